@@ -1,0 +1,378 @@
+//! The estimation engine: prepare a request on a survey, accumulate partial sums in one
+//! pass over the rows (both cores), and turn them into estimates, variances and intervals.
+
+use polars::prelude::DataFrame;
+
+use super::glm::logit_fit;
+use super::measures::{Kind, MeasureData, measure_data};
+use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, W_UNIV};
+use super::prepare::{Cells, NONE, Structure, cells, structure, weights};
+use super::replicate::{ReplicateData, replicate_data, replicate_variances};
+use super::request::{CiMethod, DfMethod, MeasureSpec, Request};
+use super::taylor::{Channel, Target, variances};
+use crate::design::Design;
+use crate::error::{Error, Result};
+use crate::interval;
+
+/// A request prepared on a survey: every row-level array the pass needs.
+pub(crate) struct Prepared {
+    pub n: usize,
+    pub w: Vec<f64>,
+    pub structure: Option<Structure>,
+    pub replicate: Option<ReplicateData>,
+    pub cells: Cells,
+    pub dom_offset: Vec<u32>,
+    pub measures: Vec<MeasureData>,
+    pub specs: Vec<MeasureSpec>,
+}
+
+impl Prepared {
+    /// Prepare `specs` (no quantiles) by `disaggregations` on `df` under `design`.
+    pub fn new(df: &DataFrame, design: &Design, specs: &[MeasureSpec], disaggregations: &[Vec<String>]) -> Result<Self> {
+        let w = weights(df, design.weight())?;
+        let (structure, replicate) = match design.replicates() {
+            Some(r) => (None, Some(replicate_data(df, r)?)),
+            None => (Some(structure(df, design)?), None),
+        };
+        let cells = cells(df, disaggregations)?;
+        let mut dom_offset = vec![0u32];
+        for g in &cells.groupings {
+            let last = *dom_offset.last().unwrap_or(&0);
+            dom_offset.push(last + g.domains.len() as u32);
+        }
+        let measures = specs.iter().map(|s| measure_data(df, s)).collect::<Result<Vec<_>>>()?;
+        Ok(Prepared {
+            n: df.height(),
+            w,
+            structure,
+            replicate,
+            cells,
+            dom_offset,
+            measures,
+            specs: specs.to_vec(),
+        })
+    }
+
+    fn n_domains(&self) -> usize {
+        *self.dom_offset.last().unwrap_or(&0) as usize
+    }
+
+    /// Partial sums of the given rows.
+    pub fn accumulate(&self, rows: impl Iterator<Item = usize>) -> PartialSums {
+        let m = self.measures.len();
+        let c = self.cells.n_cells;
+        let width = m * SLOTS;
+        let mut ps = PartialSums::empty(m, c);
+        let unit = self.structure.as_ref().map(|s| &s.unit);
+        let mut order: Vec<(u64, u32)> = rows
+            .map(|i| {
+                let u = unit.map_or(0, |u| u[i]) as u64;
+                (u * c as u64 + self.cells.cell[i] as u64, i as u32)
+            })
+            .collect();
+        ps.rows = order.len() as u64;
+        order.sort_unstable_by_key(|e| e.0);
+        let ex = 1 + m * EXTRAS;
+        let mut j = 0;
+        while j < order.len() {
+            let key = order[j].0;
+            let base = ps.values.len();
+            ps.keys.push(key);
+            ps.values.resize(base + width, 0.0);
+            let cell = (key % c as u64) as usize;
+            while j < order.len() && order[j].0 == key {
+                let i = order[j].1 as usize;
+                let w = self.w[i];
+                ps.cell_extra[cell * ex] += 1.0;
+                for (mi, md) in self.measures.iter().enumerate() {
+                    if !md.in_universe(i) {
+                        continue;
+                    }
+                    let v = &mut ps.values[base + mi * SLOTS..base + (mi + 1) * SLOTS];
+                    v[N_UNIV] += 1.0;
+                    v[W_UNIV] += w;
+                    let y = md.y[i];
+                    if y.is_nan() {
+                        continue;
+                    }
+                    let x = md.x.as_ref().map_or(0.0, |x| x[i]);
+                    if x.is_nan() {
+                        continue;
+                    }
+                    v[N_VALID] += 1.0;
+                    v[SW] += w;
+                    v[SWY] += w * y;
+                    v[SWX] += w * x;
+                    let e = &mut ps.cell_extra[cell * ex + 1 + mi * EXTRAS..cell * ex + 1 + (mi + 1) * EXTRAS];
+                    e[0] += w * y * y;
+                    if w > 0.0 {
+                        e[1] += 1.0;
+                    }
+                }
+                j += 1;
+            }
+        }
+        if let Some(r) = &self.replicate {
+            ps.rep = r.accumulate(self, &order);
+        }
+        ps
+    }
+
+    /// Partial sums of every row, on two threads.
+    pub fn accumulate_all(&self) -> PartialSums {
+        let n = self.n;
+        if n < 50_000 {
+            return self.accumulate(0..n);
+        }
+        let mid = n / 2;
+        let (a, b) = std::thread::scope(|s| {
+            let ha = s.spawn(|| self.accumulate(0..mid));
+            let b = self.accumulate(mid..n);
+            (ha.join(), b)
+        });
+        match a {
+            Ok(a) => a.merge(b.clone()).unwrap_or(b),
+            Err(_) => self.accumulate(0..n),
+        }
+    }
+}
+
+/// One computed row, before formatting.
+#[derive(Debug, Clone)]
+pub(crate) struct RawRow {
+    pub measure: usize,
+    pub grouping: usize,
+    pub domain: usize,
+    pub estimate: f64,
+    pub se: f64,
+    pub ci: (f64, f64),
+    pub df: f64,
+    pub deff: Option<f64>,
+    pub n: f64,
+    pub pop: f64,
+    pub rows_in_group: f64,
+    pub n_universe: f64,
+}
+
+/// Domain-level totals.
+pub(crate) struct DomainTotals {
+    /// `[dom][measure][SLOTS]`.
+    pub slots: Vec<f64>,
+    /// `[dom][1 + measure * EXTRAS]`.
+    pub extra: Vec<f64>,
+    /// Rows with a missing group value, per grouping.
+    pub missing_group: Vec<f64>,
+}
+
+pub(crate) fn domain_totals(p: &Prepared, ps: &PartialSums) -> DomainTotals {
+    let m = p.measures.len();
+    let width = m * SLOTS;
+    let c = p.cells.n_cells;
+    let mut cell_tot = vec![0.0; c * width];
+    for (k, key) in ps.keys.iter().enumerate() {
+        let cell = (key % c as u64) as usize;
+        for (a, b) in cell_tot[cell * width..(cell + 1) * width].iter_mut().zip(&ps.values[k * width..(k + 1) * width]) {
+            *a += b;
+        }
+    }
+    let nd = p.n_domains();
+    let ex = 1 + m * EXTRAS;
+    let mut slots = vec![0.0; nd * width];
+    let mut extra = vec![0.0; nd * ex];
+    let mut missing_group = vec![0.0; p.cells.groupings.len()];
+    for (g, grouping) in p.cells.groupings.iter().enumerate() {
+        for cell in 0..c {
+            let d = grouping.cell_domain[cell];
+            if d == NONE {
+                missing_group[g] += ps.cell_extra[cell * ex];
+                continue;
+            }
+            let dom = (p.dom_offset[g] + d) as usize;
+            for (a, b) in slots[dom * width..(dom + 1) * width].iter_mut().zip(&cell_tot[cell * width..(cell + 1) * width]) {
+                *a += b;
+            }
+            for (a, b) in extra[dom * ex..(dom + 1) * ex].iter_mut().zip(&ps.cell_extra[cell * ex..(cell + 1) * ex]) {
+                *a += b;
+            }
+        }
+    }
+    DomainTotals { slots, extra, missing_group }
+}
+
+/// Point estimate and main linearisation coefficients of a measure from domain totals.
+fn point(kind: Kind, sl: &[f64]) -> (f64, f64, f64, f64) {
+    let (sw, swy, swx) = (sl[SW], sl[SWY], sl[SWX]);
+    match kind {
+        Kind::Mean | Kind::Proportion => {
+            let t = swy / sw;
+            (t, -t / sw, 1.0 / sw, 0.0)
+        }
+        Kind::Total => (swy, 0.0, 1.0, 0.0),
+        Kind::Ratio => {
+            let r = swy / swx;
+            (r, 0.0, 1.0 / swx, -r / swx)
+        }
+    }
+}
+
+/// Everything computed for a request, plus what gaps need.
+pub(crate) struct Computed {
+    pub rows: Vec<RawRow>,
+    /// Per (dom, measure): estimate.
+    pub theta: Vec<f64>,
+    /// Per (dom, measure): df.
+    pub df: Vec<f64>,
+    /// Variances of the extra (gap) targets.
+    pub extra_var: Vec<f64>,
+}
+
+/// A gap request in domain indices: difference and ratio of `a` over `b` for measure `m`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GapPair {
+    pub measure: usize,
+    pub a: usize,
+    pub b: usize,
+}
+
+/// Finish: estimates, variances, intervals.
+pub(crate) fn finish(p: &Prepared, ps: &PartialSums, req: &Request, gaps: &[GapPair]) -> Result<Computed> {
+    let m = p.measures.len();
+    let width = m * SLOTS;
+    let tot = domain_totals(p, ps);
+    let nd = p.n_domains();
+    let n_dm = nd * m;
+    let mut channels = Vec::with_capacity(n_dm);
+    let mut theta = vec![f64::NAN; n_dm];
+    for dom in 0..nd {
+        for (mi, md) in p.measures.iter().enumerate() {
+            let sl = &tot.slots[dom * width + mi * SLOTS..dom * width + (mi + 1) * SLOTS];
+            let (t, aw, ay, ax) = if sl[N_VALID] > 0.0 { point(md.kind, sl) } else { (f64::NAN, 0.0, 0.0, 0.0) };
+            theta[dom * m + mi] = t;
+            channels.push(Channel { dom: dom as u32, measure: mi as u32, aw, ay, ax });
+        }
+    }
+    // Logit intervals: R's glm fit per domain, then the variance of its coefficient.
+    let logit: Vec<Option<super::glm::LogitFit>> = if req.ci == CiMethod::Logit {
+        if p.replicate.is_some() {
+            return Err(Error::InvalidRequest(
+                "the logit interval is available for Taylor designs; use xlogit with replicate weights".into(),
+            ));
+        }
+        logit_fit(p, &tot)
+    } else {
+        vec![None; n_dm]
+    };
+    let mut logit_channel = vec![u32::MAX; n_dm];
+    for (dm, fit) in logit.iter().enumerate() {
+        if let Some(f) = fit {
+            let sl = &tot.slots[(dm / m) * width + (dm % m) * SLOTS..];
+            let nw = sl[SW];
+            logit_channel[dm] = channels.len() as u32;
+            channels.push(Channel {
+                dom: (dm / m) as u32,
+                measure: (dm % m) as u32,
+                aw: -f.mu / (f.mu_eta * nw),
+                ay: 1.0 / (f.mu_eta * nw),
+                ax: 0.0,
+            });
+        }
+    }
+    let mut targets: Vec<Target> = (0..n_dm).map(|dm| Target { terms: vec![(dm as u32, 1.0)] }).collect();
+    for (dm, &c) in logit_channel.iter().enumerate() {
+        if c != u32::MAX {
+            let _ = dm;
+            targets.push(Target { terms: vec![(c, 1.0)] });
+        }
+    }
+    let first_gap = targets.len();
+    for gp in gaps {
+        let a = gp.a * m + gp.measure;
+        let b = gp.b * m + gp.measure;
+        targets.push(Target { terms: vec![(a as u32, 1.0), (b as u32, -1.0)] });
+        let (ta, tb) = (theta[a], theta[b]);
+        targets.push(Target { terms: vec![(a as u32, 1.0 / tb), (b as u32, -ta / (tb * tb))] });
+    }
+    let (var, df): (Vec<f64>, Vec<f64>) = match (&p.structure, &p.replicate) {
+        (Some(s), _) => {
+            let v = variances(s, &p.cells, &p.dom_offset, m, ps, &channels, &targets);
+            let df = (0..n_dm).map(|dm| v.psus[dm] as f64 - v.strata[dm] as f64).collect();
+            (v.var, df)
+        }
+        (None, Some(r)) => replicate_variances(p, r, ps, &theta, n_dm, gaps)?,
+        (None, None) => return Err(Error::InvalidDesign("no variance method".into())),
+    };
+    let mut rows = Vec::with_capacity(n_dm);
+    for (g, grouping) in p.cells.groupings.iter().enumerate() {
+        for d in 0..grouping.domains.len() {
+            let dom = p.dom_offset[g] as usize + d;
+            for (mi, md) in p.measures.iter().enumerate() {
+                let dm = dom * m + mi;
+                let sl = &tot.slots[dom * width + mi * SLOTS..dom * width + (mi + 1) * SLOTS];
+                let ex = &tot.extra[dom * (1 + m * EXTRAS)..];
+                let est = theta[dm];
+                let se = var[dm].sqrt();
+                let dfv = df[dm];
+                let crit_df = match req.df {
+                    DfMethod::Design => Some(dfv),
+                    DfMethod::Infinite => None,
+                };
+                let q = interval::critical_value(req.level, crit_df);
+                let mut estimate = est;
+                let ci = if md.kind == Kind::Proportion {
+                    match req.ci {
+                        CiMethod::Wald | CiMethod::Woodruff => interval::wald(est, se, q),
+                        CiMethod::Xlogit => interval::xlogit(est, se, q),
+                        CiMethod::Beta => interval::beta(est, se, req.level, sl[N_UNIV], crit_df),
+                        CiMethod::Wilson => interval::wilson(est, se, q),
+                        CiMethod::Logit => match &logit[dm] {
+                            Some(f) => {
+                                let c = logit_channel[dm] as usize;
+                                let se_b = var[n_dm + logit_rank(&logit_channel, c)].sqrt();
+                                estimate = interval::expit(f.beta);
+                                (interval::expit(f.beta - q * se_b), interval::expit(f.beta + q * se_b))
+                            }
+                            None => (f64::NAN, f64::NAN),
+                        },
+                    }
+                } else {
+                    interval::wald(est, se, q)
+                };
+                let deff = if req.deff && matches!(md.kind, Kind::Mean | Kind::Total) && sl[N_VALID] > 1.0 {
+                    let psum = sl[SW];
+                    let nobs = ex[1 + mi * EXTRAS + 1];
+                    let swy2 = ex[1 + mi * EXTRAS];
+                    let mean = sl[SWY] / psum;
+                    let s2 = (swy2 - psum * mean * mean) / psum * nobs / (nobs - 1.0);
+                    let vsrs = match md.kind {
+                        Kind::Mean => s2 * (psum - nobs) / (psum * nobs),
+                        _ => s2 * psum * psum / nobs * (psum - nobs) / psum,
+                    };
+                    Some(var[dm] / vsrs)
+                } else {
+                    None
+                };
+                rows.push(RawRow {
+                    measure: mi,
+                    grouping: g,
+                    domain: d,
+                    estimate,
+                    se,
+                    ci,
+                    df: dfv,
+                    deff,
+                    n: sl[N_VALID],
+                    pop: sl[SW],
+                    rows_in_group: ex[0],
+                    n_universe: sl[N_UNIV],
+                });
+            }
+        }
+    }
+    let extra_var = var[first_gap.min(var.len())..].to_vec();
+    Ok(Computed { rows, theta, df, extra_var })
+}
+
+/// Position of logit channel `c` among the logit targets.
+fn logit_rank(logit_channel: &[u32], c: usize) -> usize {
+    logit_channel.iter().filter(|&&x| x != u32::MAX && (x as usize) < c).count()
+}

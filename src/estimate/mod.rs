@@ -1,0 +1,317 @@
+//! Design-based estimation: means, totals, ratios, proportions and quantiles, for the whole
+//! population and every domain, with standard errors, intervals and design degrees of
+//! freedom equal to those of R's `survey` package.
+//!
+//! ```
+//! use hri::design::Design;
+//! use hri::estimate::{Request, Survey};
+//! use polars::prelude::*;
+//!
+//! let data = df!(
+//!     "w" => [10.0, 10.0, 20.0, 20.0, 15.0, 15.0],
+//!     "stratum" => [1, 1, 2, 2, 3, 3],
+//!     "insured" => [1, 0, 1, 1, 0, 1],
+//!     "migrant" => [0, 1, 0, 1, 0, 1],
+//! )
+//! .unwrap();
+//! let design = Design::builder("w").strata("stratum").build().unwrap();
+//! let survey = Survey::new(data, design).unwrap();
+//! let table = survey
+//!     .estimate(&Request::new().proportion("insured = 1").overall().by(["migrant"]))
+//!     .unwrap();
+//! assert_eq!(table.rows.len(), 3);
+//! assert!((table.rows[0].estimate.unwrap() - 65.0 / 90.0).abs() < 1e-12);
+//! ```
+
+mod engine;
+mod glm;
+mod measures;
+mod partial;
+mod prepare;
+mod quantile;
+mod replicate;
+mod request;
+mod table;
+mod taylor;
+
+pub use partial::PartialSums;
+pub use request::{CiMethod, DfMethod, MeasureSpec, Request, Statistic};
+pub use table::{EstimateRow, Estimates, GapRow, Gaps};
+
+use polars::prelude::*;
+
+use crate::design::Design;
+use crate::error::{Error, Result};
+use crate::interval;
+use engine::{GapPair, Prepared, finish};
+use measures::{Kind, MeasureData};
+use quantile::WeightedCdf;
+
+/// Survey microdata with its design.
+#[derive(Debug, Clone)]
+pub struct Survey {
+    data: DataFrame,
+    design: Design,
+}
+
+impl Survey {
+    /// Attach a design to data. The design's columns are checked to exist.
+    pub fn new(data: DataFrame, design: Design) -> Result<Self> {
+        for c in design.columns() {
+            if data.column(&c).is_err() {
+                return Err(Error::UnknownColumn {
+                    column: c,
+                    role: "design".into(),
+                });
+            }
+        }
+        Ok(Survey { data, design })
+    }
+
+    /// Collect a lazy frame (reading only what the query plan needs) and attach a design.
+    pub fn from_lazy(data: LazyFrame, design: Design) -> Result<Self> {
+        Survey::new(data.collect()?, design)
+    }
+
+    /// The data.
+    pub fn data(&self) -> &DataFrame {
+        &self.data
+    }
+
+    /// The design.
+    pub fn design(&self) -> &Design {
+        &self.design
+    }
+
+    /// Prepare a request for chunked accumulation (quantiles are not chunkable and are
+    /// refused here; use [`Survey::estimate`]).
+    pub fn prepare(&self, request: &Request) -> Result<Estimator> {
+        request.validate()?;
+        if request.measures.iter().any(|m| matches!(m.statistic, Statistic::Quantile { .. })) {
+            return Err(Error::InvalidRequest(
+                "quantiles need the whole data; use Survey::estimate".into(),
+            ));
+        }
+        let prepared = Prepared::new(&self.data, &self.design, &request.measures, &request.groupings())?;
+        Ok(Estimator {
+            prepared,
+            request: request.clone(),
+        })
+    }
+
+    /// Estimate every measure of the request in every domain of every disaggregation, in
+    /// one pass over the rows (plus one per disaggregation for quantiles).
+    pub fn estimate(&self, request: &Request) -> Result<Estimates> {
+        request.validate()?;
+        let plain: Vec<MeasureSpec> = request
+            .measures
+            .iter()
+            .filter(|m| !matches!(m.statistic, Statistic::Quantile { .. }))
+            .cloned()
+            .collect();
+        let mut prepared = Prepared::new(&self.data, &self.design, &plain, &request.groupings())?;
+        let mut rows = Vec::new();
+        if !plain.is_empty() {
+            let ps = prepared.accumulate_all();
+            let computed = finish(&prepared, &ps, request, &[])?;
+            rows = table::rows(&prepared, &computed.rows, request);
+        }
+        let mut quantile_rows = Vec::new();
+        for spec in &request.measures {
+            if let Statistic::Quantile { variable, probs } = &spec.statistic {
+                quantile_rows.extend(self.quantiles(&mut prepared, spec, variable, probs, request)?);
+            }
+        }
+        // Keep the request's measure order.
+        let mut out = Vec::with_capacity(rows.len() + quantile_rows.len());
+        for spec in &request.measures {
+            out.extend(rows.iter().filter(|r: &&EstimateRow| r.measure == spec.id).cloned());
+            out.extend(quantile_rows.iter().filter(|r: &&EstimateRow| r.measure == spec.id).cloned());
+        }
+        Ok(table::estimates(&prepared, out))
+    }
+
+    fn quantiles(
+        &self,
+        prepared: &mut Prepared,
+        spec: &MeasureSpec,
+        variable: &str,
+        probs: &[f64],
+        request: &Request,
+    ) -> Result<Vec<EstimateRow>> {
+        let base = measures::measure_data(&self.data, spec)?;
+        let mut out = Vec::new();
+        for (g, grouping) in prepared.cells.groupings.clone().iter().enumerate() {
+            let nd = grouping.domains.len();
+            let dom_of = |i: usize| grouping.cell_domain[prepared.cells.cell[i] as usize];
+            let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); nd];
+            for i in 0..prepared.n {
+                let d = dom_of(i);
+                if d != prepare::NONE && base.valid(i) {
+                    pairs[d as usize].push((base.y[i], prepared.w[i]));
+                }
+            }
+            let cdfs: Vec<WeightedCdf> = pairs.into_iter().map(WeightedCdf::new).collect();
+            let qhat: Vec<Vec<f64>> = cdfs.iter().map(|c| probs.iter().map(|&p| c.quantile(p)).collect()).collect();
+            // Indicator measures: y <= qhat of the row's domain, one per probability.
+            let indicators: Vec<MeasureData> = (0..probs.len())
+                .map(|k| {
+                    let mut y = vec![f64::NAN; prepared.n];
+                    let mut univ = vec![false; prepared.n];
+                    for i in 0..prepared.n {
+                        let d = dom_of(i);
+                        if d != prepare::NONE && base.valid(i) {
+                            univ[i] = true;
+                            y[i] = if base.y[i] <= qhat[d as usize][k] { 1.0 } else { 0.0 };
+                        }
+                    }
+                    MeasureData {
+                        kind: Kind::Proportion,
+                        universe: Some(univ),
+                        y,
+                        x: None,
+                    }
+                })
+                .collect();
+            let specs: Vec<MeasureSpec> = probs
+                .iter()
+                .map(|p| MeasureSpec {
+                    id: format!("{variable}<=q{p}"),
+                    statistic: Statistic::Proportion { condition: String::new() },
+                    universe: Some(String::new()),
+                })
+                .collect();
+            let old_measures = std::mem::replace(&mut prepared.measures, indicators);
+            let old_specs = std::mem::replace(&mut prepared.specs, specs);
+            let ps = prepared.accumulate_all();
+            let wald = Request {
+                ci: CiMethod::Wald,
+                ..request.clone()
+            };
+            let computed = finish(prepared, &ps, &wald, &[]);
+            prepared.measures = old_measures;
+            prepared.specs = old_specs;
+            let computed = computed?;
+            for raw in computed.rows.iter().filter(|r| r.grouping == g) {
+                let k = raw.measure;
+                let d = raw.domain;
+                let df = match request.df {
+                    DfMethod::Design => Some(raw.df),
+                    DfMethod::Infinite => None,
+                };
+                let q = interval::critical_value(request.level, df);
+                let (plo, phi) = interval::wald(raw.estimate, raw.se, q);
+                let lo = if plo.is_nan() || plo < 0.0 { f64::NAN } else { cdfs[d].quantile(plo) };
+                let hi = if phi.is_nan() || phi > 1.0 { f64::NAN } else { cdfs[d].quantile(phi) };
+                let est = qhat[d][k];
+                let quantile_raw = engine::RawRow {
+                    measure: 0,
+                    grouping: g,
+                    domain: d,
+                    estimate: est,
+                    se: (hi - lo) / (2.0 * q),
+                    ci: (lo, hi),
+                    df: raw.df,
+                    deff: None,
+                    n: raw.n,
+                    pop: raw.pop,
+                    rows_in_group: raw.rows_in_group,
+                    n_universe: raw.n_universe,
+                };
+                let mut row = table::row(prepared, &quantile_raw, spec, request);
+                row.prob = Some(probs[k]);
+                row.n_universe = base_universe_count(&base, prepared, g, d);
+                out.push(row);
+            }
+        }
+        // Order by grouping, domain, then probability.
+        Ok(out)
+    }
+
+    /// Gaps between groups: for the disaggregation `by`, every domain whose `column` equals
+    /// `group` against the domain with the same other values and `column` = `reference`:
+    /// difference (group − reference) and ratio (group / reference), with standard errors
+    /// from the joint linearisation (or the replicates), intervals and two-sided p-values.
+    pub fn gap(&self, request: &Request, by: &[String], column: &str, group: &str, reference: &str) -> Result<Gaps> {
+        request.validate()?;
+        if let Some(m) = request.measures.iter().find(|m| matches!(m.statistic, Statistic::Quantile { .. })) {
+            return Err(Error::InvalidRequest(format!("gaps of quantiles are not supported (measure `{}`)", m.id)));
+        }
+        if !by.iter().any(|c| c == column) {
+            return Err(Error::InvalidRequest(format!("the gap column `{column}` must be one of the by-columns")));
+        }
+        let groupings = vec![by.to_vec()];
+        let prepared = Prepared::new(&self.data, &self.design, &request.measures, &groupings)?;
+        let col = prepared.cells.columns.iter().position(|c| c == column).unwrap_or(0);
+        let labels = &prepared.cells.labels[col];
+        let find = |v: &str| {
+            labels.iter().position(|l| l == v).ok_or_else(|| Error::UnknownGroup {
+                column: column.to_string(),
+                group: v.to_string(),
+            })
+        };
+        let (ga, gb) = (find(group)? as u32, find(reference)? as u32);
+        let grouping = &prepared.cells.groupings[0];
+        let pos = grouping.columns.iter().position(|&c| c == col).unwrap_or(0);
+        let mut pairs = Vec::new();
+        for (a, dom) in grouping.domains.iter().enumerate() {
+            if dom[pos] != ga {
+                continue;
+            }
+            let mut other = dom.clone();
+            other[pos] = gb;
+            if let Ok(b) = grouping.domains.binary_search(&other) {
+                for m in 0..request.measures.len() {
+                    pairs.push(GapPair { measure: m, a, b });
+                }
+            }
+        }
+        let ps = prepared.accumulate_all();
+        let computed = finish(&prepared, &ps, request, &pairs)?;
+        Ok(table::gaps(&prepared, &computed, &pairs, request, column))
+    }
+}
+
+fn base_universe_count(base: &MeasureData, p: &Prepared, g: usize, d: usize) -> u64 {
+    let grouping = &p.cells.groupings[g];
+    (0..p.n)
+        .filter(|&i| grouping.cell_domain[p.cells.cell[i] as usize] == d as u32 && base.in_universe(i))
+        .count() as u64
+}
+
+/// A request prepared on a survey, for chunked or streamed accumulation: accumulate
+/// partial sums of any subsets of rows, merge them, and finish.
+pub struct Estimator {
+    prepared: Prepared,
+    request: Request,
+}
+
+impl Estimator {
+    /// Number of rows of the prepared data.
+    pub fn rows(&self) -> usize {
+        self.prepared.n
+    }
+
+    /// Partial sums of the given rows (indices into the survey's data).
+    pub fn accumulate(&self, rows: &[usize]) -> Result<PartialSums> {
+        if let Some(&i) = rows.iter().find(|&&i| i >= self.prepared.n) {
+            return Err(Error::InvalidRequest(format!("row {i} is beyond the {} rows", self.prepared.n)));
+        }
+        Ok(self.prepared.accumulate(rows.iter().copied()))
+    }
+
+    /// Partial sums of every row.
+    pub fn accumulate_all(&self) -> PartialSums {
+        self.prepared.accumulate_all()
+    }
+
+    /// Estimates from (merged) partial sums.
+    pub fn finish(&self, sums: &PartialSums) -> Result<Estimates> {
+        let computed = finish(&self.prepared, sums, &self.request, &[])?;
+        Ok(table::estimates(
+            &self.prepared,
+            table::rows(&self.prepared, &computed.rows, &self.request),
+        ))
+    }
+}
+

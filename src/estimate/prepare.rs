@@ -1,0 +1,568 @@
+//! From a DataFrame and a design to flat arrays: weights, unit and stratum codes, domain
+//! cells, analysis values. Every check of the data against the design happens here.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use crate::design::{Design, LonelyPsu};
+use crate::error::{Error, Result};
+
+/// Marker for "no domain": a row whose group value is missing.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// A column encoded as dense codes in sorted order of its values.
+#[derive(Debug, Clone)]
+pub(crate) struct Encoded {
+    /// One code per row; [`NONE`] for a missing value.
+    pub codes: Vec<u32>,
+    /// Value labels, in code order (sorted numerically or lexicographically).
+    pub labels: Vec<String>,
+}
+
+fn column<'a>(df: &'a DataFrame, name: &str, role: &str) -> Result<&'a Column> {
+    df.column(name).map_err(|_| Error::UnknownColumn {
+        column: name.to_string(),
+        role: role.to_string(),
+    })
+}
+
+/// A numeric column as f64, NaN for missing values.
+pub(crate) fn numeric(df: &DataFrame, name: &str, role: &str) -> Result<Vec<f64>> {
+    let col = column(df, name, role)?;
+    let dt = col.dtype();
+    if !(dt.is_primitive_numeric() || dt.is_bool() || dt.is_null()) {
+        return Err(Error::NotNumeric {
+            column: name.to_string(),
+            role: role.to_string(),
+            dtype: dt.to_string(),
+        });
+    }
+    let cast = col.cast(&DataType::Float64)?;
+    let ca = cast.f64()?;
+    let mut out = Vec::with_capacity(ca.len());
+    if ca.null_count() == 0 {
+        for arr in ca.downcast_iter() {
+            out.extend_from_slice(arr.values().as_slice());
+        }
+    } else {
+        out.extend(ca.iter().map(|v| v.unwrap_or(f64::NAN)));
+    }
+    Ok(out)
+}
+
+/// Encode any column to sorted dense codes.
+pub(crate) fn encode(df: &DataFrame, name: &str, role: &str) -> Result<Encoded> {
+    let col = column(df, name, role)?;
+    let dt = col.dtype().clone();
+    if dt.is_integer() || dt.is_bool() {
+        let cast = col.cast(&DataType::Int64)?;
+        let vals: Vec<Option<i64>> = cast.i64()?.iter().collect();
+        Ok(encode_ints(&vals))
+    } else if dt.is_float() {
+        let v = numeric(df, name, role)?;
+        if v.iter().all(|x| x.is_nan() || (x.fract() == 0.0 && x.abs() < 9.0e15)) {
+            let vals: Vec<Option<i64>> = v
+                .iter()
+                .map(|x| if x.is_nan() { None } else { Some(*x as i64) })
+                .collect();
+            Ok(encode_ints(&vals))
+        } else {
+            let mut levels: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            levels.sort_by(f64::total_cmp);
+            levels.dedup();
+            let codes = v
+                .iter()
+                .map(|x| {
+                    if x.is_nan() {
+                        NONE
+                    } else {
+                        levels.partition_point(|l| l.total_cmp(x).is_lt()) as u32
+                    }
+                })
+                .collect();
+            Ok(Encoded {
+                codes,
+                labels: levels.iter().map(|l| l.to_string()).collect(),
+            })
+        }
+    } else {
+        let cast = if dt.is_string() {
+            col.clone()
+        } else {
+            col.cast(&DataType::String)?
+        };
+        let ca = cast.str()?;
+        let mut map: HashMap<&str, u32> = HashMap::new();
+        let mut raw: Vec<u32> = Vec::with_capacity(ca.len());
+        for v in ca.iter() {
+            match v {
+                None => raw.push(NONE),
+                Some(s) => {
+                    let next = map.len() as u32;
+                    raw.push(*map.entry(s).or_insert(next));
+                }
+            }
+        }
+        let mut labels: Vec<(&str, u32)> = map.into_iter().collect();
+        labels.sort();
+        let mut remap = vec![0u32; labels.len()];
+        for (new, (_, old)) in labels.iter().enumerate() {
+            remap[*old as usize] = new as u32;
+        }
+        let codes = raw
+            .into_iter()
+            .map(|c| if c == NONE { NONE } else { remap[c as usize] })
+            .collect();
+        Ok(Encoded {
+            codes,
+            labels: labels.into_iter().map(|(s, _)| s.to_string()).collect(),
+        })
+    }
+}
+
+fn encode_ints(vals: &[Option<i64>]) -> Encoded {
+    let mut levels: Vec<i64> = vals.iter().flatten().copied().collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let codes = match (levels.first(), levels.last()) {
+        (Some(&lo), Some(&hi)) if (hi as i128 - lo as i128) <= (4 * vals.len() as i128).max(1 << 20) => {
+            let mut table = vec![NONE; (hi - lo + 1) as usize];
+            for (i, l) in levels.iter().enumerate() {
+                table[(l - lo) as usize] = i as u32;
+            }
+            vals.iter()
+                .map(|v| v.map_or(NONE, |x| table[(x - lo) as usize]))
+                .collect()
+        }
+        _ => vals
+            .iter()
+            .map(|v| v.map_or(NONE, |x| levels.partition_point(|l| *l < x) as u32))
+            .collect(),
+    };
+    Encoded {
+        codes,
+        labels: levels.iter().map(|l| l.to_string()).collect(),
+    }
+}
+
+/// Sampling structure: units, PSUs, strata, and the variance factors of each stage.
+#[derive(Debug, Clone)]
+pub(crate) struct Structure {
+    /// Per row: the finest unit used in the variance (PSU, or stage-2 unit when the
+    /// second stage has an fpc).
+    pub unit: Vec<u32>,
+    /// Per unit: its PSU.
+    pub unit_psu: Vec<u32>,
+    /// Per PSU: its stratum. PSU codes are sorted by stratum, so strata are contiguous.
+    pub psu_stratum: Vec<u32>,
+    /// Per stratum: number of PSUs in the whole design.
+    pub stratum_npsu: Vec<u32>,
+    /// Per stratum: the finite population correction factor (N - n) / N (1 without fpc).
+    pub stratum_f: Vec<f64>,
+    /// Stratum labels, for messages.
+    pub stratum_labels: Vec<String>,
+    /// The second stage, when its fpc is given.
+    pub stage2: Option<Stage2>,
+    /// Lonely-PSU policy.
+    pub lonely: LonelyPsu,
+}
+
+/// Second-stage variance factors, per PSU.
+#[derive(Debug, Clone)]
+pub(crate) struct Stage2 {
+    /// Number of stage-2 units sampled in the PSU.
+    pub n_units: Vec<u32>,
+    /// (N2 - n2) / N2 for the PSU.
+    pub f: Vec<f64>,
+    /// n1 / N1 of the PSU's stratum.
+    pub frac1: Vec<f64>,
+}
+
+impl Structure {
+    /// Number of units.
+    pub fn n_units(&self) -> usize {
+        self.unit_psu.len()
+    }
+    /// Number of strata.
+    pub fn n_strata(&self) -> usize {
+        self.stratum_npsu.len()
+    }
+}
+
+/// Build the sampling structure of a Taylor design from the data, checking it.
+pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
+    let n = df.height();
+    let strata = match design.strata() {
+        Some(s) => {
+            let e = encode(df, s, "strata")?;
+            if let Some(row) = e.codes.iter().position(|c| *c == NONE) {
+                return Err(Error::MissingDesignValue { column: s.to_string(), row });
+            }
+            e
+        }
+        None => Encoded {
+            codes: vec![0; n],
+            labels: vec!["(all)".to_string()],
+        },
+    };
+    let stages = design.stages();
+    // Stage 1: PSU identity.
+    let (psu_of_row, n_psu, psu_stratum) = if stages.is_empty() {
+        // Each row is its own PSU; order PSUs by stratum then row.
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by_key(|&i| strata.codes[i as usize]);
+        let mut psu = vec![0u32; n];
+        let mut ps = Vec::with_capacity(n);
+        for (k, &i) in order.iter().enumerate() {
+            psu[i as usize] = k as u32;
+            ps.push(strata.codes[i as usize]);
+        }
+        (psu, n, ps)
+    } else {
+        let e = encode(df, &stages[0], "PSU")?;
+        if let Some(row) = e.codes.iter().position(|c| *c == NONE) {
+            return Err(Error::MissingDesignValue { column: stages[0].clone(), row });
+        }
+        let l = e.labels.len() as u64;
+        let keys: Vec<u64> = if design.nest() {
+            (0..n).map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64).collect()
+        } else {
+            // Check that each PSU lies in one stratum.
+            let mut seen = vec![NONE; e.labels.len()];
+            for i in 0..n {
+                let p = e.codes[i] as usize;
+                let s = strata.codes[i];
+                if seen[p] == NONE {
+                    seen[p] = s;
+                } else if seen[p] != s {
+                    return Err(Error::PsuNotNested {
+                        column: stages[0].clone(),
+                        psu: e.labels[p].clone(),
+                        stratum_a: strata.labels[seen[p] as usize].clone(),
+                        stratum_b: strata.labels[s as usize].clone(),
+                    });
+                }
+            }
+            (0..n).map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64).collect()
+        };
+        let (codes, uniq) = dense(&keys);
+        let ps = uniq.iter().map(|k| (k / l) as u32).collect::<Vec<_>>();
+        (codes, uniq.len(), ps)
+    };
+    let n_strata = strata.labels.len();
+    let mut stratum_npsu = vec![0u32; n_strata];
+    for &s in &psu_stratum {
+        stratum_npsu[s as usize] += 1;
+    }
+    // Stage-1 fpc.
+    let fpc = design.fpc();
+    let mut stratum_f = vec![1.0; n_strata];
+    let mut popsize1 = vec![f64::INFINITY; n_strata];
+    if let Some(name) = fpc.first() {
+        let v = numeric(df, name, "fpc")?;
+        let per = constant_within(&v, &strata.codes, n_strata, name, 1, &strata.labels)?;
+        let fractions = per.iter().all(|x| *x <= 1.0);
+        for h in 0..n_strata {
+            let nh = stratum_npsu[h] as f64;
+            if nh == 0.0 {
+                continue;
+            }
+            let big_n = if fractions { nh / per[h] } else { per[h] };
+            if !(big_n > 0.0) || big_n < nh {
+                return Err(Error::InvalidFpc {
+                    column: name.clone(),
+                    stage: 1,
+                    reason: format!(
+                        "stratum `{}`: population {} is smaller than the {} sampled PSUs",
+                        strata.labels[h], big_n, nh
+                    ),
+                });
+            }
+            popsize1[h] = big_n;
+            stratum_f[h] = (big_n - nh) / big_n;
+        }
+    }
+    // Stage 2, only when its fpc is given (otherwise the ultimate-cluster variance).
+    let mut unit = psu_of_row.clone();
+    let mut unit_psu: Vec<u32> = (0..n_psu as u32).collect();
+    let mut stage2 = None;
+    if stages.len() >= 2 && fpc.len() >= 2 {
+        if stages.len() > 2 {
+            return Err(Error::InvalidDesign(
+                "finite population corrections beyond the second stage are not supported".into(),
+            ));
+        }
+        let e2 = encode(df, &stages[1], "stage-2 unit")?;
+        if let Some(row) = e2.codes.iter().position(|c| *c == NONE) {
+            return Err(Error::MissingDesignValue { column: stages[1].clone(), row });
+        }
+        let l2 = e2.labels.len() as u64;
+        let keys: Vec<u64> = (0..n).map(|i| psu_of_row[i] as u64 * l2 + e2.codes[i] as u64).collect();
+        let (codes, uniq) = dense(&keys);
+        unit = codes;
+        unit_psu = uniq.iter().map(|k| (k / l2) as u32).collect();
+        let mut n_units = vec![0u32; n_psu];
+        for &p in &unit_psu {
+            n_units[p as usize] += 1;
+        }
+        let v = numeric(df, &fpc[1], "fpc")?;
+        let psu_labels: Vec<String> = (0..n_psu).map(|p| format!("PSU #{p}")).collect();
+        let per = constant_within(&v, &psu_of_row, n_psu, &fpc[1], 2, &psu_labels)?;
+        let fractions = per.iter().all(|x| *x <= 1.0);
+        let mut f = vec![1.0; n_psu];
+        let mut frac1 = vec![0.0; n_psu];
+        for p in 0..n_psu {
+            let n2 = n_units[p] as f64;
+            let big_n = if fractions { n2 / per[p] } else { per[p] };
+            if !(big_n > 0.0) || big_n < n2 {
+                return Err(Error::InvalidFpc {
+                    column: fpc[1].clone(),
+                    stage: 2,
+                    reason: format!("a PSU has population {big_n} smaller than its {n2} sampled units"),
+                });
+            }
+            f[p] = (big_n - n2) / big_n;
+            let h = psu_stratum[p] as usize;
+            frac1[p] = stratum_npsu[h] as f64 / popsize1[h];
+        }
+        stage2 = Some(Stage2 { n_units, f, frac1 });
+    }
+    let s = Structure {
+        unit,
+        unit_psu,
+        psu_stratum,
+        stratum_npsu,
+        stratum_f,
+        stratum_labels: strata.labels,
+        stage2,
+        lonely: design.lonely_psu(),
+    };
+    if s.lonely == LonelyPsu::Fail {
+        for h in 0..s.n_strata() {
+            if s.stratum_npsu[h] == 1 && s.stratum_f[h] >= 1e-7 {
+                return Err(Error::LonelyPsu {
+                    stratum: s.stratum_labels[h].clone(),
+                    stage: 1,
+                });
+            }
+        }
+        if let Some(st2) = &s.stage2 {
+            for p in 0..st2.n_units.len() {
+                if st2.n_units[p] == 1 && st2.f[p] >= 1e-7 {
+                    return Err(Error::LonelyPsu {
+                        stratum: format!("PSU #{p} of stratum {}", s.stratum_labels[s.psu_stratum[p] as usize]),
+                        stage: 2,
+                    });
+                }
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// Dense codes (in sorted key order) for u64 keys.
+pub(crate) fn dense(keys: &[u64]) -> (Vec<u32>, Vec<u64>) {
+    let mut uniq = keys.to_vec();
+    uniq.sort_unstable();
+    uniq.dedup();
+    let codes = keys
+        .iter()
+        .map(|k| uniq.partition_point(|u| u < k) as u32)
+        .collect();
+    (codes, uniq)
+}
+
+fn constant_within(
+    v: &[f64],
+    group: &[u32],
+    n_groups: usize,
+    column: &str,
+    stage: usize,
+    labels: &[String],
+) -> Result<Vec<f64>> {
+    let mut per = vec![f64::NAN; n_groups];
+    for (i, (&x, &g)) in v.iter().zip(group).enumerate() {
+        if !x.is_finite() || x <= 0.0 {
+            return Err(Error::InvalidFpc {
+                column: column.to_string(),
+                stage,
+                reason: format!("row {i} has {x}; fpc values must be finite and > 0"),
+            });
+        }
+        let slot = &mut per[g as usize];
+        if slot.is_nan() {
+            *slot = x;
+        } else if *slot != x {
+            return Err(Error::InvalidFpc {
+                column: column.to_string(),
+                stage,
+                reason: format!(
+                    "not constant within `{}` (row {i} has {x}, another row {})",
+                    labels[g as usize], slot
+                ),
+            });
+        }
+    }
+    Ok(per)
+}
+
+/// Read and check the weight column.
+pub(crate) fn weights(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let w = numeric(df, name, "weight")?;
+    check_weights(&w, name)?;
+    Ok(w)
+}
+
+/// Every weight must be finite and non-negative.
+pub(crate) fn check_weights(w: &[f64], name: &str) -> Result<()> {
+    if let Some(row) = w.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+        return Err(Error::InvalidWeight {
+            column: name.to_string(),
+            row,
+            value: if w[row].is_nan() { "missing or NaN".to_string() } else { w[row].to_string() },
+        });
+    }
+    Ok(())
+}
+
+/// Domain cells: the cross-classification of every by-column used by any disaggregation.
+#[derive(Debug, Clone)]
+pub(crate) struct Cells {
+    /// Per row: its cell.
+    pub cell: Vec<u32>,
+    /// Number of cells present.
+    pub n_cells: usize,
+    /// The union of by-columns, in first-use order.
+    pub columns: Vec<String>,
+    /// Labels per by-column.
+    pub labels: Vec<Vec<String>>,
+    /// Per disaggregation: its columns (indices into `columns`), domains as level codes
+    /// (one per column of the disaggregation), and cell -> domain map.
+    pub groupings: Vec<Grouping>,
+}
+
+/// One disaggregation's domains.
+#[derive(Debug, Clone)]
+pub(crate) struct Grouping {
+    /// Indices into [`Cells::columns`].
+    pub columns: Vec<usize>,
+    /// Per domain: level code of each of `columns`.
+    pub domains: Vec<Vec<u32>>,
+    /// Per cell: domain index, or [`NONE`] when a group value is missing.
+    pub cell_domain: Vec<u32>,
+}
+
+/// Build cells for the given disaggregations (each a list of columns; empty = overall).
+pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<Cells> {
+    let n = df.height();
+    let mut columns: Vec<String> = Vec::new();
+    for d in disaggregations {
+        for c in d {
+            if !columns.contains(c) {
+                columns.push(c.clone());
+            }
+        }
+    }
+    let encoded: Vec<Encoded> = columns
+        .iter()
+        .map(|c| encode(df, c, "by (disaggregation)"))
+        .collect::<Result<_>>()?;
+    // Mixed-radix key per row, missing = the extra last level.
+    let radix: Vec<u64> = encoded.iter().map(|e| e.labels.len() as u64 + 1).collect();
+    let space: f64 = radix.iter().map(|r| *r as f64).product();
+    if space > 1.8e19 {
+        return Err(Error::InvalidRequest("too many crossed by-column levels".into()));
+    }
+    let keys: Vec<u64> = (0..n)
+        .map(|i| {
+            let mut k = 0u64;
+            for (e, r) in encoded.iter().zip(&radix) {
+                let c = e.codes[i];
+                let lvl = if c == NONE { r - 1 } else { c as u64 };
+                k = k * r + lvl;
+            }
+            k
+        })
+        .collect();
+    let (cell, uniq) = dense(&keys);
+    // Level codes of each cell.
+    let cell_levels: Vec<Vec<u32>> = uniq
+        .iter()
+        .map(|&k| {
+            let mut k = k;
+            let mut lv = vec![0u32; radix.len()];
+            for j in (0..radix.len()).rev() {
+                let l = k % radix[j];
+                k /= radix[j];
+                lv[j] = if l == radix[j] - 1 { NONE } else { l as u32 };
+            }
+            lv
+        })
+        .collect();
+    let mut groupings = Vec::with_capacity(disaggregations.len());
+    for d in disaggregations {
+        let idx: Vec<usize> = d.iter().map(|c| columns.iter().position(|x| x == c).unwrap_or(0)).collect();
+        let mut doms: Vec<Vec<u32>> = cell_levels
+            .iter()
+            .map(|lv| idx.iter().map(|&j| lv[j]).collect::<Vec<u32>>())
+            .filter(|v: &Vec<u32>| v.iter().all(|c| *c != NONE))
+            .collect();
+        doms.sort();
+        doms.dedup();
+        let cell_domain = cell_levels
+            .iter()
+            .map(|lv| {
+                let key: Vec<u32> = idx.iter().map(|&j| lv[j]).collect();
+                if key.iter().any(|c| *c == NONE) {
+                    NONE
+                } else {
+                    doms.binary_search(&key).map(|p| p as u32).unwrap_or(NONE)
+                }
+            })
+            .collect();
+        groupings.push(Grouping {
+            columns: idx,
+            domains: doms,
+            cell_domain,
+        });
+    }
+    Ok(Cells {
+        cell,
+        n_cells: uniq.len(),
+        columns,
+        labels: encoded.into_iter().map(|e| e.labels).collect(),
+        groupings,
+    })
+}
+
+/// Evaluate an SQL condition to one value per row: Some(true/false), None when NULL.
+pub(crate) fn condition(df: &DataFrame, sql: &str, role: &str) -> Result<Vec<Option<bool>>> {
+    let bad = |message: String| Error::BadCondition {
+        condition: sql.to_string(),
+        role: role.to_string(),
+        message,
+    };
+    let expr = polars::sql::sql_expr(sql).map_err(|e| bad(e.to_string()))?;
+    let out = df
+        .clone()
+        .lazy()
+        .select([expr.alias("__hri_condition")])
+        .collect()
+        .map_err(|e| bad(e.to_string()))?;
+    let col = out.column("__hri_condition").map_err(|e| bad(e.to_string()))?;
+    let col = if col.dtype() == &DataType::Boolean {
+        col.clone()
+    } else {
+        return Err(bad(format!("evaluates to {}, not a true/false condition", col.dtype())));
+    };
+    let ca = col.bool().map_err(|e| bad(e.to_string()))?;
+    let v: Vec<Option<bool>> = ca.iter().collect();
+    if v.len() == df.height() {
+        Ok(v)
+    } else if v.len() == 1 {
+        Ok(vec![v[0]; df.height()])
+    } else {
+        Err(bad(format!("gives {} values for {} rows", v.len(), df.height())))
+    }
+}

@@ -1,0 +1,336 @@
+//! Taylor-linearisation variance from per-(unit, cell) partial sums, as R's `svyrecvar`
+//! computes it: a sum over strata of the scaled, centred sum of squares of PSU totals of
+//! the linearised scores (zero for PSUs outside the domain), with the finite population
+//! correction, the lonely-PSU policy, and a second stage when its fpc is given.
+
+use super::partial::{N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY};
+use super::prepare::{Cells, NONE, Structure};
+use crate::design::LonelyPsu;
+
+/// A linearised score: `aw·Σw + ay·Σwy + ax·Σwx` of one measure in one domain.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Channel {
+    /// Global domain index.
+    pub dom: u32,
+    /// Measure index.
+    pub measure: u32,
+    /// Coefficient of Σw.
+    pub aw: f64,
+    /// Coefficient of Σwy.
+    pub ay: f64,
+    /// Coefficient of Σwx.
+    pub ax: f64,
+}
+
+/// A variance target: a linear combination of channels.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    /// (channel, coefficient) pairs.
+    pub terms: Vec<(u32, f64)>,
+}
+
+/// Output of the variance pass.
+#[derive(Debug, Clone)]
+pub(crate) struct Variances {
+    /// Per target: the variance (NaN when undefined, e.g. average policy with no stratum
+    /// of several PSUs).
+    pub var: Vec<f64>,
+    /// Per (domain, measure): PSUs with rows in the universe.
+    pub psus: Vec<u32>,
+    /// Per (domain, measure): strata with rows in the universe.
+    pub strata: Vec<u32>,
+}
+
+struct Scratch {
+    val: Vec<f64>,
+    touched: Vec<u32>,
+    mark: Vec<bool>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Self {
+        Scratch {
+            val: vec![0.0; n],
+            touched: Vec::new(),
+            mark: vec![false; n],
+        }
+    }
+    #[inline]
+    fn add(&mut self, i: usize, v: f64) {
+        if !self.mark[i] {
+            self.mark[i] = true;
+            self.touched.push(i as u32);
+        }
+        self.val[i] += v;
+    }
+    fn clear(&mut self) {
+        for &i in &self.touched {
+            self.val[i as usize] = 0.0;
+            self.mark[i as usize] = false;
+        }
+        self.touched.clear();
+    }
+}
+
+/// Accumulates, for each target, the values of the units of one group (stratum or PSU)
+/// and turns them into a centred sum of squares padded with zeros to `n` units.
+struct GroupSS {
+    sum: Vec<f64>,
+    count: Vec<u32>,
+    ss: Vec<f64>,
+    values: Vec<(u32, f64)>,
+    touched: Vec<u32>,
+}
+
+impl GroupSS {
+    fn new(n_targets: usize) -> Self {
+        GroupSS {
+            sum: vec![0.0; n_targets],
+            count: vec![0; n_targets],
+            ss: vec![0.0; n_targets],
+            values: Vec::new(),
+            touched: Vec::new(),
+        }
+    }
+    fn push(&mut self, t: u32, v: f64) {
+        let tu = t as usize;
+        if self.count[tu] == 0 {
+            self.touched.push(t);
+        }
+        self.count[tu] += 1;
+        self.sum[tu] += v;
+        self.values.push((t, v));
+    }
+    /// Call `f(target, mean, ss)` for every target pushed, where `ss` is the sum of
+    /// squares about the mean over `n` units (the units not pushed count as zeros).
+    fn finish(&mut self, n: f64, mut f: impl FnMut(usize, f64, f64)) {
+        for &(t, v) in &self.values {
+            let t = t as usize;
+            let d = v - self.sum[t] / n;
+            self.ss[t] += d * d;
+        }
+        for &t in &self.touched {
+            let t = t as usize;
+            let k = self.count[t] as f64;
+            let mean = self.sum[t] / n;
+            f(t, mean, self.ss[t] + (n - k) * mean * mean);
+            self.sum[t] = 0.0;
+            self.count[t] = 0;
+            self.ss[t] = 0.0;
+        }
+        self.touched.clear();
+        self.values.clear();
+    }
+}
+
+/// Compute the variances of `targets` from the partial sums.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn variances(
+    s: &Structure,
+    cells: &Cells,
+    dom_offset: &[u32],
+    n_measures: usize,
+    ps: &PartialSums,
+    channels: &[Channel],
+    targets: &[Target],
+) -> Variances {
+    let n_dm = *dom_offset.last().unwrap_or(&0) as usize * n_measures;
+    // channels of each (dom, measure)
+    let mut ch_start = vec![0u32; n_dm + 1];
+    for c in channels {
+        ch_start[(c.dom as usize) * n_measures + c.measure as usize + 1] += 1;
+    }
+    for i in 0..n_dm {
+        ch_start[i + 1] += ch_start[i];
+    }
+    let mut ch_list = vec![0u32; channels.len()];
+    let mut fill = ch_start.clone();
+    for (ci, c) in channels.iter().enumerate() {
+        let dm = c.dom as usize * n_measures + c.measure as usize;
+        ch_list[fill[dm] as usize] = ci as u32;
+        fill[dm] += 1;
+    }
+    // targets of each channel
+    let mut tg_start = vec![0u32; channels.len() + 1];
+    for t in targets {
+        for &(c, _) in &t.terms {
+            tg_start[c as usize + 1] += 1;
+        }
+    }
+    for i in 0..channels.len() {
+        tg_start[i + 1] += tg_start[i];
+    }
+    let mut tg_list = vec![0u32; tg_start[channels.len()] as usize];
+    let mut fill = tg_start.clone();
+    for (ti, t) in targets.iter().enumerate() {
+        for &(c, _) in &t.terms {
+            tg_list[fill[c as usize] as usize] = ti as u32;
+            fill[c as usize] += 1;
+        }
+    }
+
+    let width = n_measures * SLOTS;
+    let n_cells = ps.n_cells as u64;
+    let mut var = vec![0.0; targets.len()];
+    let mut nan = vec![false; targets.len()];
+    let mut nstrat = vec![0u32; targets.len()];
+    let mut nok = vec![0u32; targets.len()];
+    let mut psus = vec![0u32; n_dm];
+    let mut strata = vec![0u32; n_dm];
+    let mut last_stratum = vec![NONE; n_dm];
+
+    let mut unit_z = Scratch::new(channels.len());
+    let mut psu_z = Scratch::new(channels.len());
+    let mut univ = Scratch::new(n_dm);
+    let mut tval = Scratch::new(targets.len());
+    let mut stratum_ss = GroupSS::new(targets.len());
+    let mut psu_ss = GroupSS::new(targets.len());
+
+    let eval_targets = |z: &Scratch, tval: &mut Scratch| {
+        for &c in &z.touched {
+            let c = c as usize;
+            for &t in &tg_list[tg_start[c] as usize..tg_start[c + 1] as usize] {
+                let t = t as usize;
+                let coef = targets[t]
+                    .terms
+                    .iter()
+                    .find(|(cc, _)| *cc as usize == c)
+                    .map_or(0.0, |x| x.1);
+                tval.add(t, coef * z.val[c]);
+            }
+        }
+    };
+
+    let keys = &ps.keys;
+    let mut i = 0;
+    while i < keys.len() {
+        let h = s.psu_stratum[s.unit_psu[(keys[i] / n_cells) as usize] as usize];
+        // one stratum
+        while i < keys.len() {
+            let p = s.unit_psu[(keys[i] / n_cells) as usize];
+            if s.psu_stratum[p as usize] != h {
+                break;
+            }
+            // one PSU
+            while i < keys.len() {
+                let u = (keys[i] / n_cells) as usize;
+                if s.unit_psu[u] != p {
+                    break;
+                }
+                // one unit
+                while i < keys.len() && (keys[i] / n_cells) as usize == u {
+                    let cell = (keys[i] % n_cells) as usize;
+                    let v = &ps.values[i * width..(i + 1) * width];
+                    for (g, grouping) in cells.groupings.iter().enumerate() {
+                        let d = grouping.cell_domain[cell];
+                        if d == NONE {
+                            continue;
+                        }
+                        let dom = (dom_offset[g] + d) as usize;
+                        for m in 0..n_measures {
+                            let sl = &v[m * SLOTS..(m + 1) * SLOTS];
+                            if sl[N_UNIV] == 0.0 {
+                                continue;
+                            }
+                            let dm = dom * n_measures + m;
+                            univ.add(dm, 1.0);
+                            if sl[N_VALID] == 0.0 {
+                                continue;
+                            }
+                            for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize] {
+                                let ch = &channels[c as usize];
+                                let z = ch.aw * sl[SW] + ch.ay * sl[SWY] + ch.ax * sl[SWX];
+                                unit_z.add(c as usize, z);
+                            }
+                        }
+                    }
+                    i += 1;
+                }
+                // unit done: roll into PSU, and keep unit values for the second stage
+                if s.stage2.is_some() {
+                    eval_targets(&unit_z, &mut tval);
+                    for &t in &tval.touched {
+                        psu_ss.push(t, tval.val[t as usize]);
+                    }
+                    tval.clear();
+                }
+                for &c in &unit_z.touched {
+                    psu_z.add(c as usize, unit_z.val[c as usize]);
+                }
+                unit_z.clear();
+            }
+            // PSU done
+            eval_targets(&psu_z, &mut tval);
+            for &t in &tval.touched {
+                stratum_ss.push(t, tval.val[t as usize]);
+            }
+            tval.clear();
+            psu_z.clear();
+            for &dm in &univ.touched {
+                let dm = dm as usize;
+                psus[dm] += 1;
+                if last_stratum[dm] != h {
+                    last_stratum[dm] = h;
+                    strata[dm] += 1;
+                }
+            }
+            univ.clear();
+            if let Some(st2) = &s.stage2 {
+                let pp = p as usize;
+                let n2 = st2.n_units[pp] as f64;
+                let f2 = st2.f[pp];
+                let frac1 = st2.frac1[pp];
+                psu_ss.finish(n2, |t, mean, ss| {
+                    if f2 < 1e-7 {
+                        return;
+                    }
+                    if n2 > 1.0 {
+                        var[t] += frac1 * f2 * n2 / (n2 - 1.0) * ss;
+                    } else {
+                        match s.lonely {
+                            LonelyPsu::Adjust => var[t] += frac1 * f2 * mean * mean,
+                            LonelyPsu::Average => nan[t] = true,
+                            _ => {}
+                        }
+                    }
+                });
+            }
+        }
+        // stratum done
+        let hh = h as usize;
+        let nh = s.stratum_npsu[hh] as f64;
+        let f = s.stratum_f[hh];
+        stratum_ss.finish(nh, |t, mean, ss| {
+            nstrat[t] += 1;
+            if f < 1e-7 {
+                nok[t] += 1;
+                return;
+            }
+            if nh > 1.0 {
+                var[t] += f * nh / (nh - 1.0) * ss;
+                nok[t] += 1;
+            } else {
+                match s.lonely {
+                    LonelyPsu::Adjust => {
+                        var[t] += f * mean * mean;
+                        nok[t] += 1;
+                    }
+                    LonelyPsu::Average => {}
+                    _ => nok[t] += 1,
+                }
+            }
+        });
+    }
+    for t in 0..targets.len() {
+        if nan[t] {
+            var[t] = f64::NAN;
+        } else if s.lonely == LonelyPsu::Average && nok[t] < nstrat[t] {
+            var[t] = if nok[t] == 0 {
+                f64::NAN
+            } else {
+                var[t] * nstrat[t] as f64 / nok[t] as f64
+            };
+        }
+    }
+    Variances { var, psus, strata }
+}

@@ -1,0 +1,49 @@
+//! An indicator of the catalogue.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Benchmark, Direction, Disaggregation, Goalposts, IndicatorKind, Measure, Unit};
+
+/// One indicator: what it measures, how, in which unit, and against which benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Stable identifier, unique within the catalogue (e.g. `"health_insurance"`).
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Id of the right measured.
+    pub right: String,
+    /// Id of the attribute measured (must belong to `right`).
+    pub attribute: String,
+    /// Structural, process or outcome.
+    pub kind: IndicatorKind,
+    /// How the value is computed.
+    pub measure: Measure,
+    /// Unit of the value.
+    pub unit: Unit,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Target, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark: Option<Benchmark>,
+    /// Goalposts for the goalposts normalisation (defaults: 0–100 for percent, 0–1 for
+    /// proportions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goalposts: Option<Goalposts>,
+    /// Weight of the indicator in its attribute's score (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    /// Disaggregations computed for this indicator; each is one dimension or a crossing.
+    #[serde(default)]
+    pub disaggregations: Vec<Disaggregation>,
+    /// Codes in other frameworks (e.g. `"SDG 8.5.2"`, `"OHCHR A/HRC/31/80"`).
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Where the data come from (survey, register).
+    #[serde(default)]
+    pub source: String,
+    /// Free notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}

@@ -1,0 +1,56 @@
+//! Reading survey microdata from CSV or Parquet files, lazily, so that only the columns a
+//! request uses are read (projection pushdown).
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// A lazy scan of a `.csv` or `.parquet` file (by extension). CSV files have a header row;
+/// empty fields are missing values.
+pub fn scan(path: &Path) -> Result<LazyFrame> {
+    let text = path.to_string_lossy().to_string();
+    if !path.exists() {
+        return Err(Error::Io {
+            path: text,
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        });
+    }
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "parquet" | "pq" => Ok(LazyFrame::scan_parquet(PlRefPath::from(text.as_str()), ScanArgsParquet::default())?),
+        "csv" | "txt" => Ok(LazyCsvReader::new(PlRefPath::from(text.as_str()))
+            .with_has_header(true)
+            .with_infer_schema_length(Some(10_000))
+            .finish()?),
+        other => Err(Error::InvalidRequest(format!(
+            "cannot read `{text}`: unknown file type `.{other}` (expected .csv or .parquet)"
+        ))),
+    }
+}
+
+/// Read a whole `.csv` or `.parquet` file.
+pub fn read(path: &Path) -> Result<DataFrame> {
+    Ok(scan(path)?.collect()?)
+}
+
+/// Read only the named columns of a file (unknown names are an error naming the column).
+pub fn read_columns(path: &Path, columns: &[String]) -> Result<DataFrame> {
+    let lf = scan(path)?;
+    let mut lf2 = lf.clone();
+    let schema = lf2.collect_schema()?;
+    for c in columns {
+        if schema.get(c.as_str()).is_none() {
+            return Err(Error::UnknownColumn {
+                column: c.clone(),
+                role: format!("column of {}", path.display()),
+            });
+        }
+    }
+    let exprs: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
+    Ok(lf.select(exprs).collect()?)
+}

@@ -1,0 +1,10 @@
+//! The single integration-test binary: one module per concern, so polars links once.
+
+mod benchmark;
+mod catalogue;
+mod score;
+mod structural;
+mod derive;
+mod quality;
+mod synth;
+mod r_reference;

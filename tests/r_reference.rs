@@ -1,0 +1,182 @@
+//! Every case of R's `survey` reference (tests/data/r-survey/cases.json, R 4.2.2 with
+//! survey 4.1.1, on the api data shipped with that package) through the library:
+//! estimate, se, ci_low, ci_high and df to a relative error of 1e-9.
+
+use std::path::{Path, PathBuf};
+
+use hri::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
+use hri::estimate::{CiMethod, DfMethod, Request, Statistic, Survey};
+use serde_json::Value;
+
+pub(crate) fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/r-survey")
+}
+
+pub(crate) fn cases() -> Vec<Value> {
+    let text = std::fs::read_to_string(data_dir().join("cases.json")).expect("cases.json");
+    let v: Value = serde_json::from_str(&text).expect("valid JSON");
+    v["cases"].as_array().expect("cases").clone()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect())
+        .unwrap_or_default()
+}
+
+pub(crate) fn design_of(case: &Value) -> Design {
+    let d = &case["design"];
+    let mut b = Design::builder(d["weight"].as_str().unwrap());
+    if let Some(s) = strings(&d["strata"]).first() {
+        b = b.strata(s.clone());
+    }
+    let psu = strings(&d["psu"]);
+    if !psu.is_empty() {
+        b = b.stages(psu);
+    }
+    let fpc = strings(&d["fpc"]);
+    if !fpc.is_empty() {
+        b = b.fpc(fpc);
+    }
+    b = b.nest(d["nest"].as_bool().unwrap_or(false));
+    b = b.lonely_psu(d["lonely_psu"].as_str().unwrap_or("fail").parse::<LonelyPsu>().unwrap());
+    if let Some(r) = d.get("replicate").filter(|r| !r.is_null()) {
+        let kind = ReplicateKind::parse(r["type"].as_str().unwrap(), r["fay_rho"].as_f64()).unwrap();
+        b = b.replicates(Replicates {
+            kind,
+            columns: ReplicateColumns::Prefix(r["weights_prefix"].as_str().unwrap().to_string()),
+            scale: r["scale"].as_f64(),
+            rscales: r["rscales"].as_array().map(|a| a.iter().map(|x| x.as_f64().unwrap()).collect()),
+            mse: r["mse"].as_bool().unwrap_or(false),
+            df: None,
+        });
+    }
+    b.build().unwrap()
+}
+
+pub(crate) fn survey_of(case: &Value) -> Survey {
+    let path = data_dir().join(case["data"].as_str().unwrap());
+    let df = hri::io::read(&path).expect("read data");
+    Survey::new(df, design_of(case)).expect("survey")
+}
+
+fn request_of(case: &Value) -> Request {
+    let stat = case["stat"].as_str().unwrap();
+    let var = case["var"].as_str().unwrap_or_default().to_string();
+    let statistic = match stat {
+        "mean" => Statistic::Mean { variable: var.clone() },
+        "total" => Statistic::Total { variable: var.clone() },
+        "ratio" => Statistic::Ratio {
+            numerator: var.clone(),
+            denominator: case["denominator"].as_str().unwrap().to_string(),
+        },
+        "proportion" => Statistic::Proportion {
+            condition: case["condition"].as_str().unwrap().to_string(),
+        },
+        "quantile" => Statistic::Quantile {
+            variable: var.clone(),
+            probs: case["probs"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).collect(),
+        },
+        other => panic!("unexpected stat {other}"),
+    };
+    let ci = &case["ci"];
+    let mut req = Request::new()
+        .measure("m", statistic, case["where"].as_str())
+        .level(ci["level"].as_f64().unwrap_or(0.95))
+        .df(if ci["df"].as_str() == Some("infinite") { DfMethod::Infinite } else { DfMethod::Design })
+        .ci(ci["method"].as_str().unwrap_or("wald").parse::<CiMethod>().unwrap());
+    let by = strings(&case["by"]);
+    req = if by.is_empty() { req.overall() } else { req.by(by) };
+    req
+}
+
+/// `actual` equals `expected` to 1e-9 relative (absolute 1e-12 when R gives zero).
+pub(crate) fn close(actual: Option<f64>, expected: &Value, what: &str) -> Result<(), String> {
+    let Some(e) = expected.as_f64() else {
+        return if actual.is_none() || actual.is_some_and(f64::is_nan) {
+            Ok(())
+        } else {
+            Err(format!("{what}: expected missing, got {actual:?}"))
+        };
+    };
+    let a = actual.ok_or_else(|| format!("{what}: expected {e}, got nothing"))?;
+    let ok = if e == 0.0 { a.abs() <= 1e-12 } else { ((a - e) / e).abs() <= 1e-9 };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{what}: expected {e:.17e}, got {a:.17e} (rel {:.2e})", ((a - e) / e).abs()))
+    }
+}
+
+#[test]
+fn every_r_reference_case() {
+    let mut checked_cases = 0;
+    let mut checked_rows = 0;
+    let mut checked_numbers = 0;
+    let mut failures = Vec::new();
+    let all = cases();
+    for case in &all {
+        let id = case["id"].as_str().unwrap();
+        let survey = survey_of(case);
+        if case["stat"] == "difference" {
+            let req = Request::new().mean(case["var"].as_str().unwrap());
+            let by = strings(&case["by"]);
+            let gaps = survey
+                .gap(&req, &by, &by[0], case["group_a"].as_str().unwrap(), case["group_b"].as_str().unwrap())
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert_eq!(gaps.rows.len(), 1, "{id}: one gap row");
+            let want = &case["rows"][0];
+            for (what, got) in [("estimate", gaps.rows[0].estimate), ("se", gaps.rows[0].se)] {
+                if let Err(e) = close(got, &want[what], what) {
+                    failures.push(format!("{id}: {e}"));
+                }
+                checked_numbers += 1;
+            }
+            checked_rows += 1;
+            checked_cases += 1;
+            continue;
+        }
+        let table = survey.estimate(&request_of(case)).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let want_rows = case["rows"].as_array().unwrap();
+        assert_eq!(table.rows.len(), want_rows.len(), "{id}: number of rows");
+        let by = strings(&case["by"]);
+        for (got, want) in table.rows.iter().zip(want_rows) {
+            for b in &by {
+                let k = table.by_columns.iter().position(|c| c == b).unwrap();
+                let expected = match &want["by"][b] {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                assert_eq!(got.groups[k].as_deref(), Some(expected.as_str()), "{id}: domain order");
+            }
+            if let Some(p) = want.get("prob").and_then(Value::as_f64) {
+                assert_eq!(got.prob, Some(p), "{id}: probability");
+            }
+            let mut checks = vec![
+                ("estimate", got.estimate),
+                ("se", got.se),
+                ("ci_low", got.ci_low),
+                ("ci_high", got.ci_high),
+                ("df", got.df),
+            ];
+            if want.get("deff").is_some() {
+                checks.push(("deff", got.deff));
+            }
+            for (what, value) in checks {
+                if let Err(e) = close(value, &want[what], what) {
+                    failures.push(format!("{id} {:?}: {e}", want["by"]));
+                }
+                checked_numbers += 1;
+            }
+            checked_rows += 1;
+        }
+        checked_cases += 1;
+    }
+    println!(
+        "R reference: {checked_cases} of {} cases, {checked_rows} rows, {checked_numbers} numbers checked; {} failures",
+        all.len(),
+        failures.len()
+    );
+    assert_eq!(checked_cases, all.len(), "every case runs");
+    assert!(failures.is_empty(), "mismatches with R:\n{}", failures.join("\n"));
+}
