@@ -13,6 +13,7 @@
 //! - figures are held against [`framework::Benchmark`]s and scored.
 
 pub mod catalogue;
+pub mod cli;
 pub mod design;
 pub mod error;
 pub mod estimate;
@@ -25,3 +26,5 @@ pub mod structural;
 pub mod derive;
 pub mod quality;
 pub mod synth;
+pub mod pipeline;
+pub mod results;

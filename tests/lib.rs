@@ -8,3 +8,6 @@ mod derive;
 mod quality;
 mod synth;
 mod r_reference;
+mod estimate_errors;
+mod estimate_properties;
+mod cli;

@@ -24,6 +24,8 @@ pub(crate) struct Prepared {
     pub dom_offset: Vec<u32>,
     pub measures: Vec<MeasureData>,
     pub specs: Vec<MeasureSpec>,
+    /// Rows with a missing value in a by-column, per grouping.
+    pub missing_group: Vec<u64>,
 }
 
 impl Prepared {
@@ -41,7 +43,17 @@ impl Prepared {
             dom_offset.push(last + g.domains.len() as u32);
         }
         let measures = specs.iter().map(|s| measure_data(df, s)).collect::<Result<Vec<_>>>()?;
+        let mut cell_rows = vec![0u64; cells.n_cells];
+        for &c in &cells.cell {
+            cell_rows[c as usize] += 1;
+        }
+        let missing_group = cells
+            .groupings
+            .iter()
+            .map(|g| (0..cells.n_cells).filter(|&c| g.cell_domain[c] == NONE).map(|c| cell_rows[c]).sum())
+            .collect();
         Ok(Prepared {
+            missing_group,
             n: df.height(),
             w,
             structure,
@@ -160,8 +172,6 @@ pub(crate) struct DomainTotals {
     pub slots: Vec<f64>,
     /// `[dom][1 + measure * EXTRAS]`.
     pub extra: Vec<f64>,
-    /// Rows with a missing group value, per grouping.
-    pub missing_group: Vec<f64>,
 }
 
 pub(crate) fn domain_totals(p: &Prepared, ps: &PartialSums) -> DomainTotals {
@@ -179,12 +189,10 @@ pub(crate) fn domain_totals(p: &Prepared, ps: &PartialSums) -> DomainTotals {
     let ex = 1 + m * EXTRAS;
     let mut slots = vec![0.0; nd * width];
     let mut extra = vec![0.0; nd * ex];
-    let mut missing_group = vec![0.0; p.cells.groupings.len()];
     for (g, grouping) in p.cells.groupings.iter().enumerate() {
         for cell in 0..c {
             let d = grouping.cell_domain[cell];
             if d == NONE {
-                missing_group[g] += ps.cell_extra[cell * ex];
                 continue;
             }
             let dom = (p.dom_offset[g] + d) as usize;
@@ -196,7 +204,7 @@ pub(crate) fn domain_totals(p: &Prepared, ps: &PartialSums) -> DomainTotals {
             }
         }
     }
-    DomainTotals { slots, extra, missing_group }
+    DomainTotals { slots, extra }
 }
 
 /// Point estimate and main linearisation coefficients of a measure from domain totals.

@@ -145,9 +145,16 @@ impl Survey {
             let nd = grouping.domains.len();
             let dom_of = |i: usize| grouping.cell_domain[prepared.cells.cell[i] as usize];
             let mut pairs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); nd];
+            let mut in_universe = vec![0u64; nd];
             for i in 0..prepared.n {
                 let d = dom_of(i);
-                if d != prepare::NONE && base.valid(i) {
+                if d == prepare::NONE {
+                    continue;
+                }
+                if base.in_universe(i) {
+                    in_universe[d as usize] += 1;
+                }
+                if base.valid(i) {
                     pairs[d as usize].push((base.y[i], prepared.w[i]));
                 }
             }
@@ -220,7 +227,7 @@ impl Survey {
                 };
                 let mut row = table::row(prepared, &quantile_raw, spec, request);
                 row.prob = Some(probs[k]);
-                row.n_universe = base_universe_count(&base, prepared, g, d);
+                row.n_universe = in_universe[d];
                 out.push(row);
             }
         }
@@ -270,13 +277,6 @@ impl Survey {
         let computed = finish(&prepared, &ps, request, &pairs)?;
         Ok(table::gaps(&prepared, &computed, &pairs, request, column))
     }
-}
-
-fn base_universe_count(base: &MeasureData, p: &Prepared, g: usize, d: usize) -> u64 {
-    let grouping = &p.cells.groupings[g];
-    (0..p.n)
-        .filter(|&i| grouping.cell_domain[p.cells.cell[i] as usize] == d as u32 && base.in_universe(i))
-        .count() as u64
 }
 
 /// A request prepared on a survey, for chunked or streamed accumulation: accumulate

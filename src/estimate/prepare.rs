@@ -180,10 +180,6 @@ pub(crate) struct Stage2 {
 }
 
 impl Structure {
-    /// Number of units.
-    pub fn n_units(&self) -> usize {
-        self.unit_psu.len()
-    }
     /// Number of strata.
     pub fn n_strata(&self) -> usize {
         self.stratum_npsu.len()

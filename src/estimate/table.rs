@@ -110,14 +110,6 @@ pub(crate) fn rows(p: &Prepared, raws: &[RawRow], req: &Request) -> Vec<Estimate
 }
 
 pub(crate) fn estimates(p: &Prepared, rows: Vec<EstimateRow>) -> Estimates {
-    let mut missing = vec![0u64; p.cells.groupings.len()];
-    for (g, grouping) in p.cells.groupings.iter().enumerate() {
-        for i in 0..p.n {
-            if grouping.cell_domain[p.cells.cell[i] as usize] == super::prepare::NONE {
-                missing[g] += 1;
-            }
-        }
-    }
     Estimates {
         by_columns: p.cells.columns.clone(),
         disaggregations: p
@@ -126,7 +118,7 @@ pub(crate) fn estimates(p: &Prepared, rows: Vec<EstimateRow>) -> Estimates {
             .iter()
             .map(|g| g.columns.iter().map(|&c| p.cells.columns[c].clone()).collect())
             .collect(),
-        missing_group: missing,
+        missing_group: p.missing_group.clone(),
         rows,
     }
 }

@@ -1,0 +1,449 @@
+//! `hri estimate` and `hri gap`: the design and measure flags of DESIGN.md's contract.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use clap::Args;
+use polars::prelude::*;
+
+use super::output::{Cell, Table};
+use crate::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
+use crate::error::{Error, Result};
+use crate::estimate::{CiMethod, DfMethod, Estimates, Gaps, Request, Statistic, Survey};
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
+}
+
+fn floats(s: &str, what: &str) -> Result<Vec<f64>> {
+    list(s)
+        .iter()
+        .map(|x| {
+            x.parse::<f64>()
+                .map_err(|_| Error::InvalidRequest(format!("{what}: `{x}` is not a number")))
+        })
+        .collect()
+}
+
+/// Sampling design flags.
+#[derive(Debug, Clone, Args)]
+pub struct DesignArgs {
+    /// Data file (.csv or .parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Weight column (default: every row weighs 1).
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// PSU column, then later-stage unit columns (comma-separated).
+    #[arg(long)]
+    pub psu: Option<String>,
+    /// Strata column.
+    #[arg(long)]
+    pub strata: Option<String>,
+    /// Finite population corrections, one column per stage (counts, or fractions <= 1).
+    #[arg(long)]
+    pub fpc: Option<String>,
+    /// PSU ids restart within strata.
+    #[arg(long)]
+    pub nest: bool,
+    /// Lonely-PSU policy: fail, remove, certainty, adjust, average.
+    #[arg(long, default_value = "fail")]
+    pub lonely_psu: String,
+    /// Replicate weights: brr, fay, jk1, jkn, bootstrap, sdr.
+    #[arg(long)]
+    pub replicate: Option<String>,
+    /// Prefix of the replicate weight columns.
+    #[arg(long)]
+    pub replicate_prefix: Option<String>,
+    /// Overall replicate scale (default: R's for the type).
+    #[arg(long)]
+    pub replicate_scale: Option<f64>,
+    /// Per-replicate scales, comma-separated.
+    #[arg(long)]
+    pub replicate_rscales: Option<String>,
+    /// Fay's rho.
+    #[arg(long)]
+    pub fay_rho: Option<f64>,
+    /// Centre replicate variances on the full-sample estimate.
+    #[arg(long)]
+    pub mse: bool,
+}
+
+/// What to estimate and how to show it.
+#[derive(Debug, Clone, Args)]
+pub struct MeasureArgs {
+    /// Statistic: mean, total, ratio, proportion, quantile.
+    #[arg(long)]
+    pub stat: String,
+    /// Analysis column(s), comma-separated (ratio: the numerator).
+    #[arg(long)]
+    pub var: Option<String>,
+    /// Ratio denominator column.
+    #[arg(long)]
+    pub denominator: Option<String>,
+    /// Proportion: SQL condition whose share is estimated.
+    #[arg(long)]
+    pub condition: Option<String>,
+    /// Quantile probabilities, comma-separated.
+    #[arg(long)]
+    pub probs: Option<String>,
+    /// Universe: an SQL condition (rows outside score zero; the design is kept).
+    #[arg(long = "where")]
+    pub universe: Option<String>,
+    /// Interval: wald, logit, xlogit, beta, wilson, woodruff.
+    #[arg(long, default_value = "wald")]
+    pub ci: String,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub level: f64,
+    /// Degrees of freedom of intervals: design or infinite.
+    #[arg(long, default_value = "design")]
+    pub df: String,
+    /// Output format: csv or json.
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+}
+
+/// `hri estimate` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    /// Design.
+    pub design: DesignArgs,
+    #[command(flatten)]
+    /// Measure.
+    pub measure: MeasureArgs,
+    /// Domain columns (comma-separated, crossed); repeat for several disaggregations.
+    #[arg(long)]
+    pub by: Vec<String>,
+    /// Add the whole population.
+    #[arg(long)]
+    pub overall: bool,
+}
+
+/// `hri gap` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct GapArgs {
+    #[command(flatten)]
+    /// Design.
+    pub design: DesignArgs,
+    #[command(flatten)]
+    /// Measure.
+    pub measure: MeasureArgs,
+    /// Domain columns (comma-separated); the first holds the groups unless --gap-column.
+    #[arg(long)]
+    pub by: String,
+    /// The column whose groups are compared (default: the first --by column).
+    #[arg(long)]
+    pub gap_column: Option<String>,
+    /// The group.
+    #[arg(long)]
+    pub group: String,
+    /// The reference group.
+    #[arg(long)]
+    pub reference: String,
+}
+
+const ONE: &str = "__hri_weight_one";
+
+impl DesignArgs {
+    fn design(&self) -> Result<Design> {
+        let mut b = Design::builder(self.weight.clone().unwrap_or_else(|| ONE.to_string()));
+        if let Some(s) = &self.strata {
+            b = b.strata(s.clone());
+        }
+        if let Some(p) = &self.psu {
+            b = b.stages(list(p));
+        }
+        if let Some(f) = &self.fpc {
+            b = b.fpc(list(f));
+        }
+        b = b.nest(self.nest).lonely_psu(self.lonely_psu.parse::<LonelyPsu>()?);
+        if let Some(kind) = &self.replicate {
+            let prefix = self.replicate_prefix.clone().ok_or_else(|| {
+                Error::Replicate("--replicate needs --replicate-prefix".into())
+            })?;
+            b = b.replicates(Replicates {
+                kind: ReplicateKind::parse(kind, self.fay_rho)?,
+                columns: ReplicateColumns::Prefix(prefix),
+                scale: self.replicate_scale,
+                rscales: self.replicate_rscales.as_deref().map(|s| floats(s, "--replicate-rscales")).transpose()?,
+                mse: self.mse,
+                df: None,
+            });
+        } else if self.replicate_prefix.is_some() {
+            return Err(Error::Replicate("--replicate-prefix needs --replicate TYPE".into()));
+        }
+        b.build()
+    }
+}
+
+impl MeasureArgs {
+    fn request(&self) -> Result<(Request, Vec<String>)> {
+        let vars = self.var.as_deref().map(list).unwrap_or_default();
+        let need_var = || {
+            if vars.is_empty() {
+                Err(Error::InvalidRequest(format!("--stat {} needs --var", self.stat)))
+            } else {
+                Ok(())
+            }
+        };
+        let mut req = Request::new()
+            .ci(self.ci.parse::<CiMethod>()?)
+            .level(self.level)
+            .df(self.df.parse::<DfMethod>()?);
+        match self.stat.as_str() {
+            "mean" | "total" => {
+                need_var()?;
+                for v in &vars {
+                    let s = if self.stat == "mean" {
+                        Statistic::Mean { variable: v.clone() }
+                    } else {
+                        Statistic::Total { variable: v.clone() }
+                    };
+                    req = req.measure(v.clone(), s, self.universe.as_deref());
+                }
+            }
+            "ratio" => {
+                need_var()?;
+                let den = self
+                    .denominator
+                    .clone()
+                    .ok_or_else(|| Error::InvalidRequest("--stat ratio needs --denominator".into()))?;
+                for v in &vars {
+                    req = req.measure(
+                        v.clone(),
+                        Statistic::Ratio {
+                            numerator: v.clone(),
+                            denominator: den.clone(),
+                        },
+                        self.universe.as_deref(),
+                    );
+                }
+            }
+            "proportion" => {
+                let c = self
+                    .condition
+                    .clone()
+                    .ok_or_else(|| Error::InvalidRequest("--stat proportion needs --condition".into()))?;
+                req = req.measure(c.clone(), Statistic::Proportion { condition: c }, self.universe.as_deref());
+            }
+            "quantile" => {
+                need_var()?;
+                let probs = floats(
+                    self.probs
+                        .as_deref()
+                        .ok_or_else(|| Error::InvalidRequest("--stat quantile needs --probs".into()))?,
+                    "--probs",
+                )?;
+                for v in &vars {
+                    req = req.measure(
+                        v.clone(),
+                        Statistic::Quantile {
+                            variable: v.clone(),
+                            probs: probs.clone(),
+                        },
+                        self.universe.as_deref(),
+                    );
+                }
+            }
+            other => {
+                return Err(Error::InvalidRequest(format!(
+                    "unknown --stat `{other}` (mean, total, ratio, proportion, quantile)"
+                )));
+            }
+        }
+        if !matches!(self.format.as_str(), "csv" | "json") {
+            return Err(Error::InvalidRequest(format!("unknown --format `{}` (csv or json)", self.format)));
+        }
+        Ok((req, vars))
+    }
+
+    /// Columns named in SQL conditions.
+    fn sql_columns(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for (sql, role) in [(&self.universe, "universe (--where)"), (&self.condition, "proportion condition")] {
+            if let Some(s) = sql {
+                let e = polars::sql::sql_expr(s).map_err(|e| Error::BadCondition {
+                    condition: s.clone(),
+                    role: role.into(),
+                    message: e.to_string(),
+                })?;
+                out.extend(e.meta().root_names().into_iter().map(|n| n.to_string()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Read only the columns the command needs (plus replicate columns by prefix).
+fn load(design: &DesignArgs, measure: &MeasureArgs, by: &[String]) -> Result<Survey> {
+    let d = design.design()?;
+    let mut needed: BTreeSet<String> = d.columns().into_iter().filter(|c| c != ONE).collect();
+    needed.extend(measure.var.as_deref().map(list).unwrap_or_default());
+    needed.extend(measure.denominator.iter().cloned());
+    needed.extend(measure.sql_columns()?);
+    for b in by {
+        needed.extend(list(b));
+    }
+    let lf = crate::io::scan(&design.data)?;
+    let schema = lf.clone().collect_schema()?;
+    if let Some(p) = &design.replicate_prefix {
+        needed.extend(schema.iter_names().filter(|n| n.starts_with(p.as_str())).map(|n| n.to_string()));
+    }
+    for c in &needed {
+        if schema.get(c.as_str()).is_none() {
+            return Err(Error::UnknownColumn {
+                column: c.clone(),
+                role: format!("column of {}", design.data.display()),
+            });
+        }
+    }
+    // Keep the file's column order (replicate columns are taken in that order).
+    let cols: Vec<Expr> = schema
+        .iter_names()
+        .filter(|n| needed.contains(n.as_str()))
+        .map(|n| col(n.clone()))
+        .collect();
+    let mut df = lf.select(cols).collect()?;
+    if design.weight.is_none() {
+        let ones = Column::new(ONE.into(), vec![1.0f64; df.height()]);
+        df.with_column(ones)?;
+    }
+    Survey::new(df, d)
+}
+
+fn estimates_table(t: &Estimates, several_vars: bool, quantile: bool) -> Table {
+    let mut columns = Vec::new();
+    if several_vars {
+        columns.push("variable".to_string());
+    }
+    columns.extend(t.by_columns.iter().cloned());
+    if quantile {
+        columns.push("prob".into());
+    }
+    for c in ["estimate", "se", "ci_low", "ci_high", "df", "cv", "n", "pop", "deff", "excluded_universe", "excluded_missing"] {
+        columns.push(c.into());
+    }
+    let rows = t
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = Vec::new();
+            if several_vars {
+                row.push(Cell::Text(r.measure.clone()));
+            }
+            row.extend(r.groups.iter().cloned().map(Cell::from));
+            if quantile {
+                row.push(Cell::from(r.prob));
+            }
+            row.extend([
+                Cell::from(r.estimate),
+                Cell::from(r.se),
+                Cell::from(r.ci_low),
+                Cell::from(r.ci_high),
+                Cell::from(r.df),
+                Cell::from(r.cv),
+                Cell::Int(r.n),
+                Cell::Num(r.pop),
+                Cell::from(r.deff),
+                Cell::Int(r.excluded_universe()),
+                Cell::Int(r.excluded_missing()),
+            ]);
+            row
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+fn gaps_table(g: &Gaps, several_vars: bool) -> Table {
+    let mut columns = Vec::new();
+    if several_vars {
+        columns.push("variable".to_string());
+    }
+    columns.extend(g.by_columns.iter().cloned());
+    for c in [
+        "reference",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "df",
+        "ratio",
+        "ratio_se",
+        "ratio_ci_low",
+        "ratio_ci_high",
+        "p_value",
+        "group_estimate",
+        "reference_estimate",
+    ] {
+        columns.push(c.into());
+    }
+    let rows = g
+        .rows
+        .iter()
+        .map(|r| {
+            let mut row = Vec::new();
+            if several_vars {
+                row.push(Cell::Text(r.measure.clone()));
+            }
+            row.extend(r.groups.iter().cloned().map(Cell::Text));
+            row.push(Cell::Text(r.reference.clone()));
+            row.extend(
+                [
+                    r.estimate,
+                    r.se,
+                    r.ci_low,
+                    r.ci_high,
+                    r.df,
+                    r.ratio,
+                    r.ratio_se,
+                    r.ratio_ci_low,
+                    r.ratio_ci_high,
+                    r.p_value,
+                    r.group_estimate,
+                    r.reference_estimate,
+                ]
+                .into_iter()
+                .map(Cell::from),
+            );
+            row
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+fn write(table: &Table, format: &str, out: &mut dyn std::io::Write) -> Result<()> {
+    if format == "json" { table.write_json(out) } else { table.write_csv(out) }
+}
+
+/// Run `hri estimate`.
+pub(crate) fn run_estimate(a: &EstimateArgs, out: &mut dyn std::io::Write) -> Result<()> {
+    let (mut req, vars) = a.measure.request()?;
+    let survey = load(&a.design, &a.measure, &a.by)?;
+    for b in &a.by {
+        req = req.by(list(b));
+    }
+    if a.overall && !a.by.is_empty() {
+        req = req.overall();
+    }
+    if a.by.is_empty() {
+        req = req.overall();
+    }
+    let t = survey.estimate(&req)?;
+    let table = estimates_table(&t, vars.len() > 1, a.measure.stat == "quantile");
+    write(&table, &a.measure.format, out)
+}
+
+/// Run `hri gap`.
+pub(crate) fn run_gap(a: &GapArgs, out: &mut dyn std::io::Write) -> Result<()> {
+    let (req, vars) = a.measure.request()?;
+    let by = list(&a.by);
+    if by.is_empty() {
+        return Err(Error::InvalidRequest("--by needs at least one column".into()));
+    }
+    let survey = load(&a.design, &a.measure, std::slice::from_ref(&a.by))?;
+    let column = a.gap_column.clone().unwrap_or_else(|| by[0].clone());
+    let g = survey.gap(&req, &by, &column, &a.group, &a.reference)?;
+    write(&gaps_table(&g, vars.len() > 1), &a.measure.format, out)
+}

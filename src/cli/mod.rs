@@ -1,0 +1,39 @@
+//! The `hri` command-line program: argument parsing (clap) and dispatch. Each subcommand
+//! lives in its own module; errors go to stderr with a non-zero exit status.
+
+mod estimate;
+mod output;
+
+use clap::{Parser, Subcommand};
+
+pub use estimate::{DesignArgs, EstimateArgs, GapArgs, MeasureArgs};
+
+/// Human-rights indicators for migrants from survey microdata.
+#[derive(Debug, Parser)]
+#[command(name = "hri", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Estimate means, totals, ratios, proportions or quantiles by domains, with design-based
+    /// standard errors.
+    #[command(after_help = "Examples:\n  hri estimate --data api.csv --stat mean --var api00 --weight pw --strata stype --fpc fpc --by stype\n  hri estimate --data lfs.parquet --stat proportion --condition 'unemployed = 1' --where 'in_labour_force = 1' \\\n      --weight w --strata stratum --psu psu --by migrant --by migrant,sex --overall --ci logit --format json")]
+    Estimate(EstimateArgs),
+    /// Gap between a group and a reference group (difference and ratio) with the covariance
+    /// of the two domains taken into account.
+    #[command(after_help = "Example:\n  hri gap --data api.csv --stat mean --var api00 --weight pw --psu dnum --fpc fpc --by stype --group E --reference H")]
+    Gap(GapArgs),
+}
+
+/// Run the program on parsed arguments, writing the result to `out`.
+pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> crate::error::Result<()> {
+    match cli.command {
+        Command::Estimate(a) => estimate::run_estimate(&a, out),
+        Command::Gap(a) => estimate::run_gap(&a, out),
+    }
+}

@@ -1,0 +1,200 @@
+//! The `hri estimate` and `hri gap` commands give R's numbers (spawning the binary).
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::r_reference::{cases, close, data_dir};
+
+fn hri(args: &[String]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hri")).args(args).output().expect("run hri");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn case(id: &str) -> Value {
+    cases().into_iter().find(|c| c["id"] == id).expect("case")
+}
+
+fn design_args(c: &Value) -> Vec<String> {
+    let d = &c["design"];
+    let mut a = vec![
+        "--data".to_string(),
+        data_dir().join(c["data"].as_str().unwrap()).display().to_string(),
+        "--weight".into(),
+        d["weight"].as_str().unwrap().into(),
+    ];
+    let join = |v: &Value| v.as_array().map(|x| x.iter().map(|s| s.as_str().unwrap()).collect::<Vec<_>>().join(","));
+    if let Some(p) = join(&d["psu"]) {
+        a.extend(["--psu".into(), p]);
+    }
+    if let Some(s) = join(&d["strata"]) {
+        a.extend(["--strata".into(), s]);
+    }
+    if let Some(f) = join(&d["fpc"]) {
+        a.extend(["--fpc".into(), f]);
+    }
+    a.extend(["--lonely-psu".into(), d["lonely_psu"].as_str().unwrap().into()]);
+    if let Some(r) = d.get("replicate").filter(|r| !r.is_null()) {
+        a.extend([
+            "--replicate".into(),
+            r["type"].as_str().unwrap().to_lowercase(),
+            "--replicate-prefix".into(),
+            r["weights_prefix"].as_str().unwrap().into(),
+            "--replicate-scale".into(),
+            r["scale"].to_string(),
+            "--replicate-rscales".into(),
+            r["rscales"].as_array().unwrap().iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","),
+        ]);
+        if let Some(rho) = r.get("fay_rho").and_then(Value::as_f64) {
+            a.extend(["--fay-rho".into(), rho.to_string()]);
+        }
+    }
+    a
+}
+
+fn estimate_args(c: &Value, format: &str) -> Vec<String> {
+    let mut a = vec!["estimate".to_string()];
+    a.extend(design_args(c));
+    a.extend(["--stat".into(), c["stat"].as_str().unwrap().into()]);
+    if let Some(v) = c["var"].as_str() {
+        a.extend(["--var".into(), v.into()]);
+    }
+    if let Some(v) = c.get("denominator").and_then(Value::as_str) {
+        a.extend(["--denominator".into(), v.into()]);
+    }
+    if let Some(v) = c.get("condition").and_then(Value::as_str) {
+        a.extend(["--condition".into(), v.into()]);
+    }
+    if let Some(p) = c.get("probs").and_then(Value::as_array) {
+        a.extend(["--probs".into(), p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")]);
+    }
+    if let Some(w) = c["where"].as_str() {
+        a.extend(["--where".into(), w.into()]);
+    }
+    let by: Vec<String> = c["by"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+    if !by.is_empty() {
+        a.extend(["--by".into(), by.join(",")]);
+    }
+    let ci = &c["ci"];
+    a.extend([
+        "--ci".into(),
+        ci["method"].as_str().unwrap().into(),
+        "--level".into(),
+        ci["level"].to_string(),
+        "--df".into(),
+        ci["df"].as_str().unwrap().into(),
+        "--format".into(),
+        format.into(),
+    ]);
+    a
+}
+
+fn parse_csv(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
+    lines
+        .map(|l| header.iter().cloned().zip(l.split(',').map(str::to_string)).collect())
+        .collect()
+}
+
+const CASES: [&str; 8] = [
+    "strat-mean-api00-by-stype-awards",
+    "strat-mean-api00-where-meals",
+    "clus1-prop-ell0-logit",
+    "strat-prop-awards-beta-by-stype",
+    "clus2-mean-api00",
+    "jk1-mean-api00-by-stype",
+    "fay-mean-api00-by-stype",
+    "strat-quantile-api00",
+];
+
+#[test]
+fn cli_estimate_gives_r_numbers_in_csv_and_json() {
+    let mut checked = 0;
+    for id in CASES {
+        let c = case(id);
+        let (ok, out, err) = hri(&estimate_args(&c, "csv"));
+        assert!(ok, "{id}: {err}");
+        let rows = parse_csv(&out);
+        let (ok, json, err) = hri(&estimate_args(&c, "json"));
+        assert!(ok, "{id}: {err}");
+        let json: Vec<Value> = serde_json::from_str(&json).expect("JSON array");
+        let want = c["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), want.len(), "{id}");
+        assert_eq!(json.len(), want.len(), "{id}");
+        for ((got, got_json), want) in rows.iter().zip(&json).zip(want) {
+            for what in ["estimate", "se", "ci_low", "ci_high", "df"] {
+                let v = got[what].parse::<f64>().ok();
+                close(v, &want[what], what).unwrap_or_else(|e| panic!("{id} csv: {e}"));
+                close(got_json[what].as_f64(), &want[what], what).unwrap_or_else(|e| panic!("{id} json: {e}"));
+                // CSV and JSON carry the same full-precision number.
+                assert_eq!(v, got_json[what].as_f64(), "{id} {what}");
+                checked += 1;
+            }
+        }
+    }
+    println!("CLI: {} cases, {checked} numbers checked against R", CASES.len());
+}
+
+#[test]
+fn cli_gap_gives_r_numbers() {
+    let c = case("clus1-gap-api00-E-minus-H");
+    let mut a = vec!["gap".to_string()];
+    a.extend(design_args(&c));
+    a.extend(
+        ["--stat", "mean", "--var", "api00", "--by", "stype", "--group", "E", "--reference", "H"]
+            .map(str::to_string),
+    );
+    let (ok, out, err) = hri(&a);
+    assert!(ok, "{err}");
+    let rows = parse_csv(&out);
+    assert_eq!(rows.len(), 1);
+    let want = &c["rows"][0];
+    for what in ["estimate", "se"] {
+        close(rows[0][what].parse::<f64>().ok(), &want[what], what).unwrap();
+    }
+    assert_eq!(rows[0]["stype"], "E");
+    assert_eq!(rows[0]["reference"], "H");
+    let p: f64 = rows[0]["p_value"].parse().unwrap();
+    assert!(p > 0.0 && p < 1.0);
+}
+
+#[test]
+fn cli_errors_go_to_stderr_with_nonzero_status() {
+    let c = case("strat-mean-api00");
+    let mut a = estimate_args(&c, "csv");
+    let i = a.iter().position(|x| x == "api00").unwrap();
+    a[i] = "no_such_column".into();
+    let (ok, out, err) = hri(&a);
+    assert!(!ok);
+    assert!(out.is_empty());
+    assert!(err.contains("no_such_column"), "{err}");
+    let mut a = estimate_args(&c, "csv");
+    a.extend(["--where".into(), "meals >>> 2".into()]);
+    let (ok, _, err) = hri(&a);
+    assert!(!ok);
+    assert!(err.contains("meals >>> 2"), "{err}");
+}
+
+#[test]
+fn cli_several_variables_and_disaggregations_in_one_call() {
+    let c = case("strat-mean-api00");
+    let mut a = vec!["estimate".to_string()];
+    a.extend(design_args(&c));
+    a.extend(
+        ["--stat", "mean", "--var", "api00,api99", "--by", "stype", "--by", "stype,awards", "--overall"]
+            .map(str::to_string),
+    );
+    let (ok, out, err) = hri(&a);
+    assert!(ok, "{err}");
+    let rows = parse_csv(&out);
+    // per variable: 3 stype + 6 stype×awards + 1 overall
+    assert_eq!(rows.len(), 2 * 10);
+    assert_eq!(out.lines().next().unwrap().split(',').take(3).collect::<Vec<_>>(), ["variable", "stype", "awards"]);
+    let overall = rows.iter().find(|r| r["variable"] == "api00" && r["stype"].is_empty()).unwrap();
+    close(overall["estimate"].parse().ok(), &c["rows"][0]["estimate"], "estimate").unwrap();
+}

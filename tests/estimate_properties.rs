@@ -1,0 +1,172 @@
+//! Invariants of the estimator (proptest): row order, weight scaling, chunked accumulation,
+//! replicate weights equal to the full weights, quantile monotonicity and order invariance.
+
+use hri::design::{Design, ReplicateColumns, ReplicateKind, Replicates};
+use hri::estimate::{Estimates, Request, Survey};
+use polars::prelude::*;
+use proptest::prelude::*;
+
+/// A small stratified cluster sample: (stratum, psu, weight, y, x, group, flag).
+#[derive(Debug, Clone)]
+struct Rows(Vec<(i32, i32, f64, Option<f64>, f64, i32, i32)>);
+
+fn rows() -> impl Strategy<Value = Rows> {
+    // 2–3 strata × 2–3 PSUs × 1–4 rows
+    (2..4i32, 2..4i32).prop_flat_map(|(ns, np)| {
+        let cells = (ns * np) as usize;
+        prop::collection::vec(
+            prop::collection::vec(
+                (1.0..20.0f64, prop::option::weighted(0.9, -50.0..50.0f64), 1.0..9.0f64, 0..3i32, 0..2i32),
+                1..5,
+            ),
+            cells,
+        )
+        .prop_map(move |units| {
+            let mut out = Vec::new();
+            for (k, unit) in units.into_iter().enumerate() {
+                let s = k as i32 / np;
+                let p = k as i32;
+                for (w, y, x, g, f) in unit {
+                    out.push((s, p, w, y, x, g, f));
+                }
+            }
+            Rows(out)
+        })
+    })
+}
+
+fn frame(r: &Rows, scale: f64) -> DataFrame {
+    df!(
+        "stratum" => r.0.iter().map(|t| t.0).collect::<Vec<_>>(),
+        "psu" => r.0.iter().map(|t| t.1).collect::<Vec<_>>(),
+        "w" => r.0.iter().map(|t| t.2 * scale).collect::<Vec<_>>(),
+        "y" => r.0.iter().map(|t| t.3).collect::<Vec<_>>(),
+        "x" => r.0.iter().map(|t| t.4).collect::<Vec<_>>(),
+        "g" => r.0.iter().map(|t| t.5).collect::<Vec<_>>(),
+        "f" => r.0.iter().map(|t| t.6).collect::<Vec<_>>(),
+    )
+    .unwrap()
+}
+
+fn design() -> Design {
+    Design::builder("w").strata("stratum").psu("psu").build().unwrap()
+}
+
+fn request() -> Request {
+    Request::new()
+        .mean("y")
+        .total("y")
+        .ratio("y", "x")
+        .proportion("f = 1")
+        .overall()
+        .by(["g"])
+        .by(["g", "f"])
+}
+
+fn approx(a: Option<f64>, b: Option<f64>, tol: f64) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs())),
+        _ => false,
+    }
+}
+
+fn same(a: &Estimates, b: &Estimates, tol: f64, total_scale: f64) -> Result<(), TestCaseError> {
+    prop_assert_eq!(a.rows.len(), b.rows.len());
+    for (x, y) in a.rows.iter().zip(&b.rows) {
+        prop_assert_eq!(&x.groups, &y.groups);
+        prop_assert_eq!(x.n, y.n);
+        let k = if x.statistic == "total" { total_scale } else { 1.0 };
+        prop_assert!(approx(x.estimate.map(|v| v * k), y.estimate, tol), "estimate {:?} vs {:?}", x, y);
+        prop_assert!(approx(x.se.map(|v| v * k), y.se, tol), "se {:?} vs {:?}", x, y);
+        prop_assert!(approx(x.df, y.df, 0.0), "df {:?} vs {:?}", x.df, y.df);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn permuting_rows_changes_nothing(r in rows(), seed in any::<u64>()) {
+        let base = Survey::new(frame(&r, 1.0), design()).unwrap().estimate(&request()).unwrap();
+        let mut perm = r.clone();
+        // deterministic shuffle from the seed
+        let mut s = seed | 1;
+        for i in (1..perm.0.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            perm.0.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        let shuffled = Survey::new(frame(&perm, 1.0), design()).unwrap().estimate(&request()).unwrap();
+        same(&base, &shuffled, 1e-9, 1.0)?;
+    }
+
+    #[test]
+    fn scaling_weights_scales_only_totals(r in rows(), c in 0.01..100.0f64) {
+        let base = Survey::new(frame(&r, 1.0), design()).unwrap().estimate(&request()).unwrap();
+        let scaled = Survey::new(frame(&r, c), design()).unwrap().estimate(&request()).unwrap();
+        same(&base, &scaled, 1e-9, c)?;
+    }
+
+    #[test]
+    fn merged_chunks_equal_one_pass(r in rows(), k in 2..6usize, seed in any::<u64>()) {
+        let survey = Survey::new(frame(&r, 1.0), design()).unwrap();
+        let est = survey.prepare(&request()).unwrap();
+        let one = est.finish(&est.accumulate_all()).unwrap();
+        // random assignment of rows to k chunks
+        let mut chunks: Vec<Vec<usize>> = vec![Vec::new(); k];
+        let mut s = seed | 1;
+        for i in 0..est.rows() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            chunks[(s % k as u64) as usize].push(i);
+        }
+        let mut merged = est.accumulate(&chunks[0]).unwrap();
+        for c in &chunks[1..] {
+            merged = merged.merge(est.accumulate(c).unwrap()).unwrap();
+        }
+        prop_assert_eq!(merged.rows(), est.rows() as u64);
+        same(&one, &est.finish(&merged).unwrap(), 1e-12, 1.0)?;
+    }
+
+    #[test]
+    fn replicates_equal_to_full_weights_give_zero_se(r in rows()) {
+        let mut df = frame(&r, 1.0);
+        let w = df.column("w").unwrap().clone();
+        for k in 0..4 {
+            df.with_column(w.clone().with_name(format!("rep{k}").into())).unwrap();
+        }
+        let d = Design::builder("w").replicates(Replicates {
+            kind: ReplicateKind::Bootstrap,
+            columns: ReplicateColumns::Prefix("rep".into()),
+            scale: None, rscales: None, mse: false, df: None,
+        }).build().unwrap();
+        let t = Survey::new(df, d).unwrap().estimate(&request()).unwrap();
+        for row in &t.rows {
+            if let Some(se) = row.se {
+                prop_assert!(se.abs() < 1e-9 * (1.0 + row.estimate.unwrap_or(0.0).abs()), "{:?}", row);
+            }
+        }
+    }
+
+    #[test]
+    fn quantiles_are_monotone_and_order_free(r in rows(), seed in any::<u64>()) {
+        let probs = [0.1, 0.25, 0.5, 0.75, 0.9];
+        let req = Request::new().quantile("y", &probs).overall().by(["g"]);
+        let a = Survey::new(frame(&r, 1.0), design()).unwrap().estimate(&req).unwrap();
+        let mut perm = r.clone();
+        let mut s = seed | 1;
+        for i in (1..perm.0.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            perm.0.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        let b = Survey::new(frame(&perm, 1.0), design()).unwrap().estimate(&req).unwrap();
+        prop_assert_eq!(a.rows.len(), b.rows.len());
+        for (x, y) in a.rows.iter().zip(&b.rows) {
+            prop_assert_eq!(x.estimate, y.estimate);
+        }
+        for chunk in a.rows.chunks(probs.len()) {
+            let q: Vec<f64> = chunk.iter().filter_map(|x| x.estimate).collect();
+            prop_assert!(q.windows(2).all(|w| w[0] <= w[1]), "not monotone: {:?}", q);
+        }
+    }
+}
