@@ -10,6 +10,9 @@
 //! cargo bench --bench estimate -- taylor       # one group
 //! ```
 //!
+//! `HRI_BENCH_ROWS=20000 cargo bench --bench estimate` runs every group at a smaller size
+//! (comma-separated list for the Taylor group; the others use the largest).
+//!
 //! Sample sizes are small (10 samples, short measurement times): the reference machine has
 //! two cores. The data are generated once per group, outside the timed loops.
 
@@ -32,6 +35,33 @@ const SEED: u64 = 1;
 
 /// Number of bootstrap replicates of the replicate benchmark.
 const REPLICATES: usize = 80;
+
+/// Row counts of the Taylor group: `HRI_BENCH_ROWS` (comma-separated) when set, else 100k
+/// and 1M. The Parquet and replicate groups use the largest.
+fn sizes() -> Vec<usize> {
+    match std::env::var("HRI_BENCH_ROWS") {
+        Ok(text) => {
+            let sizes: Vec<usize> = text
+                .split(',')
+                .map(|s| {
+                    s.trim()
+                        .parse()
+                        .unwrap_or_else(|e| fail("HRI_BENCH_ROWS", format!("`{s}`: {e}")))
+                })
+                .collect();
+            if sizes.is_empty() {
+                fail("HRI_BENCH_ROWS", "no row count");
+            }
+            sizes
+        }
+        Err(_) => vec![100_000, 1_000_000],
+    }
+}
+
+/// The largest benchmark size.
+fn largest() -> usize {
+    sizes().into_iter().max().unwrap_or(1_000_000)
+}
 
 /// Print a readable error and stop the benchmark process (no panic backtrace).
 fn fail(what: &str, err: impl std::fmt::Display) -> ! {
@@ -71,7 +101,7 @@ fn taylor(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
-    for rows in [100_000usize, 1_000_000] {
+    for rows in sizes() {
         let design = pilot_table::taylor_design().unwrap_or_else(|e| fail("design", e));
         let survey = Survey::new(workload(rows), design).unwrap_or_else(|e| fail("survey", e));
         check(&survey);
@@ -86,7 +116,7 @@ fn taylor(c: &mut Criterion) {
 /// The pilot table end to end from a Parquet file (lazy scan of the 16 columns used), at
 /// 1M rows: reading included, as in the peer comparison.
 fn parquet(c: &mut Criterion) {
-    let rows = 1_000_000usize;
+    let rows = largest();
     let dir = std::env::temp_dir().join(format!("hri-bench-{}", std::process::id()));
     let files = hri::synth::write_workload(&dir, rows, SEED)
         .unwrap_or_else(|e| fail("writing the workload", e));
@@ -186,7 +216,7 @@ fn with_bootstrap_weights(mut df: DataFrame, replicates: usize, seed: u64) -> Da
 
 /// The pilot table on a bootstrap replicate design: 1M rows, 80 replicate weight columns.
 fn replicate(c: &mut Criterion) {
-    let rows = 1_000_000usize;
+    let rows = largest();
     let df = with_bootstrap_weights(workload(rows), REPLICATES, SEED);
     let design = Design::builder("weight")
         .replicates(Replicates {

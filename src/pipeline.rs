@@ -1546,7 +1546,7 @@ struct Table<'a> {
     rows: Vec<&'a EstimateRow>,
     /// Per disaggregation: position of each of its columns in the estimates' by-columns.
     positions: Vec<Vec<Option<usize>>>,
-    by_domain: HashMap<(&'a str, usize), Vec<usize>>,
+    by_domain: HashMap<(String, usize), Vec<usize>>,
     assessments: Vec<crate::quality::Assessment>,
     published: HashMap<DomainKey, bool>,
 }
@@ -1575,7 +1575,7 @@ impl<'a> Table<'a> {
         for (i, r) in table.rows.iter().enumerate() {
             table
                 .by_domain
-                .entry((r.measure.as_str(), r.disaggregation))
+                .entry((r.measure.clone(), r.disaggregation))
                 .or_default()
                 .push(i);
             let a = p.quality.assess(finite(r.estimate), finite(r.se), r.n, finite(r.df));
@@ -1590,7 +1590,7 @@ impl<'a> Table<'a> {
     /// Row indices of a measure in a disaggregation, in the engine's order.
     fn domains(&self, measure: &str, k: usize) -> &[usize] {
         self.by_domain
-            .get(&(measure, k))
+            .get(&(measure.to_string(), k))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }

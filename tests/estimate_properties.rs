@@ -149,6 +149,22 @@ proptest! {
     }
 
     #[test]
+    fn crossed_domains_from_the_shared_pass_equal_direct_ones(r in rows()) {
+        let survey = Survey::new(frame(&r, 1.0), design()).unwrap();
+        let all = survey.estimate(&request()).unwrap();
+        let direct = survey
+            .estimate(&Request::new().mean("y").total("y").ratio("y", "x").proportion("f = 1").by(["g", "f"]))
+            .unwrap();
+        let crossed: Vec<_> = all.rows.iter().filter(|x| x.disaggregation == 2).collect();
+        prop_assert_eq!(crossed.len(), direct.rows.len());
+        for (a, b) in crossed.iter().zip(&direct.rows) {
+            prop_assert_eq!(&a.measure, &b.measure);
+            prop_assert_eq!(&a.groups, &b.groups);
+            prop_assert!(approx(a.estimate, b.estimate, 1e-12) && approx(a.se, b.se, 1e-12) && a.df == b.df, "{:?} vs {:?}", a, b);
+        }
+    }
+
+    #[test]
     fn quantiles_are_monotone_and_order_free(r in rows(), seed in any::<u64>()) {
         let probs = [0.1, 0.25, 0.5, 0.75, 0.9];
         let req = Request::new().quantile("y", &probs).overall().by(["g"]);

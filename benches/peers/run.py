@@ -152,6 +152,16 @@ def rel(a: float, b: float) -> float:
 def compare(ref: dict, other: dict, tol: float) -> dict:
     """Join two tables and measure the largest relative differences."""
     keys = sorted(set(ref) | set(other))
+    # A domain with no observation (e.g. mean income of children, all missing) is listed
+    # with an empty estimate by hri, left out by svy, and given as 0 with se 0 by R's
+    # svyby(na.rm = TRUE): all mean "no estimate", not a disagreement.
+    def empty(table, k):
+        if k not in table:
+            return True
+        e, s = table[k]
+        return math.isnan(e) or (e == 0 and s == 0)
+    no_estimate = [k for k in keys if empty(ref, k) and empty(other, k)]
+    keys = [k for k in keys if not (empty(ref, k) and empty(other, k))]
     missing = [k for k in keys if k not in ref or k not in other]
     worst = []
     max_est = max_se = 0.0
@@ -166,6 +176,7 @@ def compare(ref: dict, other: dict, tol: float) -> dict:
     worst.sort(reverse=True)
     return {
         "joined": len(keys) - len(missing),
+        "no_estimate": len(no_estimate),
         "missing": missing,
         "max_rel_estimate": max_est,
         "max_rel_se": max_se,
@@ -220,6 +231,8 @@ def main() -> int:
     ap.add_argument("--data-dir", type=Path, default=None,
                     help="where data and tables go (default $CARGO_TARGET_DIR/hri-peers)")
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build")
+    ap.add_argument("--hri-bin", type=Path, default=None,
+                    help="use this peer_table binary (implies --no-build)")
     ap.add_argument("--skip-r", action="store_true", help="do not run R survey")
     ap.add_argument("--skip-svy", action="store_true", help="do not run svy")
     args = ap.parse_args()
@@ -232,9 +245,9 @@ def main() -> int:
     data_dir = (args.data_dir or target / "hri-peers").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     logs = data_dir / "logs"
-    hri_bin = target / "release" / "examples" / "peer_table"
+    hri_bin = args.hri_bin or target / "release" / "examples" / "peer_table"
 
-    if not args.no_build:
+    if not args.no_build and args.hri_bin is None:
         print("building examples/peer_table (release) ...", flush=True)
         p = subprocess.run(["cargo", "build", "--release", "--example", "peer_table"], cwd=ROOT)
         if p.returncode != 0:
@@ -352,7 +365,8 @@ def main() -> int:
             name = {"r": "R survey", "svy": "svy"}[key]
             verdict = "agree" if a["ok"] else "DISAGREE"
             lines.append(f"- {human(n)} {name}: {verdict}: {a['joined']} estimates joined, "
-                         f"{len(a['missing'])} unmatched, max relative difference estimate "
+                         f"{len(a['missing'])} unmatched, {a['no_estimate']} empty domains, "
+                         f"max relative difference estimate "
                          f"{a['max_rel_estimate']:.2e}, se {a['max_rel_se']:.2e}")
             for w in a["worst"]:
                 lines.append(f"    {'/'.join(w['key'])}: hri {w['hri']} {name} {w[key]} (rel {w['rel']:.2e})")

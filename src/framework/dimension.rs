@@ -64,6 +64,6 @@ impl Dimension {
     }
 }
 
-/// One disaggregation: a single dimension, or several crossed (e.g. status × sex).
-/// An empty list means the whole population ("total").
+/// One disaggregation: a single dimension, or several crossed (e.g. status × sex). It must
+/// not be empty: the whole population ("total") is always computed.
 pub type Disaggregation = Vec<Dimension>;

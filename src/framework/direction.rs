@@ -21,7 +21,8 @@ pub enum Direction {
 }
 
 impl Direction {
-    /// A short name for tables: `higher`, `lower` or `target`.
+    /// The snake_case name used in files and tables: `higher_is_better`, `lower_is_better`
+    /// or `target`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Direction::HigherIsBetter => "higher_is_better",
