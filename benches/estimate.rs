@@ -76,8 +76,9 @@ fn workload(rows: usize) -> DataFrame {
         .unwrap_or_else(|e| fail("selecting the table's columns", e))
 }
 
-/// Check once, outside the timing, that the table has every row.
-fn check(survey: &Survey) {
+/// Check once, outside the timing, that the table has every row; print the first
+/// estimate (overall share insured) so the designs' standard errors can be compared.
+fn check(survey: &Survey, label: &str) {
     let est = survey
         .estimate(&pilot_table::request())
         .unwrap_or_else(|e| fail("estimate", e));
@@ -89,6 +90,12 @@ fn check(survey: &Survey) {
                 est.rows.len(),
                 pilot_table::EXPECTED_ROWS
             ),
+        );
+    }
+    if let Some(r) = est.rows.first() {
+        eprintln!(
+            "{label}: {} overall = {:?}, se {:?}",
+            r.measure, r.estimate, r.se
         );
     }
 }
@@ -104,7 +111,7 @@ fn taylor(c: &mut Criterion) {
     for rows in sizes() {
         let design = pilot_table::taylor_design().unwrap_or_else(|e| fail("design", e));
         let survey = Survey::new(workload(rows), design).unwrap_or_else(|e| fail("survey", e));
-        check(&survey);
+        check(&survey, &format!("taylor {rows}"));
         group.throughput(Throughput::Elements(rows as u64));
         group.bench_with_input(BenchmarkId::new("pilot_table", rows), &survey, |b, s| {
             b.iter(|| black_box(s.estimate(&request)))
@@ -230,7 +237,7 @@ fn replicate(c: &mut Criterion) {
         .build()
         .unwrap_or_else(|e| fail("replicate design", e));
     let survey = Survey::new(df, design).unwrap_or_else(|e| fail("survey", e));
-    check(&survey);
+    check(&survey, &format!("bootstrap {rows}"));
     let request = pilot_table::request();
     let mut group = c.benchmark_group("replicate");
     group

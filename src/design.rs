@@ -293,3 +293,133 @@ impl DesignBuilder {
         Ok(d)
     }
 }
+
+/// The design as written in a TOML file (`hri compute --design design.toml`):
+///
+/// ```toml
+/// weight = "fac"
+/// strata = "ent"
+/// psu = ["upm"]            # later stages follow the PSU
+/// fpc = []                 # one column per stage: counts, or fractions <= 1
+/// nest = false
+/// lonely_psu = "adjust"    # fail | remove | certainty | adjust | average
+///
+/// # or, for replicate weights:
+/// # [replicate]
+/// # type = "bootstrap"     # brr | fay | jk1 | jkn | bootstrap | sdr
+/// # prefix = "repw"        # or columns = ["repw1", "repw2", ...]
+/// # scale = 0.02           # optional: R's default for the type
+/// # rscales = [...]        # optional
+/// # mse = false
+/// # fay_rho = 0.3          # Fay only
+/// # df = 79                # optional
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignSpec {
+    /// Weight column.
+    pub weight: String,
+    /// Strata column.
+    #[serde(default)]
+    pub strata: Option<String>,
+    /// Sampling-unit columns, PSU first.
+    #[serde(default)]
+    pub psu: Vec<String>,
+    /// Finite population correction columns, one per stage.
+    #[serde(default)]
+    pub fpc: Vec<String>,
+    /// PSU ids restart within strata.
+    #[serde(default)]
+    pub nest: bool,
+    /// Lonely-PSU policy.
+    #[serde(default)]
+    pub lonely_psu: LonelyPsu,
+    /// Replicate weights.
+    #[serde(default)]
+    pub replicate: Option<ReplicateSpec>,
+}
+
+/// Replicate weights as written in a design file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicateSpec {
+    /// brr, fay, jk1, jkn, bootstrap or sdr.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Column prefix.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Explicit column list.
+    #[serde(default)]
+    pub columns: Option<Vec<String>>,
+    /// Overall scale.
+    #[serde(default)]
+    pub scale: Option<f64>,
+    /// Per-replicate scales.
+    #[serde(default)]
+    pub rscales: Option<Vec<f64>>,
+    /// Centre on the full-sample estimate.
+    #[serde(default)]
+    pub mse: bool,
+    /// Fay's rho.
+    #[serde(default)]
+    pub fay_rho: Option<f64>,
+    /// Degrees of freedom.
+    #[serde(default)]
+    pub df: Option<f64>,
+}
+
+impl DesignSpec {
+    /// Build and check the design.
+    pub fn to_design(&self) -> Result<Design> {
+        let mut b = Design::builder(self.weight.clone())
+            .stages(self.psu.clone())
+            .fpc(self.fpc.clone())
+            .nest(self.nest)
+            .lonely_psu(self.lonely_psu);
+        if let Some(s) = &self.strata {
+            b = b.strata(s.clone());
+        }
+        if let Some(r) = &self.replicate {
+            let columns = match (&r.prefix, &r.columns) {
+                (Some(p), None) => ReplicateColumns::Prefix(p.clone()),
+                (None, Some(c)) => ReplicateColumns::List(c.clone()),
+                _ => {
+                    return Err(Error::Replicate(
+                        "give either `prefix` or `columns` for the replicate weights".into(),
+                    ));
+                }
+            };
+            b = b.replicates(Replicates {
+                kind: ReplicateKind::parse(&r.kind, r.fay_rho)?,
+                columns,
+                scale: r.scale,
+                rscales: r.rscales.clone(),
+                mse: r.mse,
+                df: r.df,
+            });
+        }
+        b.build()
+    }
+}
+
+impl Design {
+    /// Read a design from TOML text (see [`DesignSpec`]).
+    pub fn from_toml_str(text: &str) -> Result<Design> {
+        let spec: DesignSpec =
+            toml::from_str(text).map_err(|e| Error::InvalidDesign(format!("design file: {e}")))?;
+        spec.to_design()
+    }
+
+    /// Read a design from a TOML file.
+    pub fn from_path(path: &std::path::Path) -> Result<Design> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        Design::from_toml_str(&text).map_err(|e| match e {
+            Error::InvalidDesign(m) => Error::InvalidDesign(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+}

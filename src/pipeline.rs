@@ -123,7 +123,9 @@ use crate::error::Error as EstimateError;
 use crate::estimate::{
     CiMethod, DfMethod, EstimateRow, Estimates, GapRow, MeasureSpec, Request, Statistic, Survey,
 };
-use crate::framework::{Dimension, Direction, Indicator, IndicatorKind, Measure, Normalisation, Target, Unit};
+use crate::framework::{
+    Dimension, Direction, Indicator, IndicatorKind, Measure, Normalisation, Target, Unit,
+};
 use crate::quality::{QualityError, QualityPolicy};
 use crate::results::{
     CROSS, GapFlag, IndicatorRow, Results, ResultsMeta, SummaryLevel, SummaryRow, TOTAL,
@@ -645,7 +647,8 @@ impl PipelineBuilder {
                         });
                     }
                     MissingColumns::Skip => {
-                        let reason = format!("indicator skipped: column `{column}` is not in the data");
+                        let reason =
+                            format!("indicator skipped: column `{column}` is not in the data");
                         skipped.push((ind.id.clone(), reason.clone()));
                         plans.push(Plan::Skipped(reason));
                         continue;
@@ -716,7 +719,10 @@ impl PipelineBuilder {
 
 /// The gap dimension of a disaggregation: migratory status when present with a
 /// reference, else the first dimension with a reference.
-fn gap_dimension(dims: &[Dimension], refs: &BTreeMap<Dimension, String>) -> Option<(usize, String)> {
+fn gap_dimension(
+    dims: &[Dimension],
+    refs: &BTreeMap<Dimension, String>,
+) -> Option<(usize, String)> {
     let pick = |pos: usize| refs.get(&dims[pos]).map(|r| (pos, r.clone()));
     dims.iter()
         .position(|d| *d == Dimension::MigratoryStatus)
@@ -781,7 +787,9 @@ fn check_measure(ind: &Indicator, empty: &DataFrame) -> Result<(), PipelineError
             .dtype()
             .clone();
         if !(dtype.is_bool() || dtype.is_null()) {
-            return Err(bad(format!("evaluates to {dtype}, not a true/false condition")));
+            return Err(bad(format!(
+                "evaluates to {dtype}, not a true/false condition"
+            )));
         }
     }
     Ok(())
@@ -928,7 +936,9 @@ impl Pipeline {
                     for &k in disaggregations {
                         for &i in table.domains(&spec.id, k) {
                             let row = table.rows[i];
-                            rows.push(self.survey_row(ind, spec, *scale, k, i, row, &table, &gaps)?);
+                            rows.push(
+                                self.survey_row(ind, spec, *scale, k, i, row, &table, &gaps)?,
+                            );
                         }
                     }
                 }
@@ -954,7 +964,11 @@ impl Pipeline {
 
     /// Gaps of every non-quantile measure, for every disaggregation with a gap dimension and
     /// every non-reference group of it.
-    fn gaps(&self, request: &Request, table: &Table<'_>) -> Result<HashMap<DomainKey, GapRow>, PipelineError> {
+    fn gaps(
+        &self,
+        request: &Request,
+        table: &Table<'_>,
+    ) -> Result<HashMap<DomainKey, GapRow>, PipelineError> {
         let mut out = HashMap::new();
         let mut gap_request = request.clone();
         gap_request
@@ -1168,7 +1182,10 @@ impl Pipeline {
         let withheld = self.withhold && !a.publish;
         let estimate = finite(r.estimate).map(|x| x * scale);
         if row.df.is_none() {
-            notes.add("df", "design degrees of freedom not defined for this design or domain");
+            notes.add(
+                "df",
+                "design degrees of freedom not defined for this design or domain",
+            );
         }
         if withheld {
             notes.add(
@@ -1197,7 +1214,10 @@ impl Pipeline {
             row.deff = finite(r.deff);
             row.pop = Some(r.pop);
             if row.se.is_none() {
-                notes.add("se", "standard error could not be computed (e.g. a single PSU)");
+                notes.add(
+                    "se",
+                    "standard error could not be computed (e.g. a single PSU)",
+                );
             }
             if row.ci_low.is_none() || row.ci_high.is_none() {
                 notes.add("ci", "interval limit not defined (no standard error, or outside the range of the data or of the method)");
@@ -1212,17 +1232,30 @@ impl Pipeline {
                     },
                 );
             }
-            if row.deff.is_none() && matches!(spec.statistic, Statistic::Mean { .. } | Statistic::Total { .. }) {
-                notes.add("deff", "not computable (fewer than two observations or no variance)");
+            if row.deff.is_none()
+                && matches!(
+                    spec.statistic,
+                    Statistic::Mean { .. } | Statistic::Total { .. }
+                )
+            {
+                notes.add(
+                    "deff",
+                    "not computable (fewer than two observations or no variance)",
+                );
             }
         }
 
         // Gap to the reference group.
         match &d.gap {
-            None if d.dims.is_empty() => notes.add("gap", "the whole population has no reference group"),
+            None if d.dims.is_empty() => {
+                notes.add("gap", "the whole population has no reference group")
+            }
             None => notes.add(
                 "gap",
-                format!("no reference group is set for any dimension of disaggregation '{}'", d.label),
+                format!(
+                    "no reference group is set for any dimension of disaggregation '{}'",
+                    d.label
+                ),
             ),
             Some((pos, reference)) => {
                 let mut ref_values = values.clone();
@@ -1302,11 +1335,8 @@ impl Pipeline {
                 }
                 match row.estimate {
                     Some(x) => {
-                        let latest = Round::new(
-                            self.reference_year.unwrap_or(f64::from(b.year)),
-                            x,
-                            row.se,
-                        );
+                        let latest =
+                            Round::new(self.reference_year.unwrap_or(f64::from(b.year)), x, row.se);
                         if let Some(assessed) = benchmark::assess(ind, latest, None)? {
                             row.distance = Some(assessed.distance.distance);
                             row.target_met = Some(assessed.distance.met);
@@ -1337,9 +1367,13 @@ impl Pipeline {
                             .map_err(|e| e.to_string())
                     }
                     Some(_) => match row.gap_ratio {
-                        Some(ratio) => score::score_value(ind, Normalisation::Parity, ratio, Some(1.0))
-                            .map_err(|e| e.to_string()),
-                        None => Err("parity needs the gap ratio, which is not available".to_string()),
+                        Some(ratio) => {
+                            score::score_value(ind, Normalisation::Parity, ratio, Some(1.0))
+                                .map_err(|e| e.to_string())
+                        }
+                        None => {
+                            Err("parity needs the gap ratio, which is not available".to_string())
+                        }
                     },
                 },
                 norm => score::score_value(ind, norm, x, None).map_err(|e| e.to_string()),
@@ -1354,13 +1388,24 @@ impl Pipeline {
         Ok(row)
     }
 
-    fn progress(&self, ind: &Indicator, row: &mut IndicatorRow, notes: &mut Notes) -> Result<(), PipelineError> {
+    fn progress(
+        &self,
+        ind: &Indicator,
+        row: &mut IndicatorRow,
+        notes: &mut Notes,
+    ) -> Result<(), PipelineError> {
         let Some(prev) = &self.previous else {
             notes.add("progress", "no previous round was given");
             return Ok(());
         };
         let Some(p) = prev.row(&row.indicator_id, &row.disaggregation, &row.group) else {
-            notes.add("progress", format!("the previous round ({}) has no row for this group", prev.meta().time_period));
+            notes.add(
+                "progress",
+                format!(
+                    "the previous round ({}) has no row for this group",
+                    prev.meta().time_period
+                ),
+            );
             return Ok(());
         };
         let (Some(x1), Some(x2)) = (p.estimate, row.estimate) else {
@@ -1553,7 +1598,9 @@ struct Table<'a> {
 
 impl<'a> Table<'a> {
     fn new(p: &Pipeline, estimates: Option<&'a Estimates>) -> Result<Table<'a>, PipelineError> {
-        let rows: Vec<&EstimateRow> = estimates.map(|e| e.rows.iter().collect()).unwrap_or_default();
+        let rows: Vec<&EstimateRow> = estimates
+            .map(|e| e.rows.iter().collect())
+            .unwrap_or_default();
         let positions = p
             .disaggs
             .iter()
@@ -1578,10 +1625,17 @@ impl<'a> Table<'a> {
                 .entry((r.measure.clone(), r.disaggregation))
                 .or_default()
                 .push(i);
-            let a = p.quality.assess(finite(r.estimate), finite(r.se), r.n, finite(r.df));
-            table
-                .published
-                .insert((r.measure.clone(), r.disaggregation, table.values(r.disaggregation, r)), a.publish);
+            let a = p
+                .quality
+                .assess(finite(r.estimate), finite(r.se), r.n, finite(r.df));
+            table.published.insert(
+                (
+                    r.measure.clone(),
+                    r.disaggregation,
+                    table.values(r.disaggregation, r),
+                ),
+                a.publish,
+            );
             table.assessments.push(a);
         }
         Ok(table)
@@ -1601,7 +1655,10 @@ impl<'a> Table<'a> {
             .get(k)
             .map(|ps| {
                 ps.iter()
-                    .map(|p| p.and_then(|p| r.groups.get(p).cloned().flatten()).unwrap_or_default())
+                    .map(|p| {
+                        p.and_then(|p| r.groups.get(p).cloned().flatten())
+                            .unwrap_or_default()
+                    })
                     .collect()
             })
             .unwrap_or_default()

@@ -171,15 +171,23 @@ pub const TRAILING_COLUMNS: [&str; 37] = [
 /// `quality_reason`).
 pub fn note_key(column: &str) -> Option<&'static str> {
     Some(match column {
-        "estimate" | "n" | "pop" | "excluded_universe" | "excluded_missing"
-        | "excluded_missing_group" | "quality_flag" => "estimate",
+        "estimate"
+        | "n"
+        | "pop"
+        | "excluded_universe"
+        | "excluded_missing"
+        | "excluded_missing_group"
+        | "quality_flag" => "estimate",
         "se" => "se",
         "ci_low" | "ci_high" => "ci",
         "df" => "df",
         "cv" => "cv",
         "deff" => "deff",
         c if c.starts_with("gap_") => "gap",
-        "benchmark_target" | "benchmark_target_status" | "benchmark_year" | "distance"
+        "benchmark_target"
+        | "benchmark_target_status"
+        | "benchmark_year"
+        | "distance"
         | "target_met" => "benchmark",
         "progress_status" | "change" | "change_se" => "progress",
         "score" => "score",
@@ -402,7 +410,11 @@ impl Results {
                 .cloned()
                 .collect::<Vec<_>>()
         };
-        let attributes = summary_frame(&meta, &pick(SummaryLevel::Attribute), SummaryLevel::Attribute)?;
+        let attributes = summary_frame(
+            &meta,
+            &pick(SummaryLevel::Attribute),
+            SummaryLevel::Attribute,
+        )?;
         let rights = summary_frame(&meta, &pick(SummaryLevel::Right), SummaryLevel::Right)?;
         let overall = summary_frame(&meta, &pick(SummaryLevel::Overall), SummaryLevel::Overall)?;
         Ok(Results {
@@ -523,13 +535,19 @@ fn dimension_columns<T>(
 fn indicators_frame(meta: &ResultsMeta, r: &[IndicatorRow]) -> Result<DataFrame, PolarsError> {
     let mut cols = vec![
         Column::new("indicator_id".into(), strs(r, |x| x.indicator_id.clone())),
-        Column::new("indicator_name".into(), strs(r, |x| x.indicator_name.clone())),
+        Column::new(
+            "indicator_name".into(),
+            strs(r, |x| x.indicator_name.clone()),
+        ),
         Column::new("right".into(), strs(r, |x| x.right.clone())),
         Column::new("attribute".into(), strs(r, |x| x.attribute.clone())),
         Column::new("kind".into(), strs(r, |x| x.kind.as_str().to_string())),
         Column::new("unit".into(), strs(r, |x| x.unit.clone())),
         Column::new("direction".into(), strs(r, |x| x.direction.clone())),
-        Column::new("disaggregation".into(), strs(r, |x| x.disaggregation.clone())),
+        Column::new(
+            "disaggregation".into(),
+            strs(r, |x| x.disaggregation.clone()),
+        ),
     ];
     cols.extend(dimension_columns(meta, r, |x| &x.groups));
     cols.extend([
@@ -555,12 +573,18 @@ fn indicators_frame(meta: &ResultsMeta, r: &[IndicatorRow]) -> Result<DataFrame,
             "quality_flag".into(),
             ostrs(r, |x| x.quality_flag.map(|f| f.as_str().to_string())),
         ),
-        Column::new("quality_reason".into(), ostrs(r, |x| x.quality_reason.clone())),
+        Column::new(
+            "quality_reason".into(),
+            ostrs(r, |x| x.quality_reason.clone()),
+        ),
         Column::new(
             "published".into(),
             r.iter().map(|x| x.published).collect::<Vec<bool>>(),
         ),
-        Column::new("gap_reference".into(), ostrs(r, |x| x.gap_reference.clone())),
+        Column::new(
+            "gap_reference".into(),
+            ostrs(r, |x| x.gap_reference.clone()),
+        ),
         Column::new("gap_difference".into(), f64s(r, |x| x.gap_difference)),
         Column::new("gap_se".into(), f64s(r, |x| x.gap_se)),
         Column::new("gap_ci_low".into(), f64s(r, |x| x.gap_ci_low)),
@@ -578,14 +602,21 @@ fn indicators_frame(meta: &ResultsMeta, r: &[IndicatorRow]) -> Result<DataFrame,
         ),
         Column::new(
             "benchmark_year".into(),
-            r.iter().map(|x| x.benchmark_year).collect::<Vec<Option<i32>>>(),
+            r.iter()
+                .map(|x| x.benchmark_year)
+                .collect::<Vec<Option<i32>>>(),
         ),
         Column::new("distance".into(), f64s(r, |x| x.distance)),
         Column::new(
             "target_met".into(),
-            r.iter().map(|x| x.target_met).collect::<Vec<Option<bool>>>(),
+            r.iter()
+                .map(|x| x.target_met)
+                .collect::<Vec<Option<bool>>>(),
         ),
-        Column::new("progress_status".into(), ostrs(r, |x| x.progress_status.clone())),
+        Column::new(
+            "progress_status".into(),
+            ostrs(r, |x| x.progress_status.clone()),
+        ),
         Column::new("change".into(), f64s(r, |x| x.change)),
         Column::new("change_se".into(), f64s(r, |x| x.change_se)),
         Column::new("score".into(), f64s(r, |x| x.score)),
@@ -617,7 +648,10 @@ fn summary_frame(
         cols.push(Column::new("right".into(), ostrs(r, |x| x.right.clone())));
     }
     if level == SummaryLevel::Attribute {
-        cols.push(Column::new("attribute".into(), ostrs(r, |x| x.attribute.clone())));
+        cols.push(Column::new(
+            "attribute".into(),
+            ostrs(r, |x| x.attribute.clone()),
+        ));
     }
     cols.extend([
         Column::new("name".into(), strs(r, |x| x.name.clone())),

@@ -11,3 +11,4 @@ mod r_reference;
 mod estimate_errors;
 mod estimate_properties;
 mod cli;
+mod design;

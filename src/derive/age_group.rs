@@ -25,7 +25,7 @@ pub enum InvalidAge {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AgeGroupSpec {
-    /// The raw age column (numeric).
+    /// The raw age column (numeric; default `age`).
     pub column: String,
     /// The band column (default `age_group`); flag columns are named
     /// `{output}_child`, `{output}_youth`, `{output}_working_age`, `{output}_older`.

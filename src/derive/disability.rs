@@ -60,13 +60,20 @@ impl WgCutoff {
     /// Whether a complete set of answers meets the cut-off.
     pub fn is_disabled(self, answers: &[WgAnswer]) -> bool {
         let at_least = |level: WgAnswer| answers.iter().filter(|&&a| a >= level).count();
+        self.meets(
+            at_least(WgAnswer::SomeDifficulty),
+            at_least(WgAnswer::ALotOfDifficulty),
+            at_least(WgAnswer::CannotDoAtAll),
+        )
+    }
+
+    /// The rule on the numbers of domains answered at least 2, at least 3 and 4.
+    fn meets(self, some: usize, a_lot: usize, cannot: usize) -> bool {
         match self {
-            WgCutoff::AnySomeDifficulty => at_least(WgAnswer::SomeDifficulty) >= 1,
-            WgCutoff::TwoSomeOrOneALot => {
-                at_least(WgAnswer::ALotOfDifficulty) >= 1 || at_least(WgAnswer::SomeDifficulty) >= 2
-            }
-            WgCutoff::AnyALot => at_least(WgAnswer::ALotOfDifficulty) >= 1,
-            WgCutoff::AnyCannotDo => at_least(WgAnswer::CannotDoAtAll) >= 1,
+            WgCutoff::AnySomeDifficulty => some >= 1,
+            WgCutoff::TwoSomeOrOneALot => a_lot >= 1 || some >= 2,
+            WgCutoff::AnyALot => a_lot >= 1,
+            WgCutoff::AnyCannotDo => cannot >= 1,
         }
     }
 }
@@ -110,18 +117,21 @@ pub fn classify_wg_ss(answers: &[Option<WgAnswer>], cutoff: WgCutoff) -> Disabil
     if answers.is_empty() {
         return DisabilityStatus::Unknown;
     }
-    let low: Vec<WgAnswer> = answers
-        .iter()
-        .map(|a| a.unwrap_or(WgAnswer::NoDifficulty))
-        .collect();
-    if cutoff.is_disabled(&low) {
-        return DisabilityStatus::WithDisability;
+    let (mut some, mut a_lot, mut cannot, mut missing) = (0, 0, 0, 0);
+    for a in answers {
+        match a {
+            None => missing += 1,
+            Some(a) => {
+                some += usize::from(*a >= WgAnswer::SomeDifficulty);
+                a_lot += usize::from(*a >= WgAnswer::ALotOfDifficulty);
+                cannot += usize::from(*a == WgAnswer::CannotDoAtAll);
+            }
+        }
     }
-    let high: Vec<WgAnswer> = answers
-        .iter()
-        .map(|a| a.unwrap_or(WgAnswer::CannotDoAtAll))
-        .collect();
-    if cutoff.is_disabled(&high) {
+    // Missing read as 1 (adds nothing), then as 4 (counts at every level).
+    if cutoff.meets(some, a_lot, cannot) {
+        DisabilityStatus::WithDisability
+    } else if cutoff.meets(some + missing, a_lot + missing, cannot + missing) {
         DisabilityStatus::Unknown
     } else {
         DisabilityStatus::WithoutDisability
@@ -179,7 +189,7 @@ impl WgSsColumns {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DisabilitySpec {
-    /// The six domain columns.
+    /// The six domain columns (default: see [`WgSsColumns::default`]).
     pub columns: WgSsColumns,
     /// The output column (default `disability`).
     pub output: String,

@@ -11,7 +11,7 @@
 //! | [`disability`] | Washington Group Short Set on Functioning (WG-SS) |
 //! | [`sex`] | ISO/IEC 5218 codes by default, any mapping by configuration |
 //! | [`urban_rural`] | national urban/rural definition (UN Principles and Recommendations for Population and Housing Censuses), as codes or by locality size |
-//! | [`income_quintile`] | weighted quintiles of the (weighted) empirical income distribution |
+//! | [`income_quintile`] | quintiles (or other quantile groups) of the weighted empirical income distribution |
 //!
 //! ## What every derivation guarantees
 //!
@@ -28,11 +28,13 @@
 //!
 //! ## Reading codes
 //!
-//! Categorical inputs may be integer, float, boolean or text columns. Values are compared
-//! as text: integers (and integral floats) by their decimal form (`1`, not `1.0`), text
-//! trimmed of surrounding blanks and compared ASCII-case-insensitively, booleans as `true`
-//! and `false`. Null, NaN and empty text are missing values. Numeric inputs (ages, years,
-//! income, weights) must be numeric columns; a text column is a [`DeriveError::WrongType`].
+//! Categorical inputs may be integer, float, boolean or text columns. Codes in a
+//! specification are written as text (`"1"`, `"M"`, `"484"`). Integer columns, and float
+//! columns whose values are all whole numbers, are matched as integers (so `"1"` and `"1.0"`
+//! in a specification both match the value 1); other columns are matched as text, trimmed
+//! of surrounding blanks and ASCII-case-insensitively (booleans as `true` / `false`). Null,
+//! NaN and empty text are missing values. Numeric inputs (ages, years, income, weights) must
+//! be numeric columns; a text column is a [`DeriveError::WrongType`].
 
 mod age_group;
 mod disability;
@@ -175,14 +177,15 @@ pub enum Unmapped {
     /// Stop with [`DeriveError::InvalidValue`] naming the column, row and code (default).
     #[default]
     Error,
-    /// Put the row in `unknown`, counted under the reason `unmapped code <code>`.
+    /// Put the row in `unknown`, counted under the reason `<column> unmapped code <code>`.
     Unknown,
 }
 
 /// A mapping from survey codes to categories, with codes that mean "missing".
 ///
-/// Keys are compared as described in the [module documentation](self): decimal form for
-/// numbers, trimmed and ASCII-case-insensitive for text. In TOML:
+/// Keys are matched as described in the [module documentation](self): as integers
+/// against whole-number columns, trimmed and ASCII-case-insensitively against text. In
+/// TOML:
 ///
 /// ```toml
 /// codes = { "1" = "male", "2" = "female" }
@@ -195,7 +198,7 @@ pub struct CodeMap<T> {
     /// Code → category.
     pub codes: BTreeMap<String, T>,
     /// Codes that mean "not stated / don't know / refused": rows with them go to
-    /// `unknown`, counted under `code <c> declared missing`.
+    /// `unknown`, counted under `<column> code <c> declared missing`.
     #[serde(default)]
     pub missing: Vec<String>,
     /// What to do with any other code.

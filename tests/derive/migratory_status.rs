@@ -248,5 +248,10 @@ fn home_code_that_cannot_match_integer_codes_is_a_spec_error() {
     let df = df!("cob" => ["USA", "GTM"], "cit" => [2i64, 2]).unwrap();
     let d = migratory_status(&df, &MigratoryStatusSpec::new("cob", "MEX", "cit")).unwrap();
     assert_eq!(d.report.group("foreign_born"), 2);
-    assert!(d.report.notes.iter().any(|n| n.starts_with("no row has a home-country code")));
+    assert!(
+        d.report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("no row has a home-country code"))
+    );
 }
