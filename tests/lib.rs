@@ -12,3 +12,4 @@ mod estimate_errors;
 mod estimate_properties;
 mod cli;
 mod design;
+mod pipeline;

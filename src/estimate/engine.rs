@@ -75,15 +75,8 @@ impl Prepared {
         let c = self.cells.n_cells;
         let width = m * SLOTS;
         let mut ps = PartialSums::empty(m, c);
-        let unit = self.structure.as_ref().map(|s| &s.unit);
-        let mut order: Vec<(u64, u32)> = rows
-            .map(|i| {
-                let u = unit.map_or(0, |u| u[i]) as u64;
-                (u * c as u64 + self.cells.cell[i] as u64, i as u32)
-            })
-            .collect();
+        let order = self.order(rows);
         ps.rows = order.len() as u64;
-        order.sort_unstable_by_key(|e| e.0);
         let ex = 1 + m * EXTRAS;
         let mut j = 0;
         while j < order.len() {
@@ -128,6 +121,41 @@ impl Prepared {
             ps.rep = r.accumulate(self, &order);
         }
         ps
+    }
+
+    /// Rows sorted by (unit, cell) key: a counting sort by unit (linear), then a sort of
+    /// each unit's few rows by cell.
+    fn order(&self, rows: impl Iterator<Item = usize>) -> Vec<(u64, u32)> {
+        let c = self.cells.n_cells as u64;
+        let cell = &self.cells.cell;
+        let Some(s) = &self.structure else {
+            let mut order: Vec<(u64, u32)> = rows.map(|i| (cell[i] as u64, i as u32)).collect();
+            order.sort_unstable_by_key(|e| e.0);
+            return order;
+        };
+        let rows: Vec<u32> = rows.map(|i| i as u32).collect();
+        let n_units = s.unit_psu.len();
+        let mut start = vec![0u32; n_units + 1];
+        for &i in &rows {
+            start[s.unit[i as usize] as usize + 1] += 1;
+        }
+        for u in 0..n_units {
+            start[u + 1] += start[u];
+        }
+        let mut fill = start.clone();
+        let mut order = vec![(0u64, 0u32); rows.len()];
+        for &i in &rows {
+            let u = s.unit[i as usize] as usize;
+            order[fill[u] as usize] = (u as u64 * c + cell[i as usize] as u64, i);
+            fill[u] += 1;
+        }
+        for u in 0..n_units {
+            let run = &mut order[start[u] as usize..start[u + 1] as usize];
+            if run.len() > 1 {
+                run.sort_unstable_by_key(|e| e.0);
+            }
+        }
+        order
     }
 
     /// Partial sums of every row, on two threads.

@@ -357,8 +357,25 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
     Ok(s)
 }
 
-/// Dense codes (in sorted key order) for u64 keys.
+/// Dense codes (in sorted key order) for u64 keys. Small key spaces use a direct table
+/// (linear time); others sort the distinct keys.
 pub(crate) fn dense(keys: &[u64]) -> (Vec<u32>, Vec<u64>) {
+    let max = keys.iter().copied().max().unwrap_or(0);
+    if (max as u128) < (4 * keys.len() as u128).max(1 << 20) {
+        let mut table = vec![NONE; max as usize + 1];
+        for &k in keys {
+            table[k as usize] = 0;
+        }
+        let mut uniq = Vec::new();
+        for (k, slot) in table.iter_mut().enumerate() {
+            if *slot == 0 {
+                *slot = uniq.len() as u32;
+                uniq.push(k as u64);
+            }
+        }
+        let codes = keys.iter().map(|&k| table[k as usize]).collect();
+        return (codes, uniq);
+    }
     let mut uniq = keys.to_vec();
     uniq.sort_unstable();
     uniq.dedup();
