@@ -81,7 +81,9 @@ impl ReplicateKind {
         match s.to_ascii_lowercase().as_str() {
             "brr" => Ok(ReplicateKind::Brr),
             "fay" => Ok(ReplicateKind::Fay {
-                rho: rho.ok_or_else(|| Error::Replicate("Fay replicates need rho (--fay-rho)".into()))?,
+                rho: rho.ok_or_else(|| {
+                    Error::Replicate("Fay replicates need rho (--fay-rho)".into())
+                })?,
             }),
             "jk1" => Ok(ReplicateKind::Jk1),
             "jkn" => Ok(ReplicateKind::Jkn),
@@ -197,7 +199,11 @@ impl Design {
         cols.extend(self.strata.iter().cloned());
         cols.extend(self.stages.iter().cloned());
         cols.extend(self.fpc.iter().cloned());
-        if let Some(Replicates { columns: ReplicateColumns::List(l), .. }) = &self.replicates {
+        if let Some(Replicates {
+            columns: ReplicateColumns::List(l),
+            ..
+        }) = &self.replicates
+        {
             cols.extend(l.iter().cloned());
         }
         cols
@@ -259,7 +265,9 @@ impl DesignBuilder {
     pub fn build(self) -> Result<Design> {
         let d = self.design;
         if d.weight.is_empty() {
-            return Err(Error::InvalidDesign("the weight column name is empty".into()));
+            return Err(Error::InvalidDesign(
+                "the weight column name is empty".into(),
+            ));
         }
         if d.fpc.len() > d.stages.len().max(1) {
             return Err(Error::InvalidDesign(format!(
@@ -272,12 +280,16 @@ impl DesignBuilder {
             if let ReplicateKind::Fay { rho } = r.kind
                 && !(0.0..1.0).contains(&rho)
             {
-                return Err(Error::Replicate(format!("Fay's rho must be in [0, 1), got {rho}")));
+                return Err(Error::Replicate(format!(
+                    "Fay's rho must be in [0, 1), got {rho}"
+                )));
             }
             if let Some(s) = r.scale
                 && !(s.is_finite() && s > 0.0)
             {
-                return Err(Error::Replicate(format!("scale must be finite and > 0, got {s}")));
+                return Err(Error::Replicate(format!(
+                    "scale must be finite and > 0, got {s}"
+                )));
             }
             if let Some(rs) = &r.rscales
                 && rs.iter().any(|x| !x.is_finite() || *x < 0.0)
@@ -287,7 +299,9 @@ impl DesignBuilder {
             if let ReplicateColumns::Prefix(p) = &r.columns
                 && p.is_empty()
             {
-                return Err(Error::Replicate("the replicate column prefix is empty".into()));
+                return Err(Error::Replicate(
+                    "the replicate column prefix is empty".into(),
+                ));
             }
         }
         Ok(d)

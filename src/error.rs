@@ -26,7 +26,9 @@ pub enum Error {
         dtype: String,
     },
     /// A weight is missing, NaN, infinite or negative.
-    #[error("invalid weight in column `{column}` at row {row}: {value} (weights must be finite and >= 0)")]
+    #[error(
+        "invalid weight in column `{column}` at row {row}: {value} (weights must be finite and >= 0)"
+    )]
     InvalidWeight {
         /// The weight column (or replicate weight column).
         column: String,
@@ -44,7 +46,9 @@ pub enum Error {
         row: usize,
     },
     /// A PSU appears in more than one stratum while `nest` is off.
-    #[error("PSU `{psu}` of column `{column}` appears in strata `{stratum_a}` and `{stratum_b}`; PSU ids must be unique across strata, or set nest = true")]
+    #[error(
+        "PSU `{psu}` of column `{column}` appears in strata `{stratum_a}` and `{stratum_b}`; PSU ids must be unique across strata, or set nest = true"
+    )]
     PsuNotNested {
         /// PSU column.
         column: String,
@@ -56,7 +60,9 @@ pub enum Error {
         stratum_b: String,
     },
     /// A stratum (or PSU at a later stage) has a single sampling unit under the `fail` policy.
-    #[error("stratum `{stratum}` has only one PSU at stage {stage} (lonely PSU policy `fail`; choose remove, certainty, adjust or average)")]
+    #[error(
+        "stratum `{stratum}` has only one PSU at stage {stage} (lonely PSU policy `fail`; choose remove, certainty, adjust or average)"
+    )]
     LonelyPsu {
         /// The stratum (or, at stage 2, the PSU) label.
         stratum: String,

@@ -5,7 +5,13 @@
 use statrs::distribution::{Beta, Continuous, ContinuousCDF, Normal, StudentsT};
 
 /// Polish an approximate quantile `x0` of a distribution by Newton steps on its CDF.
-fn polish<D: ContinuousCDF<f64, f64> + Continuous<f64, f64>>(d: &D, p: f64, x0: f64, lo: f64, hi: f64) -> f64 {
+fn polish<D: ContinuousCDF<f64, f64> + Continuous<f64, f64>>(
+    d: &D,
+    p: f64,
+    x0: f64,
+    lo: f64,
+    hi: f64,
+) -> f64 {
     let mut x = x0;
     for _ in 0..8 {
         let f = d.cdf(x) - p;

@@ -22,7 +22,10 @@ pub fn scan(path: &Path) -> Result<LazyFrame> {
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "parquet" | "pq" => Ok(LazyFrame::scan_parquet(PlRefPath::from(text.as_str()), ScanArgsParquet::default())?),
+        "parquet" | "pq" => Ok(LazyFrame::scan_parquet(
+            PlRefPath::from(text.as_str()),
+            ScanArgsParquet::default(),
+        )?),
         "csv" | "txt" => Ok(LazyCsvReader::new(PlRefPath::from(text.as_str()))
             .with_has_header(true)
             .with_infer_schema_length(Some(10_000))

@@ -1071,6 +1071,7 @@ impl Pipeline {
     fn skipped_row(&self, ind: &Indicator, reason: &str) -> IndicatorRow {
         let mut row = self.base_row(ind, TOTAL, TOTAL);
         let mut notes = Notes::default();
+        row.quality_reason = Some(reason.to_string());
         notes.add("estimate", reason);
         notes.add("gap", reason);
         match &ind.benchmark {
@@ -1105,6 +1106,8 @@ impl Pipeline {
             ),
         );
         row.published = true;
+        row.quality_reason =
+            Some("structural indicator: a register status, not a survey estimate".to_string());
         row.structural_status = Some(value.status.as_str().to_string());
         if value.illustrative {
             notes.add(

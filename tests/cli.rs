@@ -7,7 +7,10 @@ use serde_json::Value;
 use crate::r_reference::{cases, close, data_dir};
 
 fn hri(args: &[String]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hri")).args(args).output().expect("run hri");
+    let out = Command::new(env!("CARGO_BIN_EXE_hri"))
+        .args(args)
+        .output()
+        .expect("run hri");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).to_string(),
@@ -23,11 +26,21 @@ fn design_args(c: &Value) -> Vec<String> {
     let d = &c["design"];
     let mut a = vec![
         "--data".to_string(),
-        data_dir().join(c["data"].as_str().unwrap()).display().to_string(),
+        data_dir()
+            .join(c["data"].as_str().unwrap())
+            .display()
+            .to_string(),
         "--weight".into(),
         d["weight"].as_str().unwrap().into(),
     ];
-    let join = |v: &Value| v.as_array().map(|x| x.iter().map(|s| s.as_str().unwrap()).collect::<Vec<_>>().join(","));
+    let join = |v: &Value| {
+        v.as_array().map(|x| {
+            x.iter()
+                .map(|s| s.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    };
     if let Some(p) = join(&d["psu"]) {
         a.extend(["--psu".into(), p]);
     }
@@ -37,7 +50,10 @@ fn design_args(c: &Value) -> Vec<String> {
     if let Some(f) = join(&d["fpc"]) {
         a.extend(["--fpc".into(), f]);
     }
-    a.extend(["--lonely-psu".into(), d["lonely_psu"].as_str().unwrap().into()]);
+    a.extend([
+        "--lonely-psu".into(),
+        d["lonely_psu"].as_str().unwrap().into(),
+    ]);
     if let Some(r) = d.get("replicate").filter(|r| !r.is_null()) {
         a.extend([
             "--replicate".into(),
@@ -47,7 +63,13 @@ fn design_args(c: &Value) -> Vec<String> {
             "--replicate-scale".into(),
             r["scale"].to_string(),
             "--replicate-rscales".into(),
-            r["rscales"].as_array().unwrap().iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","),
+            r["rscales"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
         ]);
         if let Some(rho) = r.get("fay_rho").and_then(Value::as_f64) {
             a.extend(["--fay-rho".into(), rho.to_string()]);
@@ -70,12 +92,23 @@ fn estimate_args(c: &Value, format: &str) -> Vec<String> {
         a.extend(["--condition".into(), v.into()]);
     }
     if let Some(p) = c.get("probs").and_then(Value::as_array) {
-        a.extend(["--probs".into(), p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")]);
+        a.extend([
+            "--probs".into(),
+            p.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        ]);
     }
     if let Some(w) = c["where"].as_str() {
         a.extend(["--where".into(), w.into()]);
     }
-    let by: Vec<String> = c["by"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect();
+    let by: Vec<String> = c["by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
     if !by.is_empty() {
         a.extend(["--by".into(), by.join(",")]);
     }
@@ -95,9 +128,20 @@ fn estimate_args(c: &Value, format: &str) -> Vec<String> {
 
 fn parse_csv(text: &str) -> Vec<std::collections::HashMap<String, String>> {
     let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
     lines
-        .map(|l| header.iter().cloned().zip(l.split(',').map(str::to_string)).collect())
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(str::to_string))
+                .collect()
+        })
         .collect()
 }
 
@@ -130,14 +174,18 @@ fn cli_estimate_gives_r_numbers_in_csv_and_json() {
             for what in ["estimate", "se", "ci_low", "ci_high", "df"] {
                 let v = got[what].parse::<f64>().ok();
                 close(v, &want[what], what).unwrap_or_else(|e| panic!("{id} csv: {e}"));
-                close(got_json[what].as_f64(), &want[what], what).unwrap_or_else(|e| panic!("{id} json: {e}"));
+                close(got_json[what].as_f64(), &want[what], what)
+                    .unwrap_or_else(|e| panic!("{id} json: {e}"));
                 // CSV and JSON carry the same full-precision number.
                 assert_eq!(v, got_json[what].as_f64(), "{id} {what}");
                 checked += 1;
             }
         }
     }
-    println!("CLI: {} cases, {checked} numbers checked against R", CASES.len());
+    println!(
+        "CLI: {} cases, {checked} numbers checked against R",
+        CASES.len()
+    );
 }
 
 #[test]
@@ -146,8 +194,19 @@ fn cli_gap_gives_r_numbers() {
     let mut a = vec!["gap".to_string()];
     a.extend(design_args(&c));
     a.extend(
-        ["--stat", "mean", "--var", "api00", "--by", "stype", "--group", "E", "--reference", "H"]
-            .map(str::to_string),
+        [
+            "--stat",
+            "mean",
+            "--var",
+            "api00",
+            "--by",
+            "stype",
+            "--group",
+            "E",
+            "--reference",
+            "H",
+        ]
+        .map(str::to_string),
     );
     let (ok, out, err) = hri(&a);
     assert!(ok, "{err}");
@@ -186,15 +245,62 @@ fn cli_several_variables_and_disaggregations_in_one_call() {
     let mut a = vec!["estimate".to_string()];
     a.extend(design_args(&c));
     a.extend(
-        ["--stat", "mean", "--var", "api00,api99", "--by", "stype", "--by", "stype,awards", "--overall"]
-            .map(str::to_string),
+        [
+            "--stat",
+            "mean",
+            "--var",
+            "api00,api99",
+            "--by",
+            "stype",
+            "--by",
+            "stype,awards",
+            "--overall",
+        ]
+        .map(str::to_string),
     );
     let (ok, out, err) = hri(&a);
     assert!(ok, "{err}");
     let rows = parse_csv(&out);
     // per variable: 3 stype + 6 stype×awards + 1 overall
     assert_eq!(rows.len(), 2 * 10);
-    assert_eq!(out.lines().next().unwrap().split(',').take(3).collect::<Vec<_>>(), ["variable", "stype", "awards"]);
-    let overall = rows.iter().find(|r| r["variable"] == "api00" && r["stype"].is_empty()).unwrap();
-    close(overall["estimate"].parse().ok(), &c["rows"][0]["estimate"], "estimate").unwrap();
+    assert_eq!(
+        out.lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .take(3)
+            .collect::<Vec<_>>(),
+        ["variable", "stype", "awards"]
+    );
+    let overall = rows
+        .iter()
+        .find(|r| r["variable"] == "api00" && r["stype"].is_empty())
+        .unwrap();
+    close(
+        overall["estimate"].parse().ok(),
+        &c["rows"][0]["estimate"],
+        "estimate",
+    )
+    .unwrap();
+}
+
+#[test]
+fn cli_catalogue_validate_and_show() {
+    let (ok, out, err) = hri(&["catalogue".into(), "validate".into(), "builtin".into()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("valid"), "{out}");
+    let (ok, out, _) = hri(&["catalogue".into(), "show".into(), "builtin".into()]);
+    assert!(ok);
+    assert!(out.contains("unemployment_rate"));
+    let dir = std::env::temp_dir().join(format!("hri-cli-cat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    let text = hri::catalogue::Catalogue::migrants_rights()
+        .to_toml_string()
+        .unwrap()
+        .replacen("condition = \"unemployed = 1\"", "condition = \"unemployed = = 1\"", 1);
+    std::fs::write(&bad, text).unwrap();
+    let (ok, _, err) = hri(&["catalogue".into(), "validate".into(), bad.display().to_string()]);
+    assert!(!ok);
+    assert!(err.contains("unemployment_rate") && err.contains("condition"), "{err}");
 }

@@ -52,11 +52,13 @@ fn bad_design_files_name_the_problem() {
     assert!(e.to_string().contains("sometimes"), "{e}");
     let e = Design::from_toml_str("weight = \"w\"\nstrta = \"s\"").unwrap_err();
     assert!(e.to_string().contains("strta"), "{e}");
-    let e = Design::from_toml_str("weight = \"w\"\n[replicate]\ntype = \"fay\"\nprefix = \"r\"").unwrap_err();
+    let e = Design::from_toml_str("weight = \"w\"\n[replicate]\ntype = \"fay\"\nprefix = \"r\"")
+        .unwrap_err();
     assert!(e.to_string().contains("rho"), "{e}");
     let e = Design::from_toml_str("weight = \"w\"\n[replicate]\ntype = \"brr\"").unwrap_err();
     assert!(e.to_string().contains("prefix"), "{e}");
-    let e = Design::from_toml_str("weight = \"w\"\npsu = [\"a\"]\nfpc = [\"f1\", \"f2\"]").unwrap_err();
+    let e =
+        Design::from_toml_str("weight = \"w\"\npsu = [\"a\"]\nfpc = [\"f1\", \"f2\"]").unwrap_err();
     assert!(e.to_string().contains("fpc"), "{e}");
     let e = Design::from_path(std::path::Path::new("/no/such/design.toml")).unwrap_err();
     assert!(e.to_string().contains("/no/such/design.toml"), "{e}");

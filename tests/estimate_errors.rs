@@ -19,7 +19,11 @@ fn data() -> DataFrame {
 }
 
 fn taylor() -> Design {
-    Design::builder("w").strata("stratum").psu("psu").build().unwrap()
+    Design::builder("w")
+        .strata("stratum")
+        .psu("psu")
+        .build()
+        .unwrap()
 }
 
 fn err(df: DataFrame, d: Design, req: Request) -> Error {
@@ -32,7 +36,10 @@ fn err(df: DataFrame, d: Design, req: Request) -> Error {
 #[test]
 fn unknown_analysis_column_is_named() {
     let e = err(data(), taylor(), Request::new().mean("nope").overall());
-    assert!(matches!(&e, Error::UnknownColumn { column, .. } if column == "nope"), "{e}");
+    assert!(
+        matches!(&e, Error::UnknownColumn { column, .. } if column == "nope"),
+        "{e}"
+    );
     assert!(e.to_string().contains("nope"));
 }
 
@@ -46,15 +53,21 @@ fn unknown_design_column_is_named() {
 #[test]
 fn negative_and_missing_weights_name_the_row() {
     let mut df = data();
-    df.with_column(Column::new("w".into(), [1.0, 2.0, -3.0, 4.0, 5.0, 6.0])).unwrap();
+    df.with_column(Column::new("w".into(), [1.0, 2.0, -3.0, 4.0, 5.0, 6.0]))
+        .unwrap();
     let e = err(df, taylor(), Request::new().mean("y").overall());
     assert!(matches!(&e, Error::InvalidWeight { row: 2, .. }), "{e}");
     let mut df = data();
-    df.with_column(Column::new("w".into(), [Some(1.0), Some(2.0), Some(3.0), None, Some(5.0), Some(6.0)])).unwrap();
+    df.with_column(Column::new(
+        "w".into(),
+        [Some(1.0), Some(2.0), Some(3.0), None, Some(5.0), Some(6.0)],
+    ))
+    .unwrap();
     let e = err(df, taylor(), Request::new().mean("y").overall());
     assert!(matches!(&e, Error::InvalidWeight { row: 3, .. }), "{e}");
     let mut df = data();
-    df.with_column(Column::new("w".into(), [1.0, f64::NAN, 3.0, 4.0, 5.0, 6.0])).unwrap();
+    df.with_column(Column::new("w".into(), [1.0, f64::NAN, 3.0, 4.0, 5.0, 6.0]))
+        .unwrap();
     let e = err(df, taylor(), Request::new().mean("y").overall());
     assert!(matches!(&e, Error::InvalidWeight { row: 1, .. }), "{e}");
 }
@@ -62,21 +75,42 @@ fn negative_and_missing_weights_name_the_row() {
 #[test]
 fn non_numeric_weight_is_refused() {
     let mut df = data();
-    df.with_column(Column::new("w".into(), ["1", "2", "3", "4", "5", "6"])).unwrap();
+    df.with_column(Column::new("w".into(), ["1", "2", "3", "4", "5", "6"]))
+        .unwrap();
     let e = err(df, taylor(), Request::new().mean("y").overall());
-    assert!(matches!(&e, Error::NotNumeric { column, .. } if column == "w"), "{e}");
+    assert!(
+        matches!(&e, Error::NotNumeric { column, .. } if column == "w"),
+        "{e}"
+    );
 }
 
 #[test]
 fn lonely_psu_under_fail_names_the_stratum() {
     let mut df = data();
-    df.with_column(Column::new("psu".into(), [1, 1, 1, 3, 4, 4])).unwrap();
+    df.with_column(Column::new("psu".into(), [1, 1, 1, 3, 4, 4]))
+        .unwrap();
     let e = err(df.clone(), taylor(), Request::new().mean("y").overall());
-    assert!(matches!(&e, Error::LonelyPsu { stratum, stage: 1 } if stratum == "1"), "{e}");
+    assert!(
+        matches!(&e, Error::LonelyPsu { stratum, stage: 1 } if stratum == "1"),
+        "{e}"
+    );
     // Other policies accept it.
-    for p in [LonelyPsu::Remove, LonelyPsu::Certainty, LonelyPsu::Adjust, LonelyPsu::Average] {
-        let d = Design::builder("w").strata("stratum").psu("psu").lonely_psu(p).build().unwrap();
-        let t = Survey::new(df.clone(), d).unwrap().estimate(&Request::new().mean("y").overall()).unwrap();
+    for p in [
+        LonelyPsu::Remove,
+        LonelyPsu::Certainty,
+        LonelyPsu::Adjust,
+        LonelyPsu::Average,
+    ] {
+        let d = Design::builder("w")
+            .strata("stratum")
+            .psu("psu")
+            .lonely_psu(p)
+            .build()
+            .unwrap();
+        let t = Survey::new(df.clone(), d)
+            .unwrap()
+            .estimate(&Request::new().mean("y").overall())
+            .unwrap();
         assert!(t.rows[0].se.is_some(), "{p:?}");
     }
 }
@@ -84,34 +118,73 @@ fn lonely_psu_under_fail_names_the_stratum() {
 #[test]
 fn psus_crossing_strata_need_nest() {
     let mut df = data();
-    df.with_column(Column::new("psu".into(), [1, 1, 2, 1, 2, 2])).unwrap();
+    df.with_column(Column::new("psu".into(), [1, 1, 2, 1, 2, 2]))
+        .unwrap();
     let e = err(df.clone(), taylor(), Request::new().mean("y").overall());
     assert!(matches!(&e, Error::PsuNotNested { .. }), "{e}");
-    let d = Design::builder("w").strata("stratum").psu("psu").nest(true).build().unwrap();
-    let t = Survey::new(df, d).unwrap().estimate(&Request::new().mean("y").overall()).unwrap();
+    let d = Design::builder("w")
+        .strata("stratum")
+        .psu("psu")
+        .nest(true)
+        .build()
+        .unwrap();
+    let t = Survey::new(df, d)
+        .unwrap()
+        .estimate(&Request::new().mean("y").overall())
+        .unwrap();
     assert_eq!(t.rows[0].df, Some(2.0));
 }
 
 #[test]
 fn bad_sql_is_a_typed_error() {
-    let e = err(data(), taylor(), Request::new().proportion("y >>> 3").overall());
-    assert!(matches!(&e, Error::BadCondition { condition, .. } if condition == "y >>> 3"), "{e}");
-    let e = err(data(), taylor(), Request::new().mean("y").within("nosuch > 1").overall());
+    let e = err(
+        data(),
+        taylor(),
+        Request::new().proportion("y >>> 3").overall(),
+    );
+    assert!(
+        matches!(&e, Error::BadCondition { condition, .. } if condition == "y >>> 3"),
+        "{e}"
+    );
+    let e = err(
+        data(),
+        taylor(),
+        Request::new().mean("y").within("nosuch > 1").overall(),
+    );
     assert!(matches!(&e, Error::BadCondition { .. }), "{e}");
     assert!(e.to_string().contains("nosuch"), "{e}");
-    let e = err(data(), taylor(), Request::new().proportion("y + 1").overall());
+    let e = err(
+        data(),
+        taylor(),
+        Request::new().proportion("y + 1").overall(),
+    );
     assert!(matches!(&e, Error::BadCondition { .. }), "{e}");
 }
 
 #[test]
 fn fpc_must_be_constant_within_strata() {
     let mut df = data();
-    df.with_column(Column::new("fpc".into(), [10.0, 10.0, 11.0, 20.0, 20.0, 20.0])).unwrap();
-    let d = Design::builder("w").strata("stratum").psu("psu").fpc(["fpc"]).build().unwrap();
+    df.with_column(Column::new(
+        "fpc".into(),
+        [10.0, 10.0, 11.0, 20.0, 20.0, 20.0],
+    ))
+    .unwrap();
+    let d = Design::builder("w")
+        .strata("stratum")
+        .psu("psu")
+        .fpc(["fpc"])
+        .build()
+        .unwrap();
     let e = err(df.clone(), d, Request::new().mean("y").overall());
     assert!(matches!(&e, Error::InvalidFpc { .. }), "{e}");
-    df.with_column(Column::new("fpc".into(), [1.0, 1.0, 1.0, 20.0, 20.0, 20.0])).unwrap();
-    let d = Design::builder("w").strata("stratum").psu("psu").fpc(["fpc"]).build().unwrap();
+    df.with_column(Column::new("fpc".into(), [1.0, 1.0, 1.0, 20.0, 20.0, 20.0]))
+        .unwrap();
+    let d = Design::builder("w")
+        .strata("stratum")
+        .psu("psu")
+        .fpc(["fpc"])
+        .build()
+        .unwrap();
     let e = err(df, d, Request::new().mean("y").overall());
     assert!(e.to_string().contains("smaller than"), "{e}");
 }
@@ -131,14 +204,33 @@ fn replicate_errors_name_the_problem() {
             .build()
             .unwrap()
     };
-    let e = err(data(), rep(ReplicateColumns::Prefix("zz".into()), None), Request::new().mean("y").overall());
+    let e = err(
+        data(),
+        rep(ReplicateColumns::Prefix("zz".into()), None),
+        Request::new().mean("y").overall(),
+    );
     assert!(matches!(&e, Error::Replicate(m) if m.contains("zz")), "{e}");
-    let e = err(data(), rep(ReplicateColumns::Prefix("r".into()), Some(vec![1.0])), Request::new().mean("y").overall());
-    assert!(matches!(&e, Error::Replicate(m) if m.contains("1 rscales")), "{e}");
+    let e = err(
+        data(),
+        rep(ReplicateColumns::Prefix("r".into()), Some(vec![1.0])),
+        Request::new().mean("y").overall(),
+    );
+    assert!(
+        matches!(&e, Error::Replicate(m) if m.contains("1 rscales")),
+        "{e}"
+    );
     let mut df = data();
-    df.with_column(Column::new("r2".into(), [2.0, 1.0, -3.0, 4.0, 6.0, 5.0])).unwrap();
-    let e = err(df, rep(ReplicateColumns::Prefix("r".into()), None), Request::new().mean("y").overall());
-    assert!(matches!(&e, Error::InvalidWeight { column, row: 2, .. } if column == "r2"), "{e}");
+    df.with_column(Column::new("r2".into(), [2.0, 1.0, -3.0, 4.0, 6.0, 5.0]))
+        .unwrap();
+    let e = err(
+        df,
+        rep(ReplicateColumns::Prefix("r".into()), None),
+        Request::new().mean("y").overall(),
+    );
+    assert!(
+        matches!(&e, Error::InvalidWeight { column, row: 2, .. } if column == "r2"),
+        "{e}"
+    );
     let e = Design::builder("w")
         .replicates(Replicates {
             kind: ReplicateKind::Fay { rho: 1.5 },
@@ -156,8 +248,15 @@ fn replicate_errors_name_the_problem() {
 #[test]
 fn quantile_probability_outside_unit_interval() {
     for p in [0.0, 1.0, -0.5, 1.5, f64::NAN] {
-        let e = err(data(), taylor(), Request::new().quantile("y", &[0.5, p]).overall());
-        assert!(matches!(&e, Error::InvalidRequest(m) if m.contains("outside (0, 1)")), "{p}: {e}");
+        let e = err(
+            data(),
+            taylor(),
+            Request::new().quantile("y", &[0.5, p]).overall(),
+        );
+        assert!(
+            matches!(&e, Error::InvalidRequest(m) if m.contains("outside (0, 1)")),
+            "{p}: {e}"
+        );
     }
 }
 
@@ -169,12 +268,20 @@ fn empty_domain_has_no_estimate_and_no_panic() {
         .unwrap()
         .estimate(&Request::new().mean("y").within("y > 5.5").by(["g"]))
         .unwrap();
-    let a = t.rows.iter().find(|r| r.groups[0].as_deref() == Some("a")).unwrap();
+    let a = t
+        .rows
+        .iter()
+        .find(|r| r.groups[0].as_deref() == Some("a"))
+        .unwrap();
     assert_eq!(a.n, 0);
     assert_eq!(a.estimate, None);
     assert_eq!(a.se, None);
     assert_eq!(a.excluded_universe(), 3);
-    let c = t.rows.iter().find(|r| r.groups[0].as_deref() == Some("c")).unwrap();
+    let c = t
+        .rows
+        .iter()
+        .find(|r| r.groups[0].as_deref() == Some("c"))
+        .unwrap();
     assert_eq!(c.n, 1);
     assert_eq!(c.estimate, Some(6.0));
 }
@@ -182,13 +289,21 @@ fn empty_domain_has_no_estimate_and_no_panic() {
 #[test]
 fn excluded_rows_are_counted() {
     let mut df = data();
-    df.with_column(Column::new("g".into(), [Some("a"), Some("a"), None, Some("b"), Some("a"), Some("c")])).unwrap();
+    df.with_column(Column::new(
+        "g".into(),
+        [Some("a"), Some("a"), None, Some("b"), Some("a"), Some("c")],
+    ))
+    .unwrap();
     let t = Survey::new(df, taylor())
         .unwrap()
         .estimate(&Request::new().mean("y").by(["g"]))
         .unwrap();
     assert_eq!(t.missing_group, vec![1]);
-    let a = t.rows.iter().find(|r| r.groups[0].as_deref() == Some("a")).unwrap();
+    let a = t
+        .rows
+        .iter()
+        .find(|r| r.groups[0].as_deref() == Some("a"))
+        .unwrap();
     assert_eq!((a.rows_in_group, a.n_universe, a.n), (3, 3, 2));
     assert_eq!(a.excluded_missing(), 1);
 }
@@ -197,7 +312,16 @@ fn excluded_rows_are_counted() {
 fn unknown_gap_group_is_named() {
     let s = Survey::new(data(), taylor()).unwrap();
     let e = s
-        .gap(&Request::new().mean("y"), &["g".to_string()], "g", "zz", "a")
+        .gap(
+            &Request::new().mean("y"),
+            &["g".to_string()],
+            "g",
+            "zz",
+            "a",
+        )
         .expect_err("unknown group");
-    assert!(matches!(&e, Error::UnknownGroup { group, .. } if group == "zz"), "{e}");
+    assert!(
+        matches!(&e, Error::UnknownGroup { group, .. } if group == "zz"),
+        "{e}"
+    );
 }

@@ -16,7 +16,13 @@ fn rows() -> impl Strategy<Value = Rows> {
         let cells = (ns * np) as usize;
         prop::collection::vec(
             prop::collection::vec(
-                (1.0..20.0f64, prop::option::weighted(0.9, -50.0..50.0f64), 1.0..9.0f64, 0..3i32, 0..2i32),
+                (
+                    1.0..20.0f64,
+                    prop::option::weighted(0.9, -50.0..50.0f64),
+                    1.0..9.0f64,
+                    0..3i32,
+                    0..2i32,
+                ),
                 1..5,
             ),
             cells,
@@ -49,7 +55,11 @@ fn frame(r: &Rows, scale: f64) -> DataFrame {
 }
 
 fn design() -> Design {
-    Design::builder("w").strata("stratum").psu("psu").build().unwrap()
+    Design::builder("w")
+        .strata("stratum")
+        .psu("psu")
+        .build()
+        .unwrap()
 }
 
 fn request() -> Request {
@@ -76,9 +86,23 @@ fn same(a: &Estimates, b: &Estimates, tol: f64, total_scale: f64) -> Result<(), 
     for (x, y) in a.rows.iter().zip(&b.rows) {
         prop_assert_eq!(&x.groups, &y.groups);
         prop_assert_eq!(x.n, y.n);
-        let k = if x.statistic == "total" { total_scale } else { 1.0 };
-        prop_assert!(approx(x.estimate.map(|v| v * k), y.estimate, tol), "estimate {:?} vs {:?}", x, y);
-        prop_assert!(approx(x.se.map(|v| v * k), y.se, tol), "se {:?} vs {:?}", x, y);
+        let k = if x.statistic == "total" {
+            total_scale
+        } else {
+            1.0
+        };
+        prop_assert!(
+            approx(x.estimate.map(|v| v * k), y.estimate, tol),
+            "estimate {:?} vs {:?}",
+            x,
+            y
+        );
+        prop_assert!(
+            approx(x.se.map(|v| v * k), y.se, tol),
+            "se {:?} vs {:?}",
+            x,
+            y
+        );
         prop_assert!(approx(x.df, y.df, 0.0), "df {:?} vs {:?}", x.df, y.df);
     }
     Ok(())

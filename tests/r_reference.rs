@@ -20,7 +20,11 @@ pub(crate) fn cases() -> Vec<Value> {
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|x| x.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -39,14 +43,23 @@ pub(crate) fn design_of(case: &Value) -> Design {
         b = b.fpc(fpc);
     }
     b = b.nest(d["nest"].as_bool().unwrap_or(false));
-    b = b.lonely_psu(d["lonely_psu"].as_str().unwrap_or("fail").parse::<LonelyPsu>().unwrap());
+    b = b.lonely_psu(
+        d["lonely_psu"]
+            .as_str()
+            .unwrap_or("fail")
+            .parse::<LonelyPsu>()
+            .unwrap(),
+    );
     if let Some(r) = d.get("replicate").filter(|r| !r.is_null()) {
-        let kind = ReplicateKind::parse(r["type"].as_str().unwrap(), r["fay_rho"].as_f64()).unwrap();
+        let kind =
+            ReplicateKind::parse(r["type"].as_str().unwrap(), r["fay_rho"].as_f64()).unwrap();
         b = b.replicates(Replicates {
             kind,
             columns: ReplicateColumns::Prefix(r["weights_prefix"].as_str().unwrap().to_string()),
             scale: r["scale"].as_f64(),
-            rscales: r["rscales"].as_array().map(|a| a.iter().map(|x| x.as_f64().unwrap()).collect()),
+            rscales: r["rscales"]
+                .as_array()
+                .map(|a| a.iter().map(|x| x.as_f64().unwrap()).collect()),
             mse: r["mse"].as_bool().unwrap_or(false),
             df: None,
         });
@@ -64,8 +77,12 @@ fn request_of(case: &Value) -> Request {
     let stat = case["stat"].as_str().unwrap();
     let var = case["var"].as_str().unwrap_or_default().to_string();
     let statistic = match stat {
-        "mean" => Statistic::Mean { variable: var.clone() },
-        "total" => Statistic::Total { variable: var.clone() },
+        "mean" => Statistic::Mean {
+            variable: var.clone(),
+        },
+        "total" => Statistic::Total {
+            variable: var.clone(),
+        },
         "ratio" => Statistic::Ratio {
             numerator: var.clone(),
             denominator: case["denominator"].as_str().unwrap().to_string(),
@@ -75,7 +92,12 @@ fn request_of(case: &Value) -> Request {
         },
         "quantile" => Statistic::Quantile {
             variable: var.clone(),
-            probs: case["probs"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).collect(),
+            probs: case["probs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_f64().unwrap())
+                .collect(),
         },
         other => panic!("unexpected stat {other}"),
     };
@@ -83,10 +105,22 @@ fn request_of(case: &Value) -> Request {
     let mut req = Request::new()
         .measure("m", statistic, case["where"].as_str())
         .level(ci["level"].as_f64().unwrap_or(0.95))
-        .df(if ci["df"].as_str() == Some("infinite") { DfMethod::Infinite } else { DfMethod::Design })
-        .ci(ci["method"].as_str().unwrap_or("wald").parse::<CiMethod>().unwrap());
+        .df(if ci["df"].as_str() == Some("infinite") {
+            DfMethod::Infinite
+        } else {
+            DfMethod::Design
+        })
+        .ci(ci["method"]
+            .as_str()
+            .unwrap_or("wald")
+            .parse::<CiMethod>()
+            .unwrap());
     let by = strings(&case["by"]);
-    req = if by.is_empty() { req.overall() } else { req.by(by) };
+    req = if by.is_empty() {
+        req.overall()
+    } else {
+        req.by(by)
+    };
     req
 }
 
@@ -100,11 +134,18 @@ pub(crate) fn close(actual: Option<f64>, expected: &Value, what: &str) -> Result
         };
     };
     let a = actual.ok_or_else(|| format!("{what}: expected {e}, got nothing"))?;
-    let ok = if e == 0.0 { a.abs() <= 1e-12 } else { ((a - e) / e).abs() <= 1e-9 };
+    let ok = if e == 0.0 {
+        a.abs() <= 1e-12
+    } else {
+        ((a - e) / e).abs() <= 1e-9
+    };
     if ok {
         Ok(())
     } else {
-        Err(format!("{what}: expected {e:.17e}, got {a:.17e} (rel {:.2e})", ((a - e) / e).abs()))
+        Err(format!(
+            "{what}: expected {e:.17e}, got {a:.17e} (rel {:.2e})",
+            ((a - e) / e).abs()
+        ))
     }
 }
 
@@ -122,7 +163,13 @@ fn every_r_reference_case() {
             let req = Request::new().mean(case["var"].as_str().unwrap());
             let by = strings(&case["by"]);
             let gaps = survey
-                .gap(&req, &by, &by[0], case["group_a"].as_str().unwrap(), case["group_b"].as_str().unwrap())
+                .gap(
+                    &req,
+                    &by,
+                    &by[0],
+                    case["group_a"].as_str().unwrap(),
+                    case["group_b"].as_str().unwrap(),
+                )
                 .unwrap_or_else(|e| panic!("{id}: {e}"));
             assert_eq!(gaps.rows.len(), 1, "{id}: one gap row");
             let want = &case["rows"][0];
@@ -136,7 +183,9 @@ fn every_r_reference_case() {
             checked_cases += 1;
             continue;
         }
-        let table = survey.estimate(&request_of(case)).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let table = survey
+            .estimate(&request_of(case))
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
         let want_rows = case["rows"].as_array().unwrap();
         assert_eq!(table.rows.len(), want_rows.len(), "{id}: number of rows");
         let by = strings(&case["by"]);
@@ -147,7 +196,11 @@ fn every_r_reference_case() {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                assert_eq!(got.groups[k].as_deref(), Some(expected.as_str()), "{id}: domain order");
+                assert_eq!(
+                    got.groups[k].as_deref(),
+                    Some(expected.as_str()),
+                    "{id}: domain order"
+                );
             }
             if let Some(p) = want.get("prob").and_then(Value::as_f64) {
                 assert_eq!(got.prob, Some(p), "{id}: probability");
@@ -178,5 +231,9 @@ fn every_r_reference_case() {
         failures.len()
     );
     assert_eq!(checked_cases, all.len(), "every case runs");
-    assert!(failures.is_empty(), "mismatches with R:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "mismatches with R:\n{}",
+        failures.join("\n")
+    );
 }

@@ -59,6 +59,7 @@
 //! assert!(err.to_string().contains("metadata, field \"name\""));
 //! ```
 
+mod display;
 mod error;
 mod load;
 mod validate;
@@ -69,6 +70,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use error::{CatalogueError, Format, Issue, Location, ValidationIssue, ValidationReport};
+pub use display::render;
 pub use validate::MAX_SQL_CHARS;
 
 use crate::framework::{Attribute, Dimension, Indicator, IndicatorKind, Right, ScoringSpec};

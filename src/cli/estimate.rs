@@ -12,7 +12,10 @@ use crate::error::{Error, Result};
 use crate::estimate::{CiMethod, DfMethod, Estimates, Gaps, Request, Statistic, Survey};
 
 fn list(s: &str) -> Vec<String> {
-    s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
+    s.split(',')
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect()
 }
 
 fn floats(s: &str, what: &str) -> Result<Vec<f64>> {
@@ -158,21 +161,30 @@ impl DesignArgs {
         if let Some(f) = &self.fpc {
             b = b.fpc(list(f));
         }
-        b = b.nest(self.nest).lonely_psu(self.lonely_psu.parse::<LonelyPsu>()?);
+        b = b
+            .nest(self.nest)
+            .lonely_psu(self.lonely_psu.parse::<LonelyPsu>()?);
         if let Some(kind) = &self.replicate {
-            let prefix = self.replicate_prefix.clone().ok_or_else(|| {
-                Error::Replicate("--replicate needs --replicate-prefix".into())
-            })?;
+            let prefix = self
+                .replicate_prefix
+                .clone()
+                .ok_or_else(|| Error::Replicate("--replicate needs --replicate-prefix".into()))?;
             b = b.replicates(Replicates {
                 kind: ReplicateKind::parse(kind, self.fay_rho)?,
                 columns: ReplicateColumns::Prefix(prefix),
                 scale: self.replicate_scale,
-                rscales: self.replicate_rscales.as_deref().map(|s| floats(s, "--replicate-rscales")).transpose()?,
+                rscales: self
+                    .replicate_rscales
+                    .as_deref()
+                    .map(|s| floats(s, "--replicate-rscales"))
+                    .transpose()?,
                 mse: self.mse,
                 df: None,
             });
         } else if self.replicate_prefix.is_some() {
-            return Err(Error::Replicate("--replicate-prefix needs --replicate TYPE".into()));
+            return Err(Error::Replicate(
+                "--replicate-prefix needs --replicate TYPE".into(),
+            ));
         }
         b.build()
     }
@@ -183,7 +195,10 @@ impl MeasureArgs {
         let vars = self.var.as_deref().map(list).unwrap_or_default();
         let need_var = || {
             if vars.is_empty() {
-                Err(Error::InvalidRequest(format!("--stat {} needs --var", self.stat)))
+                Err(Error::InvalidRequest(format!(
+                    "--stat {} needs --var",
+                    self.stat
+                )))
             } else {
                 Ok(())
             }
@@ -197,19 +212,22 @@ impl MeasureArgs {
                 need_var()?;
                 for v in &vars {
                     let s = if self.stat == "mean" {
-                        Statistic::Mean { variable: v.clone() }
+                        Statistic::Mean {
+                            variable: v.clone(),
+                        }
                     } else {
-                        Statistic::Total { variable: v.clone() }
+                        Statistic::Total {
+                            variable: v.clone(),
+                        }
                     };
                     req = req.measure(v.clone(), s, self.universe.as_deref());
                 }
             }
             "ratio" => {
                 need_var()?;
-                let den = self
-                    .denominator
-                    .clone()
-                    .ok_or_else(|| Error::InvalidRequest("--stat ratio needs --denominator".into()))?;
+                let den = self.denominator.clone().ok_or_else(|| {
+                    Error::InvalidRequest("--stat ratio needs --denominator".into())
+                })?;
                 for v in &vars {
                     req = req.measure(
                         v.clone(),
@@ -222,18 +240,21 @@ impl MeasureArgs {
                 }
             }
             "proportion" => {
-                let c = self
-                    .condition
-                    .clone()
-                    .ok_or_else(|| Error::InvalidRequest("--stat proportion needs --condition".into()))?;
-                req = req.measure(c.clone(), Statistic::Proportion { condition: c }, self.universe.as_deref());
+                let c = self.condition.clone().ok_or_else(|| {
+                    Error::InvalidRequest("--stat proportion needs --condition".into())
+                })?;
+                req = req.measure(
+                    c.clone(),
+                    Statistic::Proportion { condition: c },
+                    self.universe.as_deref(),
+                );
             }
             "quantile" => {
                 need_var()?;
                 let probs = floats(
-                    self.probs
-                        .as_deref()
-                        .ok_or_else(|| Error::InvalidRequest("--stat quantile needs --probs".into()))?,
+                    self.probs.as_deref().ok_or_else(|| {
+                        Error::InvalidRequest("--stat quantile needs --probs".into())
+                    })?,
                     "--probs",
                 )?;
                 for v in &vars {
@@ -254,7 +275,10 @@ impl MeasureArgs {
             }
         }
         if !matches!(self.format.as_str(), "csv" | "json") {
-            return Err(Error::InvalidRequest(format!("unknown --format `{}` (csv or json)", self.format)));
+            return Err(Error::InvalidRequest(format!(
+                "unknown --format `{}` (csv or json)",
+                self.format
+            )));
         }
         Ok((req, vars))
     }
@@ -262,7 +286,10 @@ impl MeasureArgs {
     /// Columns named in SQL conditions.
     fn sql_columns(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        for (sql, role) in [(&self.universe, "universe (--where)"), (&self.condition, "proportion condition")] {
+        for (sql, role) in [
+            (&self.universe, "universe (--where)"),
+            (&self.condition, "proportion condition"),
+        ] {
             if let Some(s) = sql {
                 let e = polars::sql::sql_expr(s).map_err(|e| Error::BadCondition {
                     condition: s.clone(),
@@ -289,7 +316,12 @@ fn load(design: &DesignArgs, measure: &MeasureArgs, by: &[String]) -> Result<Sur
     let lf = crate::io::scan(&design.data)?;
     let schema = lf.clone().collect_schema()?;
     if let Some(p) = &design.replicate_prefix {
-        needed.extend(schema.iter_names().filter(|n| n.starts_with(p.as_str())).map(|n| n.to_string()));
+        needed.extend(
+            schema
+                .iter_names()
+                .filter(|n| n.starts_with(p.as_str()))
+                .map(|n| n.to_string()),
+        );
     }
     for c in &needed {
         if schema.get(c.as_str()).is_none() {
@@ -322,7 +354,19 @@ fn estimates_table(t: &Estimates, several_vars: bool, quantile: bool) -> Table {
     if quantile {
         columns.push("prob".into());
     }
-    for c in ["estimate", "se", "ci_low", "ci_high", "df", "cv", "n", "pop", "deff", "excluded_universe", "excluded_missing"] {
+    for c in [
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "df",
+        "cv",
+        "n",
+        "pop",
+        "deff",
+        "excluded_universe",
+        "excluded_missing",
+    ] {
         columns.push(c.into());
     }
     let rows = t
@@ -414,7 +458,11 @@ fn gaps_table(g: &Gaps, several_vars: bool) -> Table {
 }
 
 fn write(table: &Table, format: &str, out: &mut dyn std::io::Write) -> Result<()> {
-    if format == "json" { table.write_json(out) } else { table.write_csv(out) }
+    if format == "json" {
+        table.write_json(out)
+    } else {
+        table.write_csv(out)
+    }
 }
 
 /// Run `hri estimate`.
@@ -440,7 +488,9 @@ pub(crate) fn run_gap(a: &GapArgs, out: &mut dyn std::io::Write) -> Result<()> {
     let (req, vars) = a.measure.request()?;
     let by = list(&a.by);
     if by.is_empty() {
-        return Err(Error::InvalidRequest("--by needs at least one column".into()));
+        return Err(Error::InvalidRequest(
+            "--by needs at least one column".into(),
+        ));
     }
     let survey = load(&a.design, &a.measure, std::slice::from_ref(&a.by))?;
     let column = a.gap_column.clone().unwrap_or_else(|| by[0].clone());

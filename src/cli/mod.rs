@@ -1,11 +1,13 @@
 //! The `hri` command-line program: argument parsing (clap) and dispatch. Each subcommand
 //! lives in its own module; errors go to stderr with a non-zero exit status.
 
+mod catalogue;
 mod estimate;
 mod output;
 
 use clap::{Parser, Subcommand};
 
+pub use catalogue::{CatalogueAction, CatalogueArgs};
 pub use estimate::{DesignArgs, EstimateArgs, GapArgs, MeasureArgs};
 
 /// Human-rights indicators for migrants from survey microdata.
@@ -22,12 +24,21 @@ pub struct Cli {
 pub enum Command {
     /// Estimate means, totals, ratios, proportions or quantiles by domains, with design-based
     /// standard errors.
-    #[command(after_help = "Examples:\n  hri estimate --data api.csv --stat mean --var api00 --weight pw --strata stype --fpc fpc --by stype\n  hri estimate --data lfs.parquet --stat proportion --condition 'unemployed = 1' --where 'in_labour_force = 1' \\\n      --weight w --strata stratum --psu psu --by migrant --by migrant,sex --overall --ci logit --format json")]
+    #[command(
+        after_help = "Examples:\n  hri estimate --data api.csv --stat mean --var api00 --weight pw --strata stype --fpc fpc --by stype\n  hri estimate --data lfs.parquet --stat proportion --condition 'unemployed = 1' --where 'in_labour_force = 1' \\\n      --weight w --strata stratum --psu psu --by migrant --by migrant,sex --overall --ci logit --format json"
+    )]
     Estimate(EstimateArgs),
     /// Gap between a group and a reference group (difference and ratio) with the covariance
     /// of the two domains taken into account.
-    #[command(after_help = "Example:\n  hri gap --data api.csv --stat mean --var api00 --weight pw --psu dnum --fpc fpc --by stype --group E --reference H")]
+    #[command(
+        after_help = "Example:\n  hri gap --data api.csv --stat mean --var api00 --weight pw --psu dnum --fpc fpc --by stype --group E --reference H"
+    )]
     Gap(GapArgs),
+    /// Validate or show an indicator catalogue.
+    #[command(
+        after_help = "Examples:\n  hri catalogue validate my_catalogue.toml\n  hri catalogue show builtin"
+    )]
+    Catalogue(CatalogueArgs),
 }
 
 /// Run the program on parsed arguments, writing the result to `out`.
@@ -35,5 +46,6 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> crate::error::Result<()> {
     match cli.command {
         Command::Estimate(a) => estimate::run_estimate(&a, out),
         Command::Gap(a) => estimate::run_gap(&a, out),
+        Command::Catalogue(a) => catalogue::run(&a, out),
     }
 }

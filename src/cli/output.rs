@@ -84,7 +84,9 @@ impl Table {
                 for (c, v) in self.columns.iter().zip(row) {
                     let val = match v {
                         Cell::Text(s) => Value::String(s.clone()),
-                        Cell::Num(x) => serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number),
+                        Cell::Num(x) => {
+                            serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number)
+                        }
                         Cell::Int(i) => Value::from(*i),
                         Cell::Null => Value::Null,
                     };

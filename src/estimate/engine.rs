@@ -30,7 +30,12 @@ pub(crate) struct Prepared {
 
 impl Prepared {
     /// Prepare `specs` (no quantiles) by `disaggregations` on `df` under `design`.
-    pub fn new(df: &DataFrame, design: &Design, specs: &[MeasureSpec], disaggregations: &[Vec<String>]) -> Result<Self> {
+    pub fn new(
+        df: &DataFrame,
+        design: &Design,
+        specs: &[MeasureSpec],
+        disaggregations: &[Vec<String>],
+    ) -> Result<Self> {
         let w = weights(df, design.weight())?;
         let (structure, replicate) = match design.replicates() {
             Some(r) => (None, Some(replicate_data(df, r)?)),
@@ -42,7 +47,10 @@ impl Prepared {
             let last = *dom_offset.last().unwrap_or(&0);
             dom_offset.push(last + g.domains.len() as u32);
         }
-        let measures = specs.iter().map(|s| measure_data(df, s)).collect::<Result<Vec<_>>>()?;
+        let measures = specs
+            .iter()
+            .map(|s| measure_data(df, s))
+            .collect::<Result<Vec<_>>>()?;
         let mut cell_rows = vec![0u64; cells.n_cells];
         for &c in &cells.cell {
             cell_rows[c as usize] += 1;
@@ -50,7 +58,12 @@ impl Prepared {
         let missing_group = cells
             .groupings
             .iter()
-            .map(|g| (0..cells.n_cells).filter(|&c| g.cell_domain[c] == NONE).map(|c| cell_rows[c]).sum())
+            .map(|g| {
+                (0..cells.n_cells)
+                    .filter(|&c| g.cell_domain[c] == NONE)
+                    .map(|c| cell_rows[c])
+                    .sum()
+            })
             .collect();
         Ok(Prepared {
             missing_group,
@@ -108,7 +121,8 @@ impl Prepared {
                     v[SW] += w;
                     v[SWY] += w * y;
                     v[SWX] += w * x;
-                    let e = &mut ps.cell_extra[cell * ex + 1 + mi * EXTRAS..cell * ex + 1 + (mi + 1) * EXTRAS];
+                    let e = &mut ps.cell_extra
+                        [cell * ex + 1 + mi * EXTRAS..cell * ex + 1 + (mi + 1) * EXTRAS];
                     e[0] += w * y * y;
                     if w > 0.0 {
                         e[1] += 1.0;
@@ -209,7 +223,10 @@ pub(crate) fn domain_totals(p: &Prepared, ps: &PartialSums) -> DomainTotals {
     let mut cell_tot = vec![0.0; c * width];
     for (k, key) in ps.keys.iter().enumerate() {
         let cell = (key % c as u64) as usize;
-        for (a, b) in cell_tot[cell * width..(cell + 1) * width].iter_mut().zip(&ps.values[k * width..(k + 1) * width]) {
+        for (a, b) in cell_tot[cell * width..(cell + 1) * width]
+            .iter_mut()
+            .zip(&ps.values[k * width..(k + 1) * width])
+        {
             *a += b;
         }
     }
@@ -224,10 +241,16 @@ pub(crate) fn domain_totals(p: &Prepared, ps: &PartialSums) -> DomainTotals {
                 continue;
             }
             let dom = (p.dom_offset[g] + d) as usize;
-            for (a, b) in slots[dom * width..(dom + 1) * width].iter_mut().zip(&cell_tot[cell * width..(cell + 1) * width]) {
+            for (a, b) in slots[dom * width..(dom + 1) * width]
+                .iter_mut()
+                .zip(&cell_tot[cell * width..(cell + 1) * width])
+            {
                 *a += b;
             }
-            for (a, b) in extra[dom * ex..(dom + 1) * ex].iter_mut().zip(&ps.cell_extra[cell * ex..(cell + 1) * ex]) {
+            for (a, b) in extra[dom * ex..(dom + 1) * ex]
+                .iter_mut()
+                .zip(&ps.cell_extra[cell * ex..(cell + 1) * ex])
+            {
                 *a += b;
             }
         }
@@ -271,7 +294,12 @@ pub(crate) struct GapPair {
 }
 
 /// Finish: estimates, variances, intervals.
-pub(crate) fn finish(p: &Prepared, ps: &PartialSums, req: &Request, gaps: &[GapPair]) -> Result<Computed> {
+pub(crate) fn finish(
+    p: &Prepared,
+    ps: &PartialSums,
+    req: &Request,
+    gaps: &[GapPair],
+) -> Result<Computed> {
     let m = p.measures.len();
     let width = m * SLOTS;
     let tot = domain_totals(p, ps);
@@ -282,9 +310,19 @@ pub(crate) fn finish(p: &Prepared, ps: &PartialSums, req: &Request, gaps: &[GapP
     for dom in 0..nd {
         for (mi, md) in p.measures.iter().enumerate() {
             let sl = &tot.slots[dom * width + mi * SLOTS..dom * width + (mi + 1) * SLOTS];
-            let (t, aw, ay, ax) = if sl[N_VALID] > 0.0 { point(md.kind, sl) } else { (f64::NAN, 0.0, 0.0, 0.0) };
+            let (t, aw, ay, ax) = if sl[N_VALID] > 0.0 {
+                point(md.kind, sl)
+            } else {
+                (f64::NAN, 0.0, 0.0, 0.0)
+            };
             theta[dom * m + mi] = t;
-            channels.push(Channel { dom: dom as u32, measure: mi as u32, aw, ay, ax });
+            channels.push(Channel {
+                dom: dom as u32,
+                measure: mi as u32,
+                aw,
+                ay,
+                ax,
+            });
         }
     }
     // Logit intervals: R's glm fit per domain, then the variance of its coefficient.
@@ -313,25 +351,37 @@ pub(crate) fn finish(p: &Prepared, ps: &PartialSums, req: &Request, gaps: &[GapP
             });
         }
     }
-    let mut targets: Vec<Target> = (0..n_dm).map(|dm| Target { terms: vec![(dm as u32, 1.0)] }).collect();
+    let mut targets: Vec<Target> = (0..n_dm)
+        .map(|dm| Target {
+            terms: vec![(dm as u32, 1.0)],
+        })
+        .collect();
     for (dm, &c) in logit_channel.iter().enumerate() {
         if c != u32::MAX {
             let _ = dm;
-            targets.push(Target { terms: vec![(c, 1.0)] });
+            targets.push(Target {
+                terms: vec![(c, 1.0)],
+            });
         }
     }
     let first_gap = targets.len();
     for gp in gaps {
         let a = gp.a * m + gp.measure;
         let b = gp.b * m + gp.measure;
-        targets.push(Target { terms: vec![(a as u32, 1.0), (b as u32, -1.0)] });
+        targets.push(Target {
+            terms: vec![(a as u32, 1.0), (b as u32, -1.0)],
+        });
         let (ta, tb) = (theta[a], theta[b]);
-        targets.push(Target { terms: vec![(a as u32, 1.0 / tb), (b as u32, -ta / (tb * tb))] });
+        targets.push(Target {
+            terms: vec![(a as u32, 1.0 / tb), (b as u32, -ta / (tb * tb))],
+        });
     }
     let (var, df): (Vec<f64>, Vec<f64>) = match (&p.structure, &p.replicate) {
         (Some(s), _) => {
             let v = variances(s, &p.cells, &p.dom_offset, m, ps, &channels, &targets);
-            let df = (0..n_dm).map(|dm| v.psus[dm] as f64 - v.strata[dm] as f64).collect();
+            let df = (0..n_dm)
+                .map(|dm| v.psus[dm] as f64 - v.strata[dm] as f64)
+                .collect();
             (v.var, df)
         }
         (None, Some(r)) => replicate_variances(p, r, ps, &theta, n_dm, gaps)?,
@@ -365,7 +415,10 @@ pub(crate) fn finish(p: &Prepared, ps: &PartialSums, req: &Request, gaps: &[GapP
                                 let c = logit_channel[dm] as usize;
                                 let se_b = var[n_dm + logit_rank(&logit_channel, c)].sqrt();
                                 estimate = interval::expit(f.beta);
-                                (interval::expit(f.beta - q * se_b), interval::expit(f.beta + q * se_b))
+                                (
+                                    interval::expit(f.beta - q * se_b),
+                                    interval::expit(f.beta + q * se_b),
+                                )
                             }
                             None => (f64::NAN, f64::NAN),
                         },
@@ -373,20 +426,22 @@ pub(crate) fn finish(p: &Prepared, ps: &PartialSums, req: &Request, gaps: &[GapP
                 } else {
                     interval::wald(est, se, q)
                 };
-                let deff = if req.deff && matches!(md.kind, Kind::Mean | Kind::Total) && sl[N_VALID] > 1.0 {
-                    let psum = sl[SW];
-                    let nobs = ex[1 + mi * EXTRAS + 1];
-                    let swy2 = ex[1 + mi * EXTRAS];
-                    let mean = sl[SWY] / psum;
-                    let s2 = (swy2 - psum * mean * mean) / psum * nobs / (nobs - 1.0);
-                    let vsrs = match md.kind {
-                        Kind::Mean => s2 * (psum - nobs) / (psum * nobs),
-                        _ => s2 * psum * psum / nobs * (psum - nobs) / psum,
+                let deff =
+                    if req.deff && matches!(md.kind, Kind::Mean | Kind::Total) && sl[N_VALID] > 1.0
+                    {
+                        let psum = sl[SW];
+                        let nobs = ex[1 + mi * EXTRAS + 1];
+                        let swy2 = ex[1 + mi * EXTRAS];
+                        let mean = sl[SWY] / psum;
+                        let s2 = (swy2 - psum * mean * mean) / psum * nobs / (nobs - 1.0);
+                        let vsrs = match md.kind {
+                            Kind::Mean => s2 * (psum - nobs) / (psum * nobs),
+                            _ => s2 * psum * psum / nobs * (psum - nobs) / psum,
+                        };
+                        Some(var[dm] / vsrs)
+                    } else {
+                        None
                     };
-                    Some(var[dm] / vsrs)
-                } else {
-                    None
-                };
                 rows.push(RawRow {
                     measure: mi,
                     grouping: g,
@@ -405,10 +460,18 @@ pub(crate) fn finish(p: &Prepared, ps: &PartialSums, req: &Request, gaps: &[GapP
         }
     }
     let extra_var = var[first_gap.min(var.len())..].to_vec();
-    Ok(Computed { rows, theta, df, extra_var })
+    Ok(Computed {
+        rows,
+        theta,
+        df,
+        extra_var,
+    })
 }
 
 /// Position of logit channel `c` among the logit targets.
 fn logit_rank(logit_channel: &[u32], c: usize) -> usize {
-    logit_channel.iter().filter(|&&x| x != u32::MAX && (x as usize) < c).count()
+    logit_channel
+        .iter()
+        .filter(|&&x| x != u32::MAX && (x as usize) < c)
+        .count()
 }

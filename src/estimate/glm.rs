@@ -66,7 +66,9 @@ pub(crate) fn logit_fit(p: &Prepared, tot: &DomainTotals) -> Vec<Option<LogitFit
     let mut s_w2 = vec![0.0; n_dm];
     let mut s_w2z = vec![0.0; n_dm];
     let mut dev0 = vec![0.0; n_dm];
-    let props: Vec<usize> = (0..m).filter(|&i| p.measures[i].kind == Kind::Proportion).collect();
+    let props: Vec<usize> = (0..m)
+        .filter(|&i| p.measures[i].kind == Kind::Proportion)
+        .collect();
     if props.is_empty() {
         return vec![None; n_dm];
     }

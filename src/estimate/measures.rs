@@ -2,8 +2,8 @@
 
 use polars::prelude::DataFrame;
 
-use super::request::{MeasureSpec, Statistic};
 use super::prepare::{condition, numeric};
+use super::request::{MeasureSpec, Statistic};
 use crate::error::Result;
 
 /// How a measure's domain totals become an estimate.
@@ -62,9 +62,20 @@ pub(crate) fn universe(df: &DataFrame, sql: Option<&str>) -> Result<Option<Vec<b
 pub(crate) fn measure_data(df: &DataFrame, spec: &MeasureSpec) -> Result<MeasureData> {
     let universe = universe(df, spec.universe.as_deref())?;
     let (kind, y, x) = match &spec.statistic {
-        Statistic::Mean { variable } => (Kind::Mean, numeric(df, variable, "analysis variable")?, None),
-        Statistic::Total { variable } => (Kind::Total, numeric(df, variable, "analysis variable")?, None),
-        Statistic::Ratio { numerator, denominator } => (
+        Statistic::Mean { variable } => (
+            Kind::Mean,
+            numeric(df, variable, "analysis variable")?,
+            None,
+        ),
+        Statistic::Total { variable } => (
+            Kind::Total,
+            numeric(df, variable, "analysis variable")?,
+            None,
+        ),
+        Statistic::Ratio {
+            numerator,
+            denominator,
+        } => (
             Kind::Ratio,
             numeric(df, numerator, "ratio numerator")?,
             Some(numeric(df, denominator, "ratio denominator")?),
@@ -81,7 +92,16 @@ pub(crate) fn measure_data(df: &DataFrame, spec: &MeasureSpec) -> Result<Measure
                 .collect(),
             None,
         ),
-        Statistic::Quantile { variable, .. } => (Kind::Mean, numeric(df, variable, "analysis variable")?, None),
+        Statistic::Quantile { variable, .. } => (
+            Kind::Mean,
+            numeric(df, variable, "analysis variable")?,
+            None,
+        ),
     };
-    Ok(MeasureData { kind, universe, y, x })
+    Ok(MeasureData {
+        kind,
+        universe,
+        y,
+        x,
+    })
 }

@@ -87,12 +87,21 @@ impl Survey {
     /// refused here; use [`Survey::estimate`]).
     pub fn prepare(&self, request: &Request) -> Result<Estimator> {
         request.validate()?;
-        if request.measures.iter().any(|m| matches!(m.statistic, Statistic::Quantile { .. })) {
+        if request
+            .measures
+            .iter()
+            .any(|m| matches!(m.statistic, Statistic::Quantile { .. }))
+        {
             return Err(Error::InvalidRequest(
                 "quantiles need the whole data; use Survey::estimate".into(),
             ));
         }
-        let prepared = Prepared::new(&self.data, &self.design, &request.measures, &request.groupings())?;
+        let prepared = Prepared::new(
+            &self.data,
+            &self.design,
+            &request.measures,
+            &request.groupings(),
+        )?;
         Ok(Estimator {
             prepared,
             request: request.clone(),
@@ -119,14 +128,29 @@ impl Survey {
         let mut quantile_rows = Vec::new();
         for spec in &request.measures {
             if let Statistic::Quantile { variable, probs } = &spec.statistic {
-                quantile_rows.extend(self.quantiles(&mut prepared, spec, variable, probs, request)?);
+                quantile_rows.extend(self.quantiles(
+                    &mut prepared,
+                    spec,
+                    variable,
+                    probs,
+                    request,
+                )?);
             }
         }
         // Keep the request's measure order.
         let mut out = Vec::with_capacity(rows.len() + quantile_rows.len());
         for spec in &request.measures {
-            out.extend(rows.iter().filter(|r: &&EstimateRow| r.measure == spec.id).cloned());
-            out.extend(quantile_rows.iter().filter(|r: &&EstimateRow| r.measure == spec.id).cloned());
+            out.extend(
+                rows.iter()
+                    .filter(|r: &&EstimateRow| r.measure == spec.id)
+                    .cloned(),
+            );
+            out.extend(
+                quantile_rows
+                    .iter()
+                    .filter(|r: &&EstimateRow| r.measure == spec.id)
+                    .cloned(),
+            );
         }
         Ok(table::estimates(&prepared, out))
     }
@@ -159,7 +183,10 @@ impl Survey {
                 }
             }
             let cdfs: Vec<WeightedCdf> = pairs.into_iter().map(WeightedCdf::new).collect();
-            let qhat: Vec<Vec<f64>> = cdfs.iter().map(|c| probs.iter().map(|&p| c.quantile(p)).collect()).collect();
+            let qhat: Vec<Vec<f64>> = cdfs
+                .iter()
+                .map(|c| probs.iter().map(|&p| c.quantile(p)).collect())
+                .collect();
             // Indicator measures: y <= qhat of the row's domain, one per probability.
             let indicators: Vec<MeasureData> = (0..probs.len())
                 .map(|k| {
@@ -169,7 +196,11 @@ impl Survey {
                         let d = dom_of(i);
                         if d != prepare::NONE && base.valid(i) {
                             univ[i] = true;
-                            y[i] = if base.y[i] <= qhat[d as usize][k] { 1.0 } else { 0.0 };
+                            y[i] = if base.y[i] <= qhat[d as usize][k] {
+                                1.0
+                            } else {
+                                0.0
+                            };
                         }
                     }
                     MeasureData {
@@ -184,7 +215,9 @@ impl Survey {
                 .iter()
                 .map(|p| MeasureSpec {
                     id: format!("{variable}<=q{p}"),
-                    statistic: Statistic::Proportion { condition: String::new() },
+                    statistic: Statistic::Proportion {
+                        condition: String::new(),
+                    },
                     universe: Some(String::new()),
                 })
                 .collect();
@@ -208,8 +241,16 @@ impl Survey {
                 };
                 let q = interval::critical_value(request.level, df);
                 let (plo, phi) = interval::wald(raw.estimate, raw.se, q);
-                let lo = if plo.is_nan() || plo < 0.0 { f64::NAN } else { cdfs[d].quantile(plo) };
-                let hi = if phi.is_nan() || phi > 1.0 { f64::NAN } else { cdfs[d].quantile(phi) };
+                let lo = if plo.is_nan() || plo < 0.0 {
+                    f64::NAN
+                } else {
+                    cdfs[d].quantile(plo)
+                };
+                let hi = if phi.is_nan() || phi > 1.0 {
+                    f64::NAN
+                } else {
+                    cdfs[d].quantile(phi)
+                };
                 let est = qhat[d][k];
                 let quantile_raw = engine::RawRow {
                     measure: 0,
@@ -239,23 +280,47 @@ impl Survey {
     /// `group` against the domain with the same other values and `column` = `reference`:
     /// difference (group − reference) and ratio (group / reference), with standard errors
     /// from the joint linearisation (or the replicates), intervals and two-sided p-values.
-    pub fn gap(&self, request: &Request, by: &[String], column: &str, group: &str, reference: &str) -> Result<Gaps> {
+    pub fn gap(
+        &self,
+        request: &Request,
+        by: &[String],
+        column: &str,
+        group: &str,
+        reference: &str,
+    ) -> Result<Gaps> {
         request.validate()?;
-        if let Some(m) = request.measures.iter().find(|m| matches!(m.statistic, Statistic::Quantile { .. })) {
-            return Err(Error::InvalidRequest(format!("gaps of quantiles are not supported (measure `{}`)", m.id)));
+        if let Some(m) = request
+            .measures
+            .iter()
+            .find(|m| matches!(m.statistic, Statistic::Quantile { .. }))
+        {
+            return Err(Error::InvalidRequest(format!(
+                "gaps of quantiles are not supported (measure `{}`)",
+                m.id
+            )));
         }
         if !by.iter().any(|c| c == column) {
-            return Err(Error::InvalidRequest(format!("the gap column `{column}` must be one of the by-columns")));
+            return Err(Error::InvalidRequest(format!(
+                "the gap column `{column}` must be one of the by-columns"
+            )));
         }
         let groupings = vec![by.to_vec()];
         let prepared = Prepared::new(&self.data, &self.design, &request.measures, &groupings)?;
-        let col = prepared.cells.columns.iter().position(|c| c == column).unwrap_or(0);
+        let col = prepared
+            .cells
+            .columns
+            .iter()
+            .position(|c| c == column)
+            .unwrap_or(0);
         let labels = &prepared.cells.labels[col];
         let find = |v: &str| {
-            labels.iter().position(|l| l == v).ok_or_else(|| Error::UnknownGroup {
-                column: column.to_string(),
-                group: v.to_string(),
-            })
+            labels
+                .iter()
+                .position(|l| l == v)
+                .ok_or_else(|| Error::UnknownGroup {
+                    column: column.to_string(),
+                    group: v.to_string(),
+                })
         };
         let (ga, gb) = (find(group)? as u32, find(reference)? as u32);
         let grouping = &prepared.cells.groupings[0];
@@ -295,7 +360,10 @@ impl Estimator {
     /// Partial sums of the given rows (indices into the survey's data).
     pub fn accumulate(&self, rows: &[usize]) -> Result<PartialSums> {
         if let Some(&i) = rows.iter().find(|&&i| i >= self.prepared.n) {
-            return Err(Error::InvalidRequest(format!("row {i} is beyond the {} rows", self.prepared.n)));
+            return Err(Error::InvalidRequest(format!(
+                "row {i} is beyond the {} rows",
+                self.prepared.n
+            )));
         }
         Ok(self.prepared.accumulate(rows.iter().copied()))
     }
@@ -314,4 +382,3 @@ impl Estimator {
         ))
     }
 }
-

@@ -81,8 +81,10 @@ impl PartialSums {
         let mut values = Vec::with_capacity(self.values.len() + other.values.len());
         let (mut i, mut j) = (0, 0);
         while i < self.keys.len() || j < other.keys.len() {
-            let take_a = j >= other.keys.len() || (i < self.keys.len() && self.keys[i] <= other.keys[j]);
-            let take_b = i >= self.keys.len() || (j < other.keys.len() && other.keys[j] <= self.keys[i]);
+            let take_a =
+                j >= other.keys.len() || (i < self.keys.len() && self.keys[i] <= other.keys[j]);
+            let take_b =
+                i >= self.keys.len() || (j < other.keys.len() && other.keys[j] <= self.keys[i]);
             if take_a && take_b {
                 keys.push(self.keys[i]);
                 let a = &self.values[i * k..(i + 1) * k];
@@ -107,7 +109,11 @@ impl PartialSums {
             .map(|(a, b)| a + b)
             .collect();
         let rep = if self.rep.len() == other.rep.len() {
-            self.rep.iter().zip(&other.rep).map(|(a, b)| a + b).collect()
+            self.rep
+                .iter()
+                .zip(&other.rep)
+                .map(|(a, b)| a + b)
+                .collect()
         } else if self.rep.is_empty() {
             other.rep
         } else {

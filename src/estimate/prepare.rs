@@ -61,7 +61,9 @@ pub(crate) fn encode(df: &DataFrame, name: &str, role: &str) -> Result<Encoded> 
         Ok(encode_ints(&vals))
     } else if dt.is_float() {
         let v = numeric(df, name, role)?;
-        if v.iter().all(|x| x.is_nan() || (x.fract() == 0.0 && x.abs() < 9.0e15)) {
+        if v.iter()
+            .all(|x| x.is_nan() || (x.fract() == 0.0 && x.abs() < 9.0e15))
+        {
             let vals: Vec<Option<i64>> = v
                 .iter()
                 .map(|x| if x.is_nan() { None } else { Some(*x as i64) })
@@ -126,7 +128,9 @@ fn encode_ints(vals: &[Option<i64>]) -> Encoded {
     levels.sort_unstable();
     levels.dedup();
     let codes = match (levels.first(), levels.last()) {
-        (Some(&lo), Some(&hi)) if (hi as i128 - lo as i128) <= (4 * vals.len() as i128).max(1 << 20) => {
+        (Some(&lo), Some(&hi))
+            if (hi as i128 - lo as i128) <= (4 * vals.len() as i128).max(1 << 20) =>
+        {
             let mut table = vec![NONE; (hi - lo + 1) as usize];
             for (i, l) in levels.iter().enumerate() {
                 table[(l - lo) as usize] = i as u32;
@@ -193,7 +197,10 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
         Some(s) => {
             let e = encode(df, s, "strata")?;
             if let Some(row) = e.codes.iter().position(|c| *c == NONE) {
-                return Err(Error::MissingDesignValue { column: s.to_string(), row });
+                return Err(Error::MissingDesignValue {
+                    column: s.to_string(),
+                    row,
+                });
             }
             e
         }
@@ -218,11 +225,16 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
     } else {
         let e = encode(df, &stages[0], "PSU")?;
         if let Some(row) = e.codes.iter().position(|c| *c == NONE) {
-            return Err(Error::MissingDesignValue { column: stages[0].clone(), row });
+            return Err(Error::MissingDesignValue {
+                column: stages[0].clone(),
+                row,
+            });
         }
         let l = e.labels.len() as u64;
         let keys: Vec<u64> = if design.nest() {
-            (0..n).map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64).collect()
+            (0..n)
+                .map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64)
+                .collect()
         } else {
             // Check that each PSU lies in one stratum.
             let mut seen = vec![NONE; e.labels.len()];
@@ -240,7 +252,9 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
                     });
                 }
             }
-            (0..n).map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64).collect()
+            (0..n)
+                .map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64)
+                .collect()
         };
         let (codes, uniq) = dense(&keys);
         let ps = uniq.iter().map(|k| (k / l) as u32).collect::<Vec<_>>();
@@ -291,10 +305,15 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
         }
         let e2 = encode(df, &stages[1], "stage-2 unit")?;
         if let Some(row) = e2.codes.iter().position(|c| *c == NONE) {
-            return Err(Error::MissingDesignValue { column: stages[1].clone(), row });
+            return Err(Error::MissingDesignValue {
+                column: stages[1].clone(),
+                row,
+            });
         }
         let l2 = e2.labels.len() as u64;
-        let keys: Vec<u64> = (0..n).map(|i| psu_of_row[i] as u64 * l2 + e2.codes[i] as u64).collect();
+        let keys: Vec<u64> = (0..n)
+            .map(|i| psu_of_row[i] as u64 * l2 + e2.codes[i] as u64)
+            .collect();
         let (codes, uniq) = dense(&keys);
         unit = codes;
         unit_psu = uniq.iter().map(|k| (k / l2) as u32).collect();
@@ -315,7 +334,9 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
                 return Err(Error::InvalidFpc {
                     column: fpc[1].clone(),
                     stage: 2,
-                    reason: format!("a PSU has population {big_n} smaller than its {n2} sampled units"),
+                    reason: format!(
+                        "a PSU has population {big_n} smaller than its {n2} sampled units"
+                    ),
                 });
             }
             f[p] = (big_n - n2) / big_n;
@@ -347,7 +368,10 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
             for p in 0..st2.n_units.len() {
                 if st2.n_units[p] == 1 && st2.f[p] >= 1e-7 {
                     return Err(Error::LonelyPsu {
-                        stratum: format!("PSU #{p} of stratum {}", s.stratum_labels[s.psu_stratum[p] as usize]),
+                        stratum: format!(
+                            "PSU #{p} of stratum {}",
+                            s.stratum_labels[s.psu_stratum[p] as usize]
+                        ),
                         stage: 2,
                     });
                 }
@@ -433,7 +457,11 @@ pub(crate) fn check_weights(w: &[f64], name: &str) -> Result<()> {
         return Err(Error::InvalidWeight {
             column: name.to_string(),
             row,
-            value: if w[row].is_nan() { "missing or NaN".to_string() } else { w[row].to_string() },
+            value: if w[row].is_nan() {
+                "missing or NaN".to_string()
+            } else {
+                w[row].to_string()
+            },
         });
     }
     Ok(())
@@ -485,7 +513,9 @@ pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<C
     let radix: Vec<u64> = encoded.iter().map(|e| e.labels.len() as u64 + 1).collect();
     let space: f64 = radix.iter().map(|r| *r as f64).product();
     if space > 1.8e19 {
-        return Err(Error::InvalidRequest("too many crossed by-column levels".into()));
+        return Err(Error::InvalidRequest(
+            "too many crossed by-column levels".into(),
+        ));
     }
     let keys: Vec<u64> = (0..n)
         .map(|i| {
@@ -515,7 +545,10 @@ pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<C
         .collect();
     let mut groupings = Vec::with_capacity(disaggregations.len());
     for d in disaggregations {
-        let idx: Vec<usize> = d.iter().map(|c| columns.iter().position(|x| x == c).unwrap_or(0)).collect();
+        let idx: Vec<usize> = d
+            .iter()
+            .map(|c| columns.iter().position(|x| x == c).unwrap_or(0))
+            .collect();
         let mut doms: Vec<Vec<u32>> = cell_levels
             .iter()
             .map(|lv| idx.iter().map(|&j| lv[j]).collect::<Vec<u32>>())
@@ -563,11 +596,16 @@ pub(crate) fn condition(df: &DataFrame, sql: &str, role: &str) -> Result<Vec<Opt
         .select([expr.alias("__hri_condition")])
         .collect()
         .map_err(|e| bad(e.to_string()))?;
-    let col = out.column("__hri_condition").map_err(|e| bad(e.to_string()))?;
+    let col = out
+        .column("__hri_condition")
+        .map_err(|e| bad(e.to_string()))?;
     let col = if col.dtype() == &DataType::Boolean {
         col.clone()
     } else {
-        return Err(bad(format!("evaluates to {}, not a true/false condition", col.dtype())));
+        return Err(bad(format!(
+            "evaluates to {}, not a true/false condition",
+            col.dtype()
+        )));
     };
     let ca = col.bool().map_err(|e| bad(e.to_string()))?;
     let v: Vec<Option<bool>> = ca.iter().collect();
@@ -576,6 +614,10 @@ pub(crate) fn condition(df: &DataFrame, sql: &str, role: &str) -> Result<Vec<Opt
     } else if v.len() == 1 {
         Ok(vec![v[0]; df.height()])
     } else {
-        Err(bad(format!("gives {} values for {} rows", v.len(), df.height())))
+        Err(bad(format!(
+            "gives {} values for {} rows",
+            v.len(),
+            df.height()
+        )))
     }
 }

@@ -155,7 +155,10 @@ pub(crate) fn replicate_variances(
             }
             let dd = (p.dom_offset[g] + d) as usize;
             let src = &ps.rep[cell * m * r_n * 3..(cell + 1) * m * r_n * 3];
-            for (a, b) in dom[dd * m * r_n * 3..(dd + 1) * m * r_n * 3].iter_mut().zip(src) {
+            for (a, b) in dom[dd * m * r_n * 3..(dd + 1) * m * r_n * 3]
+                .iter_mut()
+                .zip(src)
+            {
                 *a += b;
             }
         }

@@ -117,7 +117,9 @@ impl std::str::FromStr for DfMethod {
         match s {
             "design" => Ok(DfMethod::Design),
             "infinite" | "normal" => Ok(DfMethod::Infinite),
-            o => Err(Error::InvalidRequest(format!("unknown df `{o}` (design or infinite)"))),
+            o => Err(Error::InvalidRequest(format!(
+                "unknown df `{o}` (design or infinite)"
+            ))),
         }
     }
 }
@@ -158,7 +160,12 @@ impl Request {
         Self::default()
     }
     /// Add a measure.
-    pub fn measure(mut self, id: impl Into<String>, statistic: Statistic, universe: Option<&str>) -> Self {
+    pub fn measure(
+        mut self,
+        id: impl Into<String>,
+        statistic: Statistic,
+        universe: Option<&str>,
+    ) -> Self {
         self.measures.push(MeasureSpec {
             id: id.into(),
             statistic,
@@ -168,11 +175,23 @@ impl Request {
     }
     /// Add the mean of `variable`.
     pub fn mean(self, variable: &str) -> Self {
-        self.measure(variable, Statistic::Mean { variable: variable.into() }, None)
+        self.measure(
+            variable,
+            Statistic::Mean {
+                variable: variable.into(),
+            },
+            None,
+        )
     }
     /// Add the total of `variable`.
     pub fn total(self, variable: &str) -> Self {
-        self.measure(variable, Statistic::Total { variable: variable.into() }, None)
+        self.measure(
+            variable,
+            Statistic::Total {
+                variable: variable.into(),
+            },
+            None,
+        )
     }
     /// Add the ratio of two columns' totals.
     pub fn ratio(self, numerator: &str, denominator: &str) -> Self {
@@ -187,7 +206,13 @@ impl Request {
     }
     /// Add the proportion of rows meeting an SQL condition.
     pub fn proportion(self, condition: &str) -> Self {
-        self.measure(condition, Statistic::Proportion { condition: condition.into() }, None)
+        self.measure(
+            condition,
+            Statistic::Proportion {
+                condition: condition.into(),
+            },
+            None,
+        )
     }
     /// Add quantiles of `variable`.
     pub fn quantile(self, variable: &str, probs: &[f64]) -> Self {
@@ -213,7 +238,8 @@ impl Request {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.disaggregations.push(columns.into_iter().map(Into::into).collect());
+        self.disaggregations
+            .push(columns.into_iter().map(Into::into).collect());
         self
     }
     /// Add the whole population as a disaggregation.
@@ -243,12 +269,18 @@ impl Request {
             return Err(Error::InvalidRequest("no measure to estimate".into()));
         }
         if !(self.level > 0.0 && self.level < 1.0) {
-            return Err(Error::InvalidRequest(format!("level must be in (0, 1), got {}", self.level)));
+            return Err(Error::InvalidRequest(format!(
+                "level must be in (0, 1), got {}",
+                self.level
+            )));
         }
         for m in &self.measures {
             if let Statistic::Quantile { probs, .. } = &m.statistic {
                 if probs.is_empty() {
-                    return Err(Error::InvalidRequest(format!("quantile `{}` has no probability", m.id)));
+                    return Err(Error::InvalidRequest(format!(
+                        "quantile `{}` has no probability",
+                        m.id
+                    )));
                 }
                 if let Some(p) = probs.iter().find(|p| !(**p > 0.0 && **p < 1.0)) {
                     return Err(Error::InvalidRequest(format!(

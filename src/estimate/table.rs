@@ -106,7 +106,9 @@ pub(crate) fn row(p: &Prepared, raw: &RawRow, spec: &MeasureSpec, _req: &Request
 }
 
 pub(crate) fn rows(p: &Prepared, raws: &[RawRow], req: &Request) -> Vec<EstimateRow> {
-    raws.iter().map(|r| row(p, r, &p.specs[r.measure], req)).collect()
+    raws.iter()
+        .map(|r| row(p, r, &p.specs[r.measure], req))
+        .collect()
 }
 
 pub(crate) fn estimates(p: &Prepared, rows: Vec<EstimateRow>) -> Estimates {
@@ -116,7 +118,12 @@ pub(crate) fn estimates(p: &Prepared, rows: Vec<EstimateRow>) -> Estimates {
             .cells
             .groupings
             .iter()
-            .map(|g| g.columns.iter().map(|&c| p.cells.columns[c].clone()).collect())
+            .map(|g| {
+                g.columns
+                    .iter()
+                    .map(|&c| p.cells.columns[c].clone())
+                    .collect()
+            })
             .collect(),
         missing_group: p.missing_group.clone(),
         rows,
@@ -129,15 +136,24 @@ impl Estimates {
     /// `ci_high`, `df`, `cv`, `deff`, `n`, `pop`, `excluded_universe`, `excluded_missing`.
     pub fn to_dataframe(&self) -> Result<DataFrame> {
         let r = &self.rows;
-        let f = |g: &dyn Fn(&EstimateRow) -> Option<f64>| r.iter().map(g).collect::<Vec<Option<f64>>>();
+        let f =
+            |g: &dyn Fn(&EstimateRow) -> Option<f64>| r.iter().map(g).collect::<Vec<Option<f64>>>();
         let mut cols: Vec<Column> = vec![
-            Column::new("variable".into(), r.iter().map(|x| x.measure.clone()).collect::<Vec<_>>()),
-            Column::new("statistic".into(), r.iter().map(|x| x.statistic.clone()).collect::<Vec<_>>()),
+            Column::new(
+                "variable".into(),
+                r.iter().map(|x| x.measure.clone()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "statistic".into(),
+                r.iter().map(|x| x.statistic.clone()).collect::<Vec<_>>(),
+            ),
         ];
         for (k, name) in self.by_columns.iter().enumerate() {
             cols.push(Column::new(
                 name.as_str().into(),
-                r.iter().map(|x| x.groups[k].clone()).collect::<Vec<Option<String>>>(),
+                r.iter()
+                    .map(|x| x.groups[k].clone())
+                    .collect::<Vec<Option<String>>>(),
             ));
         }
         cols.push(Column::new("prob".into(), f(&|x| x.prob)));
@@ -148,11 +164,19 @@ impl Estimates {
         cols.push(Column::new("df".into(), f(&|x| x.df)));
         cols.push(Column::new("cv".into(), f(&|x| x.cv)));
         cols.push(Column::new("deff".into(), f(&|x| x.deff)));
-        cols.push(Column::new("n".into(), r.iter().map(|x| x.n).collect::<Vec<u64>>()));
-        cols.push(Column::new("pop".into(), r.iter().map(|x| x.pop).collect::<Vec<f64>>()));
+        cols.push(Column::new(
+            "n".into(),
+            r.iter().map(|x| x.n).collect::<Vec<u64>>(),
+        ));
+        cols.push(Column::new(
+            "pop".into(),
+            r.iter().map(|x| x.pop).collect::<Vec<f64>>(),
+        ));
         cols.push(Column::new(
             "excluded_universe".into(),
-            r.iter().map(|x| x.excluded_universe()).collect::<Vec<u64>>(),
+            r.iter()
+                .map(|x| x.excluded_universe())
+                .collect::<Vec<u64>>(),
         ));
         cols.push(Column::new(
             "excluded_missing".into(),
@@ -208,10 +232,21 @@ pub struct Gaps {
     pub rows: Vec<GapRow>,
 }
 
-pub(crate) fn gaps(p: &Prepared, c: &Computed, pairs: &[GapPair], req: &Request, column: &str) -> Gaps {
+pub(crate) fn gaps(
+    p: &Prepared,
+    c: &Computed,
+    pairs: &[GapPair],
+    req: &Request,
+    column: &str,
+) -> Gaps {
     let m = p.measures.len();
     let grouping = &p.cells.groupings[0];
-    let col = p.cells.columns.iter().position(|x| x == column).unwrap_or(0);
+    let col = p
+        .cells
+        .columns
+        .iter()
+        .position(|x| x == column)
+        .unwrap_or(0);
     let pos = grouping.columns.iter().position(|&x| x == col).unwrap_or(0);
     let rows = pairs
         .iter()
@@ -231,7 +266,12 @@ pub(crate) fn gaps(p: &Prepared, c: &Computed, pairs: &[GapPair], req: &Request,
             let se = dv.sqrt();
             let ratio = ta / tb;
             let rse = rv.sqrt();
-            let groups = grouping.columns.iter().enumerate().map(|(j, &cc)| p.cells.labels[cc][grouping.domains[gp.a][j] as usize].clone()).collect();
+            let groups = grouping
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(j, &cc)| p.cells.labels[cc][grouping.domains[gp.a][j] as usize].clone())
+                .collect();
             GapRow {
                 measure: p.specs[gp.measure].id.clone(),
                 groups,
@@ -252,7 +292,11 @@ pub(crate) fn gaps(p: &Prepared, c: &Computed, pairs: &[GapPair], req: &Request,
         })
         .collect();
     Gaps {
-        by_columns: grouping.columns.iter().map(|&cc| p.cells.columns[cc].clone()).collect(),
+        by_columns: grouping
+            .columns
+            .iter()
+            .map(|&cc| p.cells.columns[cc].clone())
+            .collect(),
         column: column.to_string(),
         rows,
     }
@@ -268,9 +312,15 @@ impl Gaps {
             r.iter().map(|x| x.measure.clone()).collect::<Vec<_>>(),
         )];
         for (k, name) in self.by_columns.iter().enumerate() {
-            cols.push(Column::new(name.as_str().into(), r.iter().map(|x| x.groups[k].clone()).collect::<Vec<_>>()));
+            cols.push(Column::new(
+                name.as_str().into(),
+                r.iter().map(|x| x.groups[k].clone()).collect::<Vec<_>>(),
+            ));
         }
-        cols.push(Column::new("reference".into(), r.iter().map(|x| x.reference.clone()).collect::<Vec<_>>()));
+        cols.push(Column::new(
+            "reference".into(),
+            r.iter().map(|x| x.reference.clone()).collect::<Vec<_>>(),
+        ));
         cols.push(Column::new("estimate".into(), f(&|x| x.estimate)));
         cols.push(Column::new("se".into(), f(&|x| x.se)));
         cols.push(Column::new("ci_low".into(), f(&|x| x.ci_low)));
@@ -281,8 +331,14 @@ impl Gaps {
         cols.push(Column::new("ratio_ci_low".into(), f(&|x| x.ratio_ci_low)));
         cols.push(Column::new("ratio_ci_high".into(), f(&|x| x.ratio_ci_high)));
         cols.push(Column::new("p_value".into(), f(&|x| x.p_value)));
-        cols.push(Column::new("group_estimate".into(), f(&|x| x.group_estimate)));
-        cols.push(Column::new("reference_estimate".into(), f(&|x| x.reference_estimate)));
+        cols.push(Column::new(
+            "group_estimate".into(),
+            f(&|x| x.group_estimate),
+        ));
+        cols.push(Column::new(
+            "reference_estimate".into(),
+            f(&|x| x.reference_estimate),
+        ));
         Ok(DataFrame::new_infer_height(cols)?)
     }
 }
