@@ -47,7 +47,7 @@ pub fn quantile_t(p: f64, df: Option<f64>) -> f64 {
     }
     match df {
         Some(v) if v.is_finite() => {
-            if !(v > 0.0) {
+            if v.is_nan() || v <= 0.0 {
                 return f64::NAN;
             }
             match StudentsT::new(0.0, 1.0, v) {

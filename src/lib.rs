@@ -28,3 +28,5 @@ pub mod quality;
 pub mod synth;
 pub mod pipeline;
 pub mod results;
+pub mod export;
+pub mod report;

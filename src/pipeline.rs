@@ -10,6 +10,11 @@
 //!                                                            └─► roll-up per group ─► Results
 //! ```
 //!
+//! The survey must already hold the disaggregation columns the catalogue maps its
+//! dimensions to (migratory status, sex, age group, disability, ...): derive them first
+//! with [`crate::derive`], whose labels ([`DEFAULT_NON_MIGRANT`] among them) the defaults
+//! assume.
+//!
 //! # What [`Pipeline::run`] does
 //!
 //! 1. **One request.** Every survey indicator of the catalogue becomes one
@@ -920,7 +925,7 @@ impl Pipeline {
                     .map_err(|e| self.engine_error(e))?,
             )
         };
-        let table = Table::new(self, estimates.as_ref())?;
+        let table = Table::new(self, estimates.as_ref());
         let gaps = self.gaps(&request, &table)?;
 
         let mut rows = Vec::new();
@@ -1273,6 +1278,11 @@ impl Pipeline {
                     notes.add("gap", "this row is the reference group");
                 } else if is_quantile {
                     notes.add("gap", "gaps of quantiles are not estimated");
+                } else if ref_published.is_none() {
+                    notes.add(
+                        "gap",
+                        "the reference group has no observation with the same other group values",
+                    );
                 } else if self.withhold && !(a.publish && ref_published == Some(true)) {
                     notes.add(
                         "gap",
@@ -1319,10 +1329,7 @@ impl Pipeline {
                         );
                     }
                 } else {
-                    notes.add(
-                        "gap",
-                        "no observation of the group or of its reference group with the same other group values",
-                    );
+                    notes.add("gap", "no gap was estimated for this pair of groups");
                 }
             }
         }
@@ -1600,7 +1607,7 @@ struct Table<'a> {
 }
 
 impl<'a> Table<'a> {
-    fn new(p: &Pipeline, estimates: Option<&'a Estimates>) -> Result<Table<'a>, PipelineError> {
+    fn new(p: &Pipeline, estimates: Option<&'a Estimates>) -> Table<'a> {
         let rows: Vec<&EstimateRow> = estimates
             .map(|e| e.rows.iter().collect())
             .unwrap_or_default();
@@ -1641,7 +1648,7 @@ impl<'a> Table<'a> {
             );
             table.assessments.push(a);
         }
-        Ok(table)
+        table
     }
 
     /// Row indices of a measure in a disaggregation, in the engine's order.

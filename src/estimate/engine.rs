@@ -378,7 +378,16 @@ pub(crate) fn finish(
     }
     let (var, df): (Vec<f64>, Vec<f64>) = match (&p.structure, &p.replicate) {
         (Some(s), _) => {
-            let v = variances(s, &p.cells, &p.dom_offset, m, ps, &channels, &targets);
+            let v = variances(
+                s,
+                &p.cells,
+                &p.dom_offset,
+                m,
+                ps,
+                &channels,
+                &targets,
+                super::taylor::PARALLEL_MIN,
+            );
             let df = (0..n_dm)
                 .map(|dm| v.psus[dm] as f64 - v.strata[dm] as f64)
                 .collect();

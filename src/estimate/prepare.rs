@@ -279,7 +279,7 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
                 continue;
             }
             let big_n = if fractions { nh / per[h] } else { per[h] };
-            if !(big_n > 0.0) || big_n < nh {
+            if big_n.is_nan() || big_n <= 0.0 || big_n < nh {
                 return Err(Error::InvalidFpc {
                     column: name.clone(),
                     stage: 1,
@@ -330,7 +330,7 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
         for p in 0..n_psu {
             let n2 = n_units[p] as f64;
             let big_n = if fractions { n2 / per[p] } else { per[p] };
-            if !(big_n > 0.0) || big_n < n2 {
+            if big_n.is_nan() || big_n <= 0.0 || big_n < n2 {
                 return Err(Error::InvalidFpc {
                     column: fpc[1].clone(),
                     stage: 2,
@@ -560,7 +560,7 @@ pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<C
             .iter()
             .map(|lv| {
                 let key: Vec<u32> = idx.iter().map(|&j| lv[j]).collect();
-                if key.iter().any(|c| *c == NONE) {
+                if key.contains(&NONE) {
                     NONE
                 } else {
                     doms.binary_search(&key).map(|p| p as u32).unwrap_or(NONE)

@@ -217,7 +217,7 @@ fn ranks(p: &Prepared, r: &ReplicateData, n_dm: usize) -> Result<Vec<f64>> {
     let mut patterns: Vec<Vec<f64>> = Vec::new();
     let mut pid = vec![0u32; p.n];
     let mut buf = vec![0.0; r_n];
-    for i in 0..p.n {
+    for (i, slot) in pid.iter_mut().enumerate() {
         let w = p.w[i];
         for (k, col) in r.cols.iter().enumerate() {
             buf[k] = if w > 0.0 { col[i] / w } else { col[i] };
@@ -228,7 +228,7 @@ fn ranks(p: &Prepared, r: &ReplicateData, n_dm: usize) -> Result<Vec<f64>> {
             patterns.push(buf.clone());
             next
         });
-        pid[i] = id;
+        *slot = id;
     }
     // Universes shared by measures.
     let mut uni_of: Vec<usize> = Vec::with_capacity(m);

@@ -123,7 +123,39 @@ impl GroupSS {
     }
 }
 
-/// Compute the variances of `targets` from the partial sums.
+/// Per-pass accumulators, added across threads.
+struct Acc {
+    var: Vec<f64>,
+    nan: Vec<bool>,
+    nstrat: Vec<u32>,
+    nok: Vec<u32>,
+    psus: Vec<u32>,
+    strata: Vec<u32>,
+}
+
+impl Acc {
+    fn add(mut self, o: Acc) -> Acc {
+        self.var.iter_mut().zip(&o.var).for_each(|(a, b)| *a += b);
+        self.nan.iter_mut().zip(&o.nan).for_each(|(a, b)| *a |= b);
+        self.nstrat
+            .iter_mut()
+            .zip(&o.nstrat)
+            .for_each(|(a, b)| *a += b);
+        self.nok.iter_mut().zip(&o.nok).for_each(|(a, b)| *a += b);
+        self.psus.iter_mut().zip(&o.psus).for_each(|(a, b)| *a += b);
+        self.strata
+            .iter_mut()
+            .zip(&o.strata)
+            .for_each(|(a, b)| *a += b);
+        self
+    }
+}
+
+/// Entries below which the variance pass runs on one thread.
+pub(crate) const PARALLEL_MIN: usize = 20_000;
+
+/// Compute the variances of `targets` from the partial sums (two threads from
+/// `parallel_min` entries on).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn variances(
     s: &Structure,
@@ -133,6 +165,7 @@ pub(crate) fn variances(
     ps: &PartialSums,
     channels: &[Channel],
     targets: &[Target],
+    parallel_min: usize,
 ) -> Variances {
     let n_dm = *dom_offset.last().unwrap_or(&0) as usize * n_measures;
     // channels of each (dom, measure)
@@ -171,156 +204,194 @@ pub(crate) fn variances(
 
     let width = n_measures * SLOTS;
     let n_cells = ps.n_cells as u64;
-    let mut var = vec![0.0; targets.len()];
-    let mut nan = vec![false; targets.len()];
-    let mut nstrat = vec![0u32; targets.len()];
-    let mut nok = vec![0u32; targets.len()];
-    let mut psus = vec![0u32; n_dm];
-    let mut strata = vec![0u32; n_dm];
-    let mut last_stratum = vec![NONE; n_dm];
+    let pass = |lo: usize, hi: usize| -> Acc {
+        let mut var = vec![0.0; targets.len()];
+        let mut nan = vec![false; targets.len()];
+        let mut nstrat = vec![0u32; targets.len()];
+        let mut nok = vec![0u32; targets.len()];
+        let mut psus = vec![0u32; n_dm];
+        let mut strata = vec![0u32; n_dm];
+        let mut last_stratum = vec![NONE; n_dm];
 
-    let mut unit_z = Scratch::new(channels.len());
-    let mut psu_z = Scratch::new(channels.len());
-    let mut univ = Scratch::new(n_dm);
-    let mut tval = Scratch::new(targets.len());
-    let mut stratum_ss = GroupSS::new(targets.len());
-    let mut psu_ss = GroupSS::new(targets.len());
+        let mut unit_z = Scratch::new(channels.len());
+        let mut psu_z = Scratch::new(channels.len());
+        let mut univ = Scratch::new(n_dm);
+        let mut tval = Scratch::new(targets.len());
+        let mut stratum_ss = GroupSS::new(targets.len());
+        let mut psu_ss = GroupSS::new(targets.len());
 
-    let eval_targets = |z: &Scratch, tval: &mut Scratch| {
-        for &c in &z.touched {
-            let c = c as usize;
-            for &t in &tg_list[tg_start[c] as usize..tg_start[c + 1] as usize] {
-                let t = t as usize;
-                let coef = targets[t]
-                    .terms
-                    .iter()
-                    .find(|(cc, _)| *cc as usize == c)
-                    .map_or(0.0, |x| x.1);
-                tval.add(t, coef * z.val[c]);
+        let eval_targets = |z: &Scratch, tval: &mut Scratch| {
+            for &c in &z.touched {
+                let c = c as usize;
+                for &t in &tg_list[tg_start[c] as usize..tg_start[c + 1] as usize] {
+                    let t = t as usize;
+                    let coef = targets[t]
+                        .terms
+                        .iter()
+                        .find(|(cc, _)| *cc as usize == c)
+                        .map_or(0.0, |x| x.1);
+                    tval.add(t, coef * z.val[c]);
+                }
             }
-        }
-    };
+        };
 
-    let keys = &ps.keys;
-    let mut i = 0;
-    while i < keys.len() {
-        let h = s.psu_stratum[s.unit_psu[(keys[i] / n_cells) as usize] as usize];
-        // one stratum
-        while i < keys.len() {
-            let p = s.unit_psu[(keys[i] / n_cells) as usize];
-            if s.psu_stratum[p as usize] != h {
-                break;
-            }
-            // one PSU
-            while i < keys.len() {
-                let u = (keys[i] / n_cells) as usize;
-                if s.unit_psu[u] != p {
+        let keys = &ps.keys;
+        let mut i = lo;
+        while i < hi {
+            let h = s.psu_stratum[s.unit_psu[(keys[i] / n_cells) as usize] as usize];
+            // one stratum
+            while i < hi {
+                let p = s.unit_psu[(keys[i] / n_cells) as usize];
+                if s.psu_stratum[p as usize] != h {
                     break;
                 }
-                // one unit
-                while i < keys.len() && (keys[i] / n_cells) as usize == u {
-                    let cell = (keys[i] % n_cells) as usize;
-                    let v = &ps.values[i * width..(i + 1) * width];
-                    for (g, grouping) in cells.groupings.iter().enumerate() {
-                        let d = grouping.cell_domain[cell];
-                        if d == NONE {
-                            continue;
-                        }
-                        let dom = (dom_offset[g] + d) as usize;
-                        for m in 0..n_measures {
-                            let sl = &v[m * SLOTS..(m + 1) * SLOTS];
-                            if sl[N_UNIV] == 0.0 {
+                // one PSU
+                while i < hi {
+                    let u = (keys[i] / n_cells) as usize;
+                    if s.unit_psu[u] != p {
+                        break;
+                    }
+                    // one unit
+                    while i < hi && (keys[i] / n_cells) as usize == u {
+                        let cell = (keys[i] % n_cells) as usize;
+                        let v = &ps.values[i * width..(i + 1) * width];
+                        for (g, grouping) in cells.groupings.iter().enumerate() {
+                            let d = grouping.cell_domain[cell];
+                            if d == NONE {
                                 continue;
                             }
-                            let dm = dom * n_measures + m;
-                            univ.add(dm, 1.0);
-                            if sl[N_VALID] == 0.0 {
-                                continue;
-                            }
-                            for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize] {
-                                let ch = &channels[c as usize];
-                                let z = ch.aw * sl[SW] + ch.ay * sl[SWY] + ch.ax * sl[SWX];
-                                unit_z.add(c as usize, z);
+                            let dom = (dom_offset[g] + d) as usize;
+                            for m in 0..n_measures {
+                                let sl = &v[m * SLOTS..(m + 1) * SLOTS];
+                                if sl[N_UNIV] == 0.0 {
+                                    continue;
+                                }
+                                let dm = dom * n_measures + m;
+                                univ.add(dm, 1.0);
+                                if sl[N_VALID] == 0.0 {
+                                    continue;
+                                }
+                                for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize]
+                                {
+                                    let ch = &channels[c as usize];
+                                    let z = ch.aw * sl[SW] + ch.ay * sl[SWY] + ch.ax * sl[SWX];
+                                    unit_z.add(c as usize, z);
+                                }
                             }
                         }
+                        i += 1;
                     }
-                    i += 1;
-                }
-                // unit done: roll into PSU, and keep unit values for the second stage
-                if s.stage2.is_some() {
-                    eval_targets(&unit_z, &mut tval);
-                    for &t in &tval.touched {
-                        psu_ss.push(t, tval.val[t as usize]);
-                    }
-                    tval.clear();
-                }
-                for &c in &unit_z.touched {
-                    psu_z.add(c as usize, unit_z.val[c as usize]);
-                }
-                unit_z.clear();
-            }
-            // PSU done
-            eval_targets(&psu_z, &mut tval);
-            for &t in &tval.touched {
-                stratum_ss.push(t, tval.val[t as usize]);
-            }
-            tval.clear();
-            psu_z.clear();
-            for &dm in &univ.touched {
-                let dm = dm as usize;
-                psus[dm] += 1;
-                if last_stratum[dm] != h {
-                    last_stratum[dm] = h;
-                    strata[dm] += 1;
-                }
-            }
-            univ.clear();
-            if let Some(st2) = &s.stage2 {
-                let pp = p as usize;
-                let n2 = st2.n_units[pp] as f64;
-                let f2 = st2.f[pp];
-                let frac1 = st2.frac1[pp];
-                psu_ss.finish(n2, |t, mean, ss| {
-                    if f2 < 1e-7 {
-                        return;
-                    }
-                    if n2 > 1.0 {
-                        var[t] += frac1 * f2 * n2 / (n2 - 1.0) * ss;
-                    } else {
-                        match s.lonely {
-                            LonelyPsu::Adjust => var[t] += frac1 * f2 * mean * mean,
-                            LonelyPsu::Average => nan[t] = true,
-                            _ => {}
+                    // unit done: roll into PSU, and keep unit values for the second stage
+                    if s.stage2.is_some() {
+                        eval_targets(&unit_z, &mut tval);
+                        for &t in &tval.touched {
+                            psu_ss.push(t, tval.val[t as usize]);
                         }
+                        tval.clear();
                     }
-                });
+                    for &c in &unit_z.touched {
+                        psu_z.add(c as usize, unit_z.val[c as usize]);
+                    }
+                    unit_z.clear();
+                }
+                // PSU done
+                eval_targets(&psu_z, &mut tval);
+                for &t in &tval.touched {
+                    stratum_ss.push(t, tval.val[t as usize]);
+                }
+                tval.clear();
+                psu_z.clear();
+                for &dm in &univ.touched {
+                    let dm = dm as usize;
+                    psus[dm] += 1;
+                    if last_stratum[dm] != h {
+                        last_stratum[dm] = h;
+                        strata[dm] += 1;
+                    }
+                }
+                univ.clear();
+                if let Some(st2) = &s.stage2 {
+                    let pp = p as usize;
+                    let n2 = st2.n_units[pp] as f64;
+                    let f2 = st2.f[pp];
+                    let frac1 = st2.frac1[pp];
+                    psu_ss.finish(n2, |t, mean, ss| {
+                        if f2 < 1e-7 {
+                            return;
+                        }
+                        if n2 > 1.0 {
+                            var[t] += frac1 * f2 * n2 / (n2 - 1.0) * ss;
+                        } else {
+                            match s.lonely {
+                                LonelyPsu::Adjust => var[t] += frac1 * f2 * mean * mean,
+                                LonelyPsu::Average => nan[t] = true,
+                                _ => {}
+                            }
+                        }
+                    });
+                }
             }
+            // stratum done
+            let hh = h as usize;
+            let nh = s.stratum_npsu[hh] as f64;
+            let f = s.stratum_f[hh];
+            stratum_ss.finish(nh, |t, mean, ss| {
+                nstrat[t] += 1;
+                if f < 1e-7 {
+                    nok[t] += 1;
+                    return;
+                }
+                if nh > 1.0 {
+                    var[t] += f * nh / (nh - 1.0) * ss;
+                    nok[t] += 1;
+                } else {
+                    match s.lonely {
+                        LonelyPsu::Adjust => {
+                            var[t] += f * mean * mean;
+                            nok[t] += 1;
+                        }
+                        LonelyPsu::Average => {}
+                        _ => nok[t] += 1,
+                    }
+                }
+            });
         }
-        // stratum done
-        let hh = h as usize;
-        let nh = s.stratum_npsu[hh] as f64;
-        let f = s.stratum_f[hh];
-        stratum_ss.finish(nh, |t, mean, ss| {
-            nstrat[t] += 1;
-            if f < 1e-7 {
-                nok[t] += 1;
-                return;
-            }
-            if nh > 1.0 {
-                var[t] += f * nh / (nh - 1.0) * ss;
-                nok[t] += 1;
-            } else {
-                match s.lonely {
-                    LonelyPsu::Adjust => {
-                        var[t] += f * mean * mean;
-                        nok[t] += 1;
-                    }
-                    LonelyPsu::Average => {}
-                    _ => nok[t] += 1,
-                }
-            }
-        });
+        Acc {
+            var,
+            nan,
+            nstrat,
+            nok,
+            psus,
+            strata,
+        }
+    };
+    // Two threads, split at a stratum boundary: strata are independent.
+    let keys = &ps.keys;
+    let stratum_of = |i: usize| s.psu_stratum[s.unit_psu[(keys[i] / n_cells) as usize] as usize];
+    let mut mid = keys.len() / 2;
+    while mid > 0 && mid < keys.len() && stratum_of(mid) == stratum_of(mid - 1) {
+        mid += 1;
     }
+    let Acc {
+        mut var,
+        nan,
+        nstrat,
+        nok,
+        psus,
+        strata,
+    } = if keys.len() < parallel_min || mid >= keys.len() {
+        pass(0, keys.len())
+    } else {
+        let (a, b) = std::thread::scope(|sc| {
+            let ha = sc.spawn(|| pass(0, mid));
+            let b = pass(mid, keys.len());
+            (ha.join(), b)
+        });
+        match a {
+            Ok(a) => a.add(b),
+            Err(_) => pass(0, keys.len()),
+        }
+    };
     for t in 0..targets.len() {
         if nan[t] {
             var[t] = f64::NAN;
@@ -333,4 +404,73 @@ pub(crate) fn variances(
         }
     }
     Variances { var, psus, strata }
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::*;
+
+    use super::super::engine::Prepared;
+    use super::super::request::Request;
+    use super::*;
+    use crate::design::Design;
+
+    /// The two-thread pass equals the one-thread pass.
+    #[test]
+    fn two_threads_equal_one() {
+        let n = 3000usize;
+        let stratum: Vec<i32> = (0..n).map(|i| (i % 7) as i32).collect();
+        let psu: Vec<i32> = (0..n).map(|i| (i % 7 + 7 * (i / 70)) as i32).collect();
+        let w: Vec<f64> = (0..n).map(|i| 1.0 + (i * 37 % 11) as f64).collect();
+        let y: Vec<f64> = (0..n).map(|i| ((i * 7919) % 101) as f64).collect();
+        let g: Vec<i32> = (0..n).map(|i| (i * 13 % 3) as i32).collect();
+        let df = df!("s" => stratum, "p" => psu, "w" => w, "y" => y, "g" => g).unwrap();
+        let design = Design::builder("w").strata("s").psu("p").build().unwrap();
+        let req = Request::new().mean("y").total("y").overall().by(["g"]);
+        let prep = Prepared::new(&df, &design, &req.measures, &req.groupings()).unwrap();
+        let ps = prep.accumulate(0..n);
+        let m = prep.measures.len();
+        let n_dm = *prep.dom_offset.last().unwrap() as usize * m;
+        let channels: Vec<Channel> = (0..n_dm)
+            .map(|dm| Channel {
+                dom: (dm / m) as u32,
+                measure: (dm % m) as u32,
+                aw: 0.5,
+                ay: 1.0,
+                ax: 0.0,
+            })
+            .collect();
+        let targets: Vec<Target> = (0..n_dm)
+            .map(|dm| Target {
+                terms: vec![(dm as u32, 1.0)],
+            })
+            .collect();
+        let s = prep.structure.as_ref().unwrap();
+        let one = variances(
+            s,
+            &prep.cells,
+            &prep.dom_offset,
+            m,
+            &ps,
+            &channels,
+            &targets,
+            usize::MAX,
+        );
+        let two = variances(
+            s,
+            &prep.cells,
+            &prep.dom_offset,
+            m,
+            &ps,
+            &channels,
+            &targets,
+            1,
+        );
+        assert!(ps.keys.len() > 100);
+        for (a, b) in one.var.iter().zip(&two.var) {
+            assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
+        }
+        assert_eq!(one.psus, two.psus);
+        assert_eq!(one.strata, two.strata);
+    }
 }

@@ -71,19 +71,7 @@ pub(crate) fn value_label(d: Option<Dimension>, value: &str) -> String {
 
 /// Readable label of a row's group (`Foreign-born × Female`).
 pub(crate) fn group_label(row: &IndicatorRow) -> String {
-    if row.disaggregation == TOTAL {
-        return value_label(None, TOTAL);
-    }
-    let dims: Vec<&str> = row.disaggregation.split(CROSS).collect();
-    let values: Vec<&str> = row.group.split(CROSS).collect();
-    if dims.len() != values.len() {
-        return humanize(&row.group);
-    }
-    dims.iter()
-        .zip(values)
-        .map(|(d, v)| value_label(dimension_named(d), v))
-        .collect::<Vec<_>>()
-        .join(" × ")
+    label_in(&row.disaggregation, &row.group)
 }
 
 /// Readable label of a group given as a `×`-joined label within a disaggregation.
