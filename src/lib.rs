@@ -12,21 +12,21 @@
 //!   with the non-migrant population (gaps);
 //! - figures are held against [`framework::Benchmark`]s and scored.
 
+pub mod benchmark;
 pub mod catalogue;
 pub mod cli;
+pub mod derive;
 pub mod design;
 pub mod error;
 pub mod estimate;
+pub mod export;
+pub mod framework;
 pub mod interval;
 pub mod io;
-pub mod framework;
-pub mod benchmark;
+pub mod pipeline;
+pub mod quality;
+pub mod report;
+pub mod results;
 pub mod score;
 pub mod structural;
-pub mod derive;
-pub mod quality;
 pub mod synth;
-pub mod pipeline;
-pub mod results;
-pub mod export;
-pub mod report;

@@ -43,7 +43,7 @@
 //!    ([`crate::benchmark::assess`]), for every published estimate of every group; with a
 //!    previous round's [`Results`] ([`PipelineBuilder::previous`]), the change, its se and
 //!    the progress status of the same indicator, disaggregation and group.
-//! 5. **Scores** with the catalogue's [`ScoringSpec`]: goalposts or distance to target on the
+//! 5. **Scores** with the catalogue's [`ScoringSpec`](crate::framework::ScoringSpec): goalposts or distance to target on the
 //!    estimate; parity on the gap ratio (the reference group scores 100; groups of a
 //!    disaggregation without gap dimension have no parity score). Structural indicators score
 //!    from their register status and count for every group. Indicator scores roll up to
@@ -126,7 +126,8 @@ use crate::catalogue::{Catalogue, ValidationReport};
 use crate::design::Design;
 use crate::error::Error as EstimateError;
 use crate::estimate::{
-    CiMethod, DfMethod, EstimateRow, Estimates, GapRow, MeasureSpec, Request, Statistic, Survey,
+    CiMethod, DfMethod, EstimateRow, Estimates, GapRow, GapSpec, MeasureSpec, Request, Statistic,
+    Survey,
 };
 use crate::framework::{
     Dimension, Direction, Indicator, IndicatorKind, Measure, Normalisation, Target, Unit,
@@ -983,6 +984,9 @@ impl Pipeline {
             return Ok(out);
         }
         gap_request.disaggregations.clear();
+        // Every (disaggregation, group) comparison in one pass over the rows.
+        let mut specs: Vec<GapSpec> = Vec::new();
+        let mut owners: Vec<usize> = Vec::new();
         for (k, d) in self.disaggs.iter().enumerate() {
             let Some((pos, reference)) = &d.gap else {
                 continue;
@@ -1001,23 +1005,33 @@ impl Pipeline {
                 });
             }
             for label in labels.iter().filter(|l| *l != reference) {
-                let gaps = self
-                    .survey
-                    .gap(&gap_request, &d.columns, column, label, reference)
-                    .map_err(|e| self.engine_error(e))?;
-                let positions: Vec<Option<usize>> = d
-                    .columns
+                specs.push(GapSpec {
+                    by: d.columns.clone(),
+                    column: column.clone(),
+                    group: label.clone(),
+                    reference: reference.clone(),
+                });
+                owners.push(k);
+            }
+        }
+        let all = self
+            .survey
+            .gaps(&gap_request, &specs)
+            .map_err(|e| self.engine_error(e))?;
+        for (gaps, &k) in all.into_iter().zip(&owners) {
+            let d = &self.disaggs[k];
+            let positions: Vec<Option<usize>> = d
+                .columns
+                .iter()
+                .map(|c| gaps.by_columns.iter().position(|b| b == c))
+                .collect();
+            for g in gaps.rows {
+                let values: Option<Vec<String>> = positions
                     .iter()
-                    .map(|c| gaps.by_columns.iter().position(|b| b == c))
+                    .map(|p| p.and_then(|p| g.groups.get(p).cloned()))
                     .collect();
-                for g in gaps.rows {
-                    let values: Option<Vec<String>> = positions
-                        .iter()
-                        .map(|p| p.and_then(|p| g.groups.get(p).cloned()))
-                        .collect();
-                    if let Some(values) = values {
-                        out.insert((g.measure.clone(), k, values), g);
-                    }
+                if let Some(values) = values {
+                    out.insert((g.measure.clone(), k, values), g);
                 }
             }
         }

@@ -40,7 +40,7 @@
 //! | `excluded_universe` | u64 | rows of the group outside the indicator's universe |
 //! | `excluded_missing` | u64 | rows of the group in the universe but with a missing analysis value |
 //! | `excluded_missing_group` | u64 | rows of the whole survey left out of this disaggregation because a by-column is missing (the same for every group of the disaggregation) |
-//! | `quality_flag` | str | `reliable`, `moderate`, `low`, `suppressed` or `empty` ([`QualityFlag`](crate::quality::QualityFlag)); null for structural and skipped indicators |
+//! | `quality_flag` | str | `reliable`, `moderate`, `low`, `suppressed` or `empty` ([`QualityFlag`]); null for structural and skipped indicators |
 //! | `quality_reason` | str | why the flag is not `reliable`; for structural and skipped indicators, why there is no flag; null only for a plainly reliable estimate |
 //! | `published` | bool | whether the values may be published; when false and the pipeline withholds (the default), `estimate`, `se`, `ci_low`, `ci_high`, `cv`, `deff` and `pop` are null but the row, `n`, `df`, the flag and the reason stay |
 //! | `gap_reference` | str | the reference group the row is compared with (`native_born_citizen×female`); for the reference group itself, its own label |

@@ -298,9 +298,20 @@ fn cli_catalogue_validate_and_show() {
     let text = hri::catalogue::Catalogue::migrants_rights()
         .to_toml_string()
         .unwrap()
-        .replacen("condition = \"unemployed = 1\"", "condition = \"unemployed = = 1\"", 1);
+        .replacen(
+            "condition = \"unemployed = 1\"",
+            "condition = \"unemployed = = 1\"",
+            1,
+        );
     std::fs::write(&bad, text).unwrap();
-    let (ok, _, err) = hri(&["catalogue".into(), "validate".into(), bad.display().to_string()]);
+    let (ok, _, err) = hri(&[
+        "catalogue".into(),
+        "validate".into(),
+        bad.display().to_string(),
+    ]);
     assert!(!ok);
-    assert!(err.contains("unemployment_rate") && err.contains("condition"), "{err}");
+    assert!(
+        err.contains("unemployment_rate") && err.contains("condition"),
+        "{err}"
+    );
 }

@@ -6,9 +6,12 @@ use hri::estimate::{Estimates, Request, Survey};
 use polars::prelude::*;
 use proptest::prelude::*;
 
-/// A small stratified cluster sample: (stratum, psu, weight, y, x, group, flag).
+/// One row: (stratum, psu, weight, y, x, group, flag).
+type Row = (i32, i32, f64, Option<f64>, f64, i32, i32);
+
+/// A small stratified cluster sample.
 #[derive(Debug, Clone)]
-struct Rows(Vec<(i32, i32, f64, Option<f64>, f64, i32, i32)>);
+struct Rows(Vec<Row>);
 
 fn rows() -> impl Strategy<Value = Rows> {
     // 2–3 strata × 2–3 PSUs × 1–4 rows

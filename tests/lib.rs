@@ -2,14 +2,16 @@
 
 mod benchmark;
 mod catalogue;
-mod score;
-mod structural;
+mod cli;
 mod derive;
-mod quality;
-mod synth;
-mod r_reference;
+mod design;
 mod estimate_errors;
 mod estimate_properties;
-mod cli;
-mod design;
+mod export;
 mod pipeline;
+mod quality;
+mod r_reference;
+mod report;
+mod score;
+mod structural;
+mod synth;

@@ -69,8 +69,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use error::{CatalogueError, Format, Issue, Location, ValidationIssue, ValidationReport};
 pub use display::render;
+pub use error::{CatalogueError, Format, Issue, Location, ValidationIssue, ValidationReport};
 pub use validate::MAX_SQL_CHARS;
 
 use crate::framework::{Attribute, Dimension, Indicator, IndicatorKind, Right, ScoringSpec};

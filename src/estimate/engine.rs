@@ -285,7 +285,8 @@ pub(crate) struct Computed {
     pub extra_var: Vec<f64>,
 }
 
-/// A gap request in domain indices: difference and ratio of `a` over `b` for measure `m`.
+/// A gap request: difference and ratio of domain `a` over domain `b` (global domain
+/// indices of one grouping) for measure `measure`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct GapPair {
     pub measure: usize,

@@ -288,6 +288,20 @@ impl Survey {
         group: &str,
         reference: &str,
     ) -> Result<Gaps> {
+        let spec = GapSpec {
+            by: by.to_vec(),
+            column: column.to_string(),
+            group: group.to_string(),
+            reference: reference.to_string(),
+        };
+        let mut out = self.gaps(request, std::slice::from_ref(&spec))?;
+        Ok(out.remove(0))
+    }
+
+    /// Several gap specifications in one pass over the rows: one [`Gaps`] table per
+    /// specification, in order. The request's own disaggregations are ignored; each
+    /// specification brings its `by` columns. Quantile measures are refused.
+    pub fn gaps(&self, request: &Request, specs: &[GapSpec]) -> Result<Vec<Gaps>> {
         request.validate()?;
         if let Some(m) = request
             .measures
@@ -299,49 +313,89 @@ impl Survey {
                 m.id
             )));
         }
-        if !by.iter().any(|c| c == column) {
-            return Err(Error::InvalidRequest(format!(
-                "the gap column `{column}` must be one of the by-columns"
-            )));
-        }
-        let groupings = vec![by.to_vec()];
-        let prepared = Prepared::new(&self.data, &self.design, &request.measures, &groupings)?;
-        let col = prepared
-            .cells
-            .columns
-            .iter()
-            .position(|c| c == column)
-            .unwrap_or(0);
-        let labels = &prepared.cells.labels[col];
-        let find = |v: &str| {
-            labels
-                .iter()
-                .position(|l| l == v)
-                .ok_or_else(|| Error::UnknownGroup {
-                    column: column.to_string(),
-                    group: v.to_string(),
-                })
-        };
-        let (ga, gb) = (find(group)? as u32, find(reference)? as u32);
-        let grouping = &prepared.cells.groupings[0];
-        let pos = grouping.columns.iter().position(|&c| c == col).unwrap_or(0);
-        let mut pairs = Vec::new();
-        for (a, dom) in grouping.domains.iter().enumerate() {
-            if dom[pos] != ga {
-                continue;
+        let mut groupings: Vec<Vec<String>> = Vec::new();
+        for s in specs {
+            if !s.by.contains(&s.column) {
+                return Err(Error::InvalidRequest(format!(
+                    "the gap column `{}` must be one of the by-columns {:?}",
+                    s.column, s.by
+                )));
             }
-            let mut other = dom.clone();
-            other[pos] = gb;
-            if let Ok(b) = grouping.domains.binary_search(&other) {
-                for m in 0..request.measures.len() {
-                    pairs.push(GapPair { measure: m, a, b });
+            if !groupings.contains(&s.by) {
+                groupings.push(s.by.clone());
+            }
+        }
+        if groupings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let prepared = Prepared::new(&self.data, &self.design, &request.measures, &groupings)?;
+        let mut pairs: Vec<GapPair> = Vec::new();
+        let mut per_spec: Vec<(usize, Vec<(usize, GapPair)>)> = Vec::new();
+        for s in specs {
+            let g = groupings.iter().position(|x| *x == s.by).unwrap_or(0);
+            let col = prepared
+                .cells
+                .columns
+                .iter()
+                .position(|c| *c == s.column)
+                .unwrap_or(0);
+            let labels = &prepared.cells.labels[col];
+            let find = |v: &str| {
+                labels
+                    .iter()
+                    .position(|l| l == v)
+                    .ok_or_else(|| Error::UnknownGroup {
+                        column: s.column.clone(),
+                        group: v.to_string(),
+                    })
+            };
+            let (ga, gb) = (find(&s.group)? as u32, find(&s.reference)? as u32);
+            let grouping = &prepared.cells.groupings[g];
+            let offset = prepared.dom_offset[g] as usize;
+            let pos = grouping.columns.iter().position(|&c| c == col).unwrap_or(0);
+            let mut mine = Vec::new();
+            for (a, dom) in grouping.domains.iter().enumerate() {
+                if dom[pos] != ga {
+                    continue;
+                }
+                let mut other = dom.clone();
+                other[pos] = gb;
+                if let Ok(b) = grouping.domains.binary_search(&other) {
+                    for m in 0..request.measures.len() {
+                        let gp = GapPair {
+                            measure: m,
+                            a: offset + a,
+                            b: offset + b,
+                        };
+                        mine.push((pairs.len(), gp));
+                        pairs.push(gp);
+                    }
                 }
             }
+            per_spec.push((g, mine));
         }
         let ps = prepared.accumulate_all();
         let computed = finish(&prepared, &ps, request, &pairs)?;
-        Ok(table::gaps(&prepared, &computed, &pairs, request, column))
+        Ok(specs
+            .iter()
+            .zip(&per_spec)
+            .map(|(s, (g, mine))| table::gaps(&prepared, &computed, mine, request, *g, &s.column))
+            .collect())
     }
+}
+
+/// One gap comparison: within the disaggregation `by`, the domains whose `column` is
+/// `group` against those whose `column` is `reference` (other by-values equal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapSpec {
+    /// By-columns of the disaggregation.
+    pub by: Vec<String>,
+    /// The column whose groups are compared (one of `by`).
+    pub column: String,
+    /// The group.
+    pub group: String,
+    /// The reference group.
+    pub reference: String,
 }
 
 /// A request prepared on a survey, for chunked or streamed accumulation: accumulate

@@ -248,7 +248,7 @@ fn ranks(p: &Prepared, r: &ReplicateData, n_dm: usize) -> Result<Vec<f64>> {
     let nd = n_dm / m.max(1);
     let nu = uni_specs.len();
     let mut sets: Vec<Vec<u32>> = vec![Vec::new(); nd * nu];
-    for i in 0..p.n {
+    for (i, &pattern) in pid.iter().enumerate() {
         let cell = p.cells.cell[i] as usize;
         for (g, grouping) in p.cells.groupings.iter().enumerate() {
             let d = grouping.cell_domain[cell];
@@ -258,7 +258,7 @@ fn ranks(p: &Prepared, r: &ReplicateData, n_dm: usize) -> Result<Vec<f64>> {
             let dom = (p.dom_offset[g] + d) as usize;
             for (u, &mi) in rep_meas.iter().enumerate() {
                 if p.measures[mi].in_universe(i) {
-                    sets[dom * nu + u].push(pid[i]);
+                    sets[dom * nu + u].push(pattern);
                 }
             }
         }

@@ -232,15 +232,18 @@ pub struct Gaps {
     pub rows: Vec<GapRow>,
 }
 
+/// Gap rows of one gap specification: `pairs` are (index among all pairs, pair).
 pub(crate) fn gaps(
     p: &Prepared,
     c: &Computed,
-    pairs: &[GapPair],
+    pairs: &[(usize, GapPair)],
     req: &Request,
+    grouping_index: usize,
     column: &str,
 ) -> Gaps {
     let m = p.measures.len();
-    let grouping = &p.cells.groupings[0];
+    let grouping = &p.cells.groupings[grouping_index];
+    let offset = p.dom_offset[grouping_index] as usize;
     let col = p
         .cells
         .columns
@@ -250,8 +253,7 @@ pub(crate) fn gaps(
     let pos = grouping.columns.iter().position(|&x| x == col).unwrap_or(0);
     let rows = pairs
         .iter()
-        .enumerate()
-        .map(|(k, gp)| {
+        .map(|&(k, gp)| {
             let (a, b) = (gp.a * m + gp.measure, gp.b * m + gp.measure);
             let (ta, tb) = (c.theta[a], c.theta[b]);
             let dv = c.extra_var[2 * k];
@@ -270,12 +272,15 @@ pub(crate) fn gaps(
                 .columns
                 .iter()
                 .enumerate()
-                .map(|(j, &cc)| p.cells.labels[cc][grouping.domains[gp.a][j] as usize].clone())
+                .map(|(j, &cc)| {
+                    p.cells.labels[cc][grouping.domains[gp.a - offset][j] as usize].clone()
+                })
                 .collect();
             GapRow {
                 measure: p.specs[gp.measure].id.clone(),
                 groups,
-                reference: p.cells.labels[col][grouping.domains[gp.b][pos] as usize].clone(),
+                reference: p.cells.labels[col][grouping.domains[gp.b - offset][pos] as usize]
+                    .clone(),
                 group_estimate: opt(ta),
                 reference_estimate: opt(tb),
                 estimate: opt(diff),

@@ -14,7 +14,11 @@ use crate::results::Results;
 ///
 /// # Errors
 /// [`ExportError::Write`] if the file cannot be written.
-pub fn write_csv(results: &Results, path: impl AsRef<Path>, synthetic: bool) -> Result<(), ExportError> {
+pub fn write_csv(
+    results: &Results,
+    path: impl AsRef<Path>,
+    synthetic: bool,
+) -> Result<(), ExportError> {
     let path = path.as_ref();
     let df = output_frame(results, synthetic, path)?;
     let text = frame_csv(&df, &path.display().to_string())?;
@@ -102,10 +106,11 @@ impl CsvTable {
 
     /// Position of a column, or [`ExportError::MissingColumn`].
     pub fn require(&self, column: &str) -> Result<usize, ExportError> {
-        self.position(column).ok_or_else(|| ExportError::MissingColumn {
-            path: self.path.clone(),
-            column: column.to_string(),
-        })
+        self.position(column)
+            .ok_or_else(|| ExportError::MissingColumn {
+                path: self.path.clone(),
+                column: column.to_string(),
+            })
     }
 
     /// The text of record `row`, column `column` (`None` when missing or no such column).
@@ -122,7 +127,12 @@ impl CsvTable {
     pub fn f64(&self, row: usize, column: &str) -> Result<Option<f64>, ExportError> {
         let j = self.require(column)?;
         let line = self.lines.get(row).copied().unwrap_or(0);
-        match self.rows.get(row).and_then(|r| r.get(j)).and_then(|f| f.as_deref()) {
+        match self
+            .rows
+            .get(row)
+            .and_then(|r| r.get(j))
+            .and_then(|f| f.as_deref())
+        {
             None => Ok(None),
             Some(t) => t.parse::<f64>().map(Some).map_err(|e| ExportError::Value {
                 path: self.path.clone(),
@@ -234,7 +244,11 @@ pub(crate) fn parse_csv(text: &str, path: &Path) -> Result<CsvTable, ExportError
         if record.len() != header.len() {
             return Err(err(
                 at,
-                format!("{} fields, but the header has {}", record.len(), header.len()),
+                format!(
+                    "{} fields, but the header has {}",
+                    record.len(),
+                    header.len()
+                ),
             ));
         }
         rows.push(record);

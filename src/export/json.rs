@@ -13,7 +13,11 @@ use crate::results::Results;
 ///
 /// # Errors
 /// [`ExportError::Write`] if the file cannot be written.
-pub fn write_json(results: &Results, path: impl AsRef<Path>, synthetic: bool) -> Result<(), ExportError> {
+pub fn write_json(
+    results: &Results,
+    path: impl AsRef<Path>,
+    synthetic: bool,
+) -> Result<(), ExportError> {
     let path = path.as_ref();
     let df = output_frame(results, synthetic, path)?;
     let text = frame_json(&df, &path.display().to_string())?;

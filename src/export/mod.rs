@@ -95,7 +95,9 @@ pub enum ExportError {
         source: PolarsError,
     },
     /// A column has a data type the writer does not handle.
-    #[error("{file}: column `{column}` has type {dtype}, which the {format} writer does not support")]
+    #[error(
+        "{file}: column `{column}` has type {dtype}, which the {format} writer does not support"
+    )]
     UnsupportedType {
         /// The file being written (or `<memory>`).
         file: String,
@@ -137,7 +139,9 @@ pub enum ExportError {
         message: String,
     },
     /// Two observations of the SDMX-CSV output would have the same series key.
-    #[error("{file}: indicator `{indicator}`, group `{group}`: series key {key} is already used by another row (two group values map to the same SDMX code)")]
+    #[error(
+        "{file}: indicator `{indicator}`, group `{group}`: series key {key} is already used by another row (two group values map to the same SDMX code)"
+    )]
     DuplicateKey {
         /// The file being written.
         file: String,
@@ -215,7 +219,13 @@ pub struct Written {
 impl Written {
     /// The five paths, in the order above.
     pub fn paths(&self) -> [&Path; 5] {
-        [&self.csv, &self.parquet, &self.json, &self.sdmx, &self.report]
+        [
+            &self.csv,
+            &self.parquet,
+            &self.json,
+            &self.sdmx,
+            &self.report,
+        ]
     }
 }
 
@@ -230,6 +240,24 @@ pub fn write_all(results: &Results, dir: impl AsRef<Path>) -> Result<Written, Ex
 
 /// As [`write_all`], with options (synthetic label, SDMX dataflow, report header,
 /// register and catalogue).
+///
+/// ```no_run
+/// # fn demo(results: &hri::results::Results, register: hri::structural::Register,
+/// #         catalogue: hri::catalogue::Catalogue) -> Result<(), hri::export::ExportError> {
+/// use hri::export::{ExportOptions, write_all_with};
+/// use hri::report::ReportOptions;
+///
+/// let options = ExportOptions::new().synthetic(true).report(
+///     ReportOptions::new()
+///         .country("Mexico")
+///         .survey("Synthetic ENOE-style labour force survey")
+///         .register(register)
+///         .catalogue(catalogue),
+/// );
+/// let written = write_all_with(results, "out/mexico", &options)?;
+/// println!("report: {}", written.report.display());
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// [`ExportError`] naming the file that could not be written.
@@ -321,7 +349,11 @@ pub(crate) struct Cells {
 
 impl Cells {
     /// Checks the column types and prepares integer columns (cast to 64 bits).
-    pub(crate) fn new(df: &DataFrame, file: &str, format: &'static str) -> Result<Cells, ExportError> {
+    pub(crate) fn new(
+        df: &DataFrame,
+        file: &str,
+        format: &'static str,
+    ) -> Result<Cells, ExportError> {
         let polars_err = |source| ExportError::Polars {
             path: PathBuf::from(file),
             source,

@@ -24,19 +24,32 @@ use crate::results::Results;
 /// # Errors
 /// [`ExportError::Polars`] if polars cannot encode the table; [`ExportError::Write`] if the
 /// file cannot be written.
-pub fn write_parquet(results: &Results, path: impl AsRef<Path>, synthetic: bool) -> Result<(), ExportError> {
+pub fn write_parquet(
+    results: &Results,
+    path: impl AsRef<Path>,
+    synthetic: bool,
+) -> Result<(), ExportError> {
     let path = path.as_ref();
     let mut df = output_frame(results, synthetic, path)?;
     let meta = results.meta();
     let mut kv = vec![
         ("hri.table".to_string(), "indicators".to_string()),
         ("hri.catalogue".to_string(), meta.catalogue.clone()),
-        ("hri.catalogue_version".to_string(), meta.catalogue_version.clone()),
+        (
+            "hri.catalogue_version".to_string(),
+            meta.catalogue_version.clone(),
+        ),
         ("hri.ref_area".to_string(), meta.ref_area.clone()),
         ("hri.time_period".to_string(), meta.time_period.clone()),
-        ("hri.ci".to_string(), format!("{:?}", meta.ci).to_lowercase()),
+        (
+            "hri.ci".to_string(),
+            format!("{:?}", meta.ci).to_lowercase(),
+        ),
         ("hri.level".to_string(), format!("{}", meta.level)),
-        ("hri.quality_policy".to_string(), meta.quality_policy.clone()),
+        (
+            "hri.quality_policy".to_string(),
+            meta.quality_policy.clone(),
+        ),
     ];
     if synthetic {
         kv.push((

@@ -26,7 +26,7 @@
 //! | `TIME_PERIOD` | the round's label (`2020`) |
 //! | `OBS_VALUE` | the estimate, in the unit below, at full precision; **empty when the figure is withheld** |
 //! | `UNIT_MEASURE` | the unit code of the `unit` column (`PT` percent, `PROP`, `PER_100000`, `MXN`, `YR`, ...) |
-//! | `OBS_STATUS` | SDMX `CL_OBS_STATUS` (v2.2): `A` normal value (quality `reliable` or `moderate`), `U` low reliability (`low`: published with a warning), `Q` missing value; suppressed (not published), `L` missing value; data exist but were not collected (no observation in the sample, or the indicator's variable is not in the survey), `O` missing value (any other reason) |
+//! | `OBS_STATUS` | SDMX `CL_OBS_STATUS` (v2.2): `A` normal value (quality `reliable` or `moderate`), `U` low reliability (`low`: published with a warning), `Q` missing value; suppressed (not published), `L` missing value; data exist but were not collected (the indicator was skipped: its variable is not in the survey), `O` missing value without a breakdown of reasons (no observation of the group in the sample, which may be a sampling zero or an impossible cell such as the unemployment of children; or an estimate that is not defined) |
 //! | `STANDARD_ERROR` | the standard error, same unit; empty when withheld |
 //! | `LOWER_BOUND`, `UPPER_BOUND` | the confidence interval (the pipeline's method and level, 95 % by default), as in the SDG dataflow; empty when withheld |
 //! | `COMMENT_OBS` | the quality reason when the figure is not plainly reliable (why it is flagged or withheld), or why the indicator was skipped |
@@ -107,10 +107,18 @@ impl SdmxOptions {
             message: message.to_string(),
         };
         if self.agency.is_empty() || !self.agency.chars().all(|c| id_char(c) || c == '.') {
-            return Err(bad("sdmx.agency", &self.agency, "use A-Z, a-z, 0-9, _, -, @, $ or ."));
+            return Err(bad(
+                "sdmx.agency",
+                &self.agency,
+                "use A-Z, a-z, 0-9, _, -, @, $ or .",
+            ));
         }
         if self.dataflow.is_empty() || !self.dataflow.chars().all(id_char) {
-            return Err(bad("sdmx.dataflow", &self.dataflow, "use A-Z, a-z, 0-9, _, -, @ or $"));
+            return Err(bad(
+                "sdmx.dataflow",
+                &self.dataflow,
+                "use A-Z, a-z, 0-9, _, -, @ or $",
+            ));
         }
         let version_ok = !self.version.is_empty()
             && self
@@ -118,7 +126,11 @@ impl SdmxOptions {
                 .split('.')
                 .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
         if !version_ok {
-            return Err(bad("sdmx.version", &self.version, "use numbers separated by '.', e.g. 1.0"));
+            return Err(bad(
+                "sdmx.version",
+                &self.version,
+                "use numbers separated by '.', e.g. 1.0",
+            ));
         }
         Ok(())
     }
@@ -225,7 +237,9 @@ pub fn dimension_code(d: Dimension, value: Option<&str>) -> String {
         }
         _ => None,
     };
-    fixed.map(str::to_string).unwrap_or_else(|| sanitize_code(raw))
+    fixed
+        .map(str::to_string)
+        .unwrap_or_else(|| sanitize_code(raw))
 }
 
 /// `a-b` → `YaTb`, `a+` → `Y_GEa`, `<a` → `Y_LTa`.
@@ -245,7 +259,7 @@ fn age_code(v: &str) -> Option<String> {
 pub fn obs_status(row: &IndicatorRow) -> &'static str {
     match row.quality_flag {
         None => "L",
-        Some(QualityFlag::Empty) => "L",
+        Some(QualityFlag::Empty) => "O",
         Some(_) if !row.published => "Q",
         Some(_) if row.estimate.is_none() => "O",
         Some(QualityFlag::Low) => "U",
@@ -311,7 +325,11 @@ pub fn write_sdmx_csv(
             .collect();
         let indicator = indicator_code(&row.indicator_id);
         let key = std::iter::once(format!("INDICATOR={indicator}"))
-            .chain(dims.iter().zip(&codes).map(|(d, c)| format!("{}={c}", dimension_concept(*d))))
+            .chain(
+                dims.iter()
+                    .zip(&codes)
+                    .map(|(d, c)| format!("{}={c}", dimension_concept(*d))),
+            )
             .collect::<Vec<_>>()
             .join(",");
         if !seen.insert(key.clone()) {
@@ -345,7 +363,11 @@ pub fn write_sdmx_csv(
             value(row.se),
             value(row.ci_low),
             value(row.ci_high),
-            if comment.is_empty() { String::new() } else { quote(&comment) },
+            if comment.is_empty() {
+                String::new()
+            } else {
+                quote(&comment)
+            },
         ]);
         if synthetic {
             fields.push("true".to_string());
@@ -432,7 +454,7 @@ pub fn read_sdmx_csv(path: impl AsRef<Path>) -> Result<Vec<SdmxObservation>, Exp
                 Some(_) => table.f64(i, name),
             }
         };
-        let attribute = |name: &str| table.position(name).and_then(|j| text(j));
+        let attribute = |name: &str| table.position(name).and_then(&text);
         let key = (1..time)
             .map(|j| Ok((table.header[j].clone(), required(j)?)))
             .collect::<Result<Vec<_>, ExportError>>()?;
@@ -467,11 +489,23 @@ mod tests {
         assert_eq!(dimension_code(AgeGroup, Some("15-24")), "Y15T24");
         assert_eq!(dimension_code(AgeGroup, Some("60+")), "Y_GE60");
         assert_eq!(dimension_code(AgeGroup, Some("0-14")), "Y0T14");
-        assert_eq!(dimension_code(AgeGroup, Some("young adults")), "YOUNG_ADULTS");
+        assert_eq!(
+            dimension_code(AgeGroup, Some("young adults")),
+            "YOUNG_ADULTS"
+        );
         assert_eq!(dimension_code(Disability, Some("with_disability")), "PD");
-        assert_eq!(dimension_code(Disability, Some("without_disability")), "NPD");
-        assert_eq!(dimension_code(MigratoryStatus, Some("native_born_citizen")), "NATIVE");
-        assert_eq!(dimension_code(MigratoryStatus, Some("return_migrant")), "RETURN");
+        assert_eq!(
+            dimension_code(Disability, Some("without_disability")),
+            "NPD"
+        );
+        assert_eq!(
+            dimension_code(MigratoryStatus, Some("native_born_citizen")),
+            "NATIVE"
+        );
+        assert_eq!(
+            dimension_code(MigratoryStatus, Some("return_migrant")),
+            "RETURN"
+        );
         assert_eq!(dimension_code(IncomeQuintile, Some("q3")), "Q3");
         assert_eq!(dimension_code(Region, Some("Túnez, Norte")), "T_NEZ__NORTE");
         assert_eq!(indicator_code("health_insurance"), "HEALTH_INSURANCE");
@@ -480,12 +514,20 @@ mod tests {
     #[test]
     fn options_are_validated() {
         assert!(SdmxOptions::default().validate().is_ok());
-        assert_eq!(SdmxOptions::default().dataflow_ref(), "HRI:DF_HRI_MIGRANTS(1.0)");
+        assert_eq!(
+            SdmxOptions::default().dataflow_ref(),
+            "HRI:DF_HRI_MIGRANTS(1.0)"
+        );
         let bad = SdmxOptions {
             dataflow: "DF X".into(),
             ..SdmxOptions::default()
         };
-        assert!(bad.validate().unwrap_err().to_string().contains("sdmx.dataflow"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("sdmx.dataflow")
+        );
         let bad = SdmxOptions {
             version: "1.x".into(),
             ..SdmxOptions::default()

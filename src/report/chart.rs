@@ -153,7 +153,7 @@ pub fn format_number(x: f64, decimals: usize) -> String {
     let mut grouped = String::new();
     let digits: Vec<char> = int.chars().collect();
     for (k, ch) in digits.iter().enumerate() {
-        if k > 0 && (digits.len() - k) % 3 == 0 {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(*ch);
@@ -227,7 +227,10 @@ impl DotChart {
             Some(min) => (min, values.iter().copied().fold(f64::MIN, f64::max)),
             None => self.bounds.unwrap_or((0.0, 1.0)),
         };
-        if let Some((blo, bhi)) = self.bounds.filter(|(a, b)| a.is_finite() && b.is_finite() && a < b) {
+        if let Some((blo, bhi)) = self
+            .bounds
+            .filter(|(a, b)| a.is_finite() && b.is_finite() && a < b)
+        {
             // Percent-like scales start at their natural floor when values are near it.
             if lo >= blo && lo - blo <= (hi - lo).max(f64::EPSILON) {
                 lo = blo;
@@ -241,11 +244,13 @@ impl DotChart {
             hi += pad;
         }
         let (mut start, mut end, step) = nice_ticks(lo, hi, 5);
-        if let Some((blo, bhi)) = self.bounds {
-            if blo.is_finite() && bhi.is_finite() && blo < bhi {
-                start = start.max(blo);
-                end = end.min(bhi);
-            }
+        if let Some((blo, bhi)) = self.bounds
+            && blo.is_finite()
+            && bhi.is_finite()
+            && blo < bhi
+        {
+            start = start.max(blo);
+            end = end.min(bhi);
         }
         if end <= start {
             end = start + step;
@@ -272,7 +277,11 @@ impl DotChart {
         self.sections
             .iter()
             .map(|s| {
-                let title = if s.title.is_empty() { 0.0 } else { SECTION_HEIGHT };
+                let title = if s.title.is_empty() {
+                    0.0
+                } else {
+                    SECTION_HEIGHT
+                };
                 title + s.rows.iter().map(Self::row_height).sum::<f64>()
             })
             .sum()
@@ -388,20 +397,21 @@ impl DotChart {
         }
 
         // Benchmark line, over the rows.
-        if let Some(b) = self.benchmark.as_ref().filter(|b| b.value.is_finite()) {
-            if b.value >= start && b.value <= end {
-                let x = scale(b.value);
-                let anchor = if x > x1 - 80.0 { "end" } else { "middle" };
-                let _ = write!(
-                    s,
-                    "<line class=\"benchmark\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/><text class=\"benchmark-label\" x=\"{x}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
-                    c(top - 2.0),
-                    c(bottom),
-                    c(top - 5.0),
-                    escape(&b.label),
-                    x = c(x)
-                );
-            }
+        if let Some(b) = self.benchmark.as_ref().filter(|b| b.value.is_finite())
+            && b.value >= start
+            && b.value <= end
+        {
+            let x = scale(b.value);
+            let anchor = if x > x1 - 80.0 { "end" } else { "middle" };
+            let _ = write!(
+                s,
+                "<line class=\"benchmark\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/><text class=\"benchmark-label\" x=\"{x}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+                c(top - 2.0),
+                c(bottom),
+                c(top - 5.0),
+                escape(&b.label),
+                x = c(x)
+            );
         }
         s.push_str("</svg>");
         s
@@ -426,7 +436,10 @@ impl DotChart {
             } if estimate.is_finite() => {
                 let low_precision = *precision == Precision::Low;
                 let class = if low_precision { "ci low" } else { "ci" };
-                if let (Some(l), Some(h)) = (low.filter(|v| v.is_finite()), high.filter(|v| v.is_finite())) {
+                if let (Some(l), Some(h)) = (
+                    low.filter(|v| v.is_finite()),
+                    high.filter(|v| v.is_finite()),
+                ) {
                     let _ = write!(
                         s,
                         "<line class=\"{class}\" x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{color}\"/>",
@@ -435,7 +448,11 @@ impl DotChart {
                         y = c(cy)
                     );
                 }
-                let fill = if low_precision { "#ffffff" } else { color.as_str() };
+                let fill = if low_precision {
+                    "#ffffff"
+                } else {
+                    color.as_str()
+                };
                 let class = if low_precision { "dot low" } else { "dot" };
                 let _ = write!(
                     s,
@@ -450,7 +467,7 @@ impl DotChart {
                 }
                 let _ = write!(
                     s,
-                    "<text class=\"value\" x=\"{}\" y=\"{}\" fill=\"{color}\">{}</text>",
+                    "<text class=\"value\" x=\"{}\" y=\"{}\" style=\"fill:{color}\">{}</text>",
                     c(WIDTH - VALUE_WIDTH + 8.0),
                     c(cy + 4.0),
                     escape(&label)
@@ -459,18 +476,20 @@ impl DotChart {
             Mark::Withheld { reason } => {
                 let _ = write!(
                     s,
-                    "<text class=\"withheld\" x=\"{}\" y=\"{}\">suppressed<title>{}</title></text>",
+                    "<text class=\"withheld\" x=\"{}\" y=\"{}\">{}suppressed<title>{}</title></text>",
                     c(x0 + 4.0),
                     c(cy + 4.0),
+                    escape(&self.series_prefix(point)),
                     escape(reason)
                 );
             }
             Mark::Missing { reason } => {
                 let _ = write!(
                     s,
-                    "<text class=\"missing\" x=\"{}\" y=\"{}\">no data<title>{}</title></text>",
+                    "<text class=\"missing\" x=\"{}\" y=\"{}\">{}no data<title>{}</title></text>",
                     c(x0 + 4.0),
                     c(cy + 4.0),
+                    escape(&self.series_prefix(point)),
                     escape(reason)
                 );
             }
@@ -485,6 +504,14 @@ impl DotChart {
         }
     }
 
+    /// `Series name: ` when the chart has several series, else nothing.
+    fn series_prefix(&self, point: &Point) -> String {
+        match self.series.get(point.series) {
+            Some(series) if self.series.len() > 1 => format!("{}: ", series.name),
+            _ => String::new(),
+        }
+    }
+
     fn point_title(&self, point: &Point) -> String {
         let name = self
             .series
@@ -493,7 +520,10 @@ impl DotChart {
             .unwrap_or("");
         match &point.mark {
             Mark::Value {
-                estimate, low, high, ..
+                estimate,
+                low,
+                high,
+                ..
             } => {
                 let mut t = format!("{name}: {}", format_number(*estimate, self.decimals));
                 if let (Some(l), Some(h)) = (low, high) {
@@ -596,7 +626,11 @@ mod tests {
         assert!(svg.ends_with("</svg>"));
         assert_eq!(svg.matches("<circle class=\"dot").count(), 2);
         assert_eq!(svg.matches("class=\"dot low\"").count(), 1);
-        assert_eq!(svg.matches("<line class=\"ci").count(), 1, "NaN bound drops the interval");
+        assert_eq!(
+            svg.matches("<line class=\"ci").count(),
+            1,
+            "NaN bound drops the interval"
+        );
         assert_eq!(svg.matches("class=\"withheld\"").count(), 1);
         assert_eq!(svg.matches("class=\"benchmark\"").count(), 1);
         assert_eq!(ch.value_count(), 2);

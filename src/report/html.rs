@@ -11,7 +11,9 @@ use crate::results::{CROSS, GapFlag, IndicatorRow, Results, SummaryLevel, TOTAL}
 use crate::structural::{Entry, PartialDate, StructuralValue};
 
 use super::ReportOptions;
-use super::chart::{Benchmark, DotChart, Mark, Point, Precision, Row, Section, Series, format_number};
+use super::chart::{
+    Benchmark, DotChart, Mark, Point, Precision, Row, Section, Series, format_number,
+};
 use super::escape as e;
 use super::text::{
     anchor, dimension_named, dimension_title, direction_text, group_label, humanize, label_in,
@@ -73,11 +75,11 @@ impl<'a> Ctx<'a> {
                 .find(|v| v.as_str() == DEFAULT_NON_MIGRANT)
                 .cloned()
         });
-        if let Some(r) = &reference {
-            if let Some(i) = values.iter().position(|v| v == r) {
-                let v = values.remove(i);
-                values.insert(0, v);
-            }
+        if let Some(r) = &reference
+            && let Some(i) = values.iter().position(|v| v == r)
+        {
+            let v = values.remove(i);
+            values.insert(0, v);
         }
         let migrants = values
             .iter()
@@ -122,7 +124,13 @@ impl<'a> Ctx<'a> {
             .find(|s| s.level == SummaryLevel::Right && s.right.as_deref() == Some(id))
             .map(|s| s.name.clone())
             .filter(|n| !n.is_empty())
-            .or_else(|| self.o.catalogue.as_ref().and_then(|c| c.right(id)).map(|r| r.name.clone()))
+            .or_else(|| {
+                self.o
+                    .catalogue
+                    .as_ref()
+                    .and_then(|c| c.right(id))
+                    .map(|r| r.name.clone())
+            })
             .or_else(|| self.builtin.right(id).map(|r| r.name.clone()))
             .unwrap_or_else(|| humanize(id))
     }
@@ -148,7 +156,12 @@ impl<'a> Ctx<'a> {
     /// Rights in catalogue order (when given), then any others in the results' order.
     fn rights(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        let present: Vec<&str> = self.results.rows().iter().map(|r| r.right.as_str()).collect();
+        let present: Vec<&str> = self
+            .results
+            .rows()
+            .iter()
+            .map(|r| r.right.as_str())
+            .collect();
         if let Some(c) = &self.o.catalogue {
             for r in &c.rights {
                 if present.contains(&r.id.as_str()) && !out.contains(&r.id) {
@@ -205,7 +218,10 @@ impl<'a> Ctx<'a> {
     }
 
     fn series_of(&self, value: &str) -> Option<usize> {
-        self.migrants.iter().position(|(v, _, _)| v == value).map(|i| i + 1)
+        self.migrants
+            .iter()
+            .position(|(v, _, _)| v == value)
+            .map(|i| i + 1)
     }
 
     fn reference_label(&self) -> String {
@@ -273,7 +289,12 @@ pub(crate) fn page(results: &Results, o: &ReportOptions) -> String {
     let country = o
         .country
         .clone()
-        .or_else(|| o.register.as_ref().map(|r| r.name.clone()).filter(|n| !n.is_empty()))
+        .or_else(|| {
+            o.register
+                .as_ref()
+                .map(|r| r.name.clone())
+                .filter(|n| !n.is_empty())
+        })
         .unwrap_or_else(|| meta.ref_area.clone());
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -337,7 +358,11 @@ fn header(h: &mut String, ctx: &Ctx<'_>, title: &str, country: &str) {
     item("Period", period);
     item(
         "Indicator catalogue",
-        format!("{} (version {})", e(&meta.catalogue), e(&meta.catalogue_version)),
+        format!(
+            "{} (version {})",
+            e(&meta.catalogue),
+            e(&meta.catalogue_version)
+        ),
     );
     item(
         "Data",
@@ -370,23 +395,22 @@ fn toc(h: &mut String, ctx: &Ctx<'_>) {
 }
 
 fn how_to_read(h: &mut String, ctx: &Ctx<'_>) {
-    let reference = ctx
-        .migrants
-        .first()
-        .map(|(_, l, _)| e(l))
-        .unwrap_or_else(|| "the reference group".to_string());
+    let reference = e(&ctx.reference_label());
     let _ = writeln!(
         h,
         "<section id=\"how-to-read\" class=\"box\"><h2>How to read this report</h2>\
 <p>The OHCHR framework splits each right into <em>attributes</em> and measures each attribute with <em>structural</em> indicators (the State's commitments: treaties, laws, policies), <em>process</em> indicators (efforts) and <em>outcome</em> indicators (results). Every survey figure is shown for all persons and by migratory status, sex, age group and disability, and each migrant group is compared with {reference} (native-born citizens).</p>\
 <ul class=\"legend-list\">\
-<li><span class=\"sym dot\"></span> estimate, with a line for its {level}% confidence interval (the range that contains the true value with {level}% confidence);</li>\
-<li><span class=\"sym hollow\"></span> low precision: published with a warning, read with caution;</li>\
+<li>{dot} estimate, with a line for its {level}% confidence interval (the range that contains the true value with {level}% confidence);</li>\
+<li>{hollow} low precision: published with a warning, read with caution;</li>\
 <li><span class=\"sym-text\">suppressed</span> the figure is withheld because too few people were interviewed to estimate it reliably; the reason is given below the chart;</li>\
-<li><span class=\"sym bench\"></span> the benchmark target.</li></ul>\
+<li>{bench} the benchmark target.</li></ul>\
 <p>A gap is <em>significant</em> when the difference with {reference} is larger than sampling error alone would plausibly produce (p-value below {alpha}). Scores put every indicator on a 0–100 scale (100 = target reached or full commitment) and average them per attribute, right and overall.</p></section>",
         level = ctx.level,
         alpha = format_number(1.0 - ctx.results.meta().level, 2),
+        dot = SYM_DOT,
+        hollow = SYM_HOLLOW,
+        bench = SYM_BENCH,
     );
 }
 
@@ -411,11 +435,9 @@ fn findings(h: &mut String, ctx: &Ctx<'_>) {
         let mut same = 0usize;
         let mut unknown = 0usize;
         for t in &totals {
-            let row = ctx
-                .results
-                .rows()
-                .iter()
-                .find(|r| r.indicator_id == t.indicator_id && r.disaggregation == migr && r.group == *value);
+            let row = ctx.results.rows().iter().find(|r| {
+                r.indicator_id == t.indicator_id && r.disaggregation == migr && r.group == *value
+            });
             match row.and_then(|r| r.gap_flag) {
                 Some(GapFlag::SignificantlyWorse) => worse.push(t.indicator_name.clone()),
                 Some(GapFlag::SignificantlyBetter) => better.push(t.indicator_name.clone()),
@@ -440,20 +462,35 @@ fn findings(h: &mut String, ctx: &Ctx<'_>) {
         if !worse.is_empty() {
             let _ = write!(h, " ({})", list(&worse));
         }
-        let _ = write!(h, ", better off on <strong class=\"better\">{}</strong>", better.len());
+        let _ = write!(
+            h,
+            ", better off on <strong class=\"better\">{}</strong>",
+            better.len()
+        );
         if !better.is_empty() {
             let _ = write!(h, " ({})", list(&better));
         }
         let _ = write!(h, ", with no significant difference on {same}");
         if unknown > 0 {
-            let _ = write!(h, "; {unknown} could not be compared (figure withheld or not estimated)");
+            let _ = write!(
+                h,
+                "; {unknown} could not be compared (figure withheld or not estimated)"
+            );
         }
         h.push_str(".</li>");
     }
     let rows = ctx.results.rows();
     let withheld = rows
         .iter()
-        .filter(|r| r.kind != IndicatorKind::Structural && r.quality_flag.is_some() && !r.published)
+        .filter(|r| {
+            r.kind != IndicatorKind::Structural
+                && r.quality_flag.is_some_and(|q| q != QualityFlag::Empty)
+                && !r.published
+        })
+        .count();
+    let empty = rows
+        .iter()
+        .filter(|r| r.quality_flag == Some(QualityFlag::Empty))
         .count();
     let low = rows
         .iter()
@@ -465,9 +502,17 @@ fn findings(h: &mut String, ctx: &Ctx<'_>) {
         .count();
     let _ = write!(
         h,
-        "<li>{survey_rows} survey figures were computed; <strong>{withheld}</strong> are suppressed (too few observations or too imprecise) and <strong>{low}</strong> are published with a low-precision warning.</li>"
+        "<li>{survey_rows} survey figures were computed; <strong>{withheld}</strong> are suppressed (too few observations or too imprecise) and <strong>{low}</strong> are published with a low-precision warning{}.</li>",
+        if empty > 0 {
+            format!("; {empty} groups have no observation in the sample")
+        } else {
+            String::new()
+        }
     );
-    let structural: Vec<&IndicatorRow> = rows.iter().filter(|r| r.kind == IndicatorKind::Structural).collect();
+    let structural: Vec<&IndicatorRow> = rows
+        .iter()
+        .filter(|r| r.kind == IndicatorKind::Structural)
+        .collect();
     if !structural.is_empty() {
         let count = |s: &str| {
             structural
@@ -510,16 +555,33 @@ fn score_cell(score: Option<f64>, note: Option<&str>) -> String {
 
 /// Columns of the score tables: (disaggregation, group, label).
 fn score_columns(ctx: &Ctx<'_>) -> Vec<(String, String, String)> {
-    let mut cols = vec![(TOTAL.to_string(), TOTAL.to_string(), "All persons".to_string())];
+    let mut cols = vec![(
+        TOTAL.to_string(),
+        TOTAL.to_string(),
+        "All persons".to_string(),
+    )];
     for (v, l, _) in &ctx.migrants {
-        cols.push((Dimension::MigratoryStatus.as_str().to_string(), v.clone(), l.clone()));
+        cols.push((
+            Dimension::MigratoryStatus.as_str().to_string(),
+            v.clone(),
+            l.clone(),
+        ));
     }
     cols
 }
 
-fn score_table(h: &mut String, ctx: &Ctx<'_>, caption: &str, items: &[(SummaryLevel, String, String)]) {
+fn score_table(
+    h: &mut String,
+    ctx: &Ctx<'_>,
+    caption: &str,
+    items: &[(SummaryLevel, String, String)],
+) {
     let cols = score_columns(ctx);
-    let _ = write!(h, "<table class=\"scores\"><caption>{}</caption><thead><tr><th></th>", e(caption));
+    let _ = write!(
+        h,
+        "<table class=\"scores\"><caption>{}</caption><thead><tr><th></th>",
+        e(caption)
+    );
     for (_, _, l) in &cols {
         let _ = write!(h, "<th>{}</th>", e(l));
     }
@@ -528,7 +590,10 @@ fn score_table(h: &mut String, ctx: &Ctx<'_>, caption: &str, items: &[(SummaryLe
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", e(name));
         for (d, g, _) in &cols {
             let s = ctx.results.summary(*level, id, d, g);
-            h.push_str(&score_cell(s.and_then(|s| s.score), s.and_then(|s| s.note.as_deref())));
+            h.push_str(&score_cell(
+                s.and_then(|s| s.score),
+                s.and_then(|s| s.note.as_deref()),
+            ));
         }
         h.push_str("</tr>");
     }
@@ -542,7 +607,12 @@ fn scores(h: &mut String, ctx: &Ctx<'_>) {
         let name = ctx.right_name(&r);
         items.push((SummaryLevel::Right, r, name));
     }
-    score_table(h, ctx, "Overall and right scores, all persons and by migratory status", &items);
+    score_table(
+        h,
+        ctx,
+        "Overall and right scores, all persons and by migratory status",
+        &items,
+    );
     // Every group's overall score.
     let overall: Vec<_> = ctx
         .results
@@ -596,7 +666,10 @@ fn right_section(h: &mut String, ctx: &Ctx<'_>, right: &str) {
         if !structural.is_empty() {
             structural_table(h, ctx, &structural);
         }
-        for r in indicators.iter().filter(|r| r.kind != IndicatorKind::Structural) {
+        for r in indicators
+            .iter()
+            .filter(|r| r.kind != IndicatorKind::Structural)
+        {
             indicator_card(h, ctx, &r.indicator_id);
         }
         h.push_str("</section>");
@@ -634,7 +707,9 @@ fn structural_table(h: &mut String, ctx: &Ctx<'_>, rows: &[&IndicatorRow]) {
                 }
             });
         if value.as_ref().is_some_and(|v| v.illustrative) {
-            source.push_str(" <span class=\"flag-text\">(illustrative entry, not checked in a source)</span>");
+            source.push_str(
+                " <span class=\"flag-text\">(illustrative entry, not checked in a source)</span>",
+            );
         }
         let benchmark = match (&r.benchmark_target_status, r.benchmark_year) {
             (Some(t), Some(y)) => {
@@ -694,7 +769,10 @@ fn indicator_chart(ctx: &Ctx<'_>, rows: &[&IndicatorRow]) -> Option<DotChart> {
         used.insert(migr.to_string());
         let mut chart_rows = Vec::new();
         for (v, l, _) in &ctx.migrants {
-            if let Some(r) = by_migr.iter().find(|r| ctx.migr_value(r) == Some(v.as_str())) {
+            if let Some(r) = by_migr
+                .iter()
+                .find(|r| ctx.migr_value(r) == Some(v.as_str()))
+            {
                 chart_rows.push(Row {
                     label: l.clone(),
                     points: vec![Point {
@@ -715,7 +793,10 @@ fn indicator_chart(ctx: &Ctx<'_>, rows: &[&IndicatorRow]) -> Option<DotChart> {
             continue;
         }
         let single = d.as_str().to_string();
-        let crossed = [format!("{migr}{CROSS}{single}"), format!("{single}{CROSS}{migr}")];
+        let crossed = [
+            format!("{migr}{CROSS}{single}"),
+            format!("{single}{CROSS}{migr}"),
+        ];
         let relevant: Vec<&&IndicatorRow> = rows
             .iter()
             .filter(|r| r.disaggregation == single || crossed.contains(&r.disaggregation))
@@ -727,17 +808,21 @@ fn indicator_chart(ctx: &Ctx<'_>, rows: &[&IndicatorRow]) -> Option<DotChart> {
         used.extend(crossed.iter().cloned());
         let mut values: Vec<String> = Vec::new();
         for r in &relevant {
-            if let Some(Some(v)) = r.groups.get(pos) {
-                if !values.contains(v) {
-                    values.push(v.clone());
-                }
+            if let Some(Some(v)) = r.groups.get(pos)
+                && !values.contains(v)
+            {
+                values.push(v.clone());
             }
         }
         let mut chart_rows = Vec::new();
         for v in &values {
-            let value_of = |r: &IndicatorRow| r.groups.get(pos).and_then(|x| x.as_deref()) == Some(v.as_str());
+            let value_of =
+                |r: &IndicatorRow| r.groups.get(pos).and_then(|x| x.as_deref()) == Some(v.as_str());
             let mut points = Vec::new();
-            if let Some(r) = relevant.iter().find(|r| r.disaggregation == single && value_of(r)) {
+            if let Some(r) = relevant
+                .iter()
+                .find(|r| r.disaggregation == single && value_of(r))
+            {
                 points.push(Point {
                     series: 0,
                     mark: mark_of(r),
@@ -745,7 +830,9 @@ fn indicator_chart(ctx: &Ctx<'_>, rows: &[&IndicatorRow]) -> Option<DotChart> {
             }
             for (mv, _, _) in &ctx.migrants {
                 if let Some(r) = relevant.iter().find(|r| {
-                    r.disaggregation != single && value_of(r) && ctx.migr_value(r) == Some(mv.as_str())
+                    r.disaggregation != single
+                        && value_of(r)
+                        && ctx.migr_value(r) == Some(mv.as_str())
                 }) {
                     points.push(Point {
                         series: ctx.series_of(mv).unwrap_or(0),
@@ -773,7 +860,12 @@ fn indicator_chart(ctx: &Ctx<'_>, rows: &[&IndicatorRow]) -> Option<DotChart> {
     for d in others {
         let title = d
             .split(CROSS)
-            .map(|x| dimension_named(x).map(dimension_title).map(str::to_string).unwrap_or_else(|| humanize(x)))
+            .map(|x| {
+                dimension_named(x)
+                    .map(dimension_title)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| humanize(x))
+            })
             .collect::<Vec<_>>()
             .join(" × ");
         sections.push(Section {
@@ -791,13 +883,25 @@ fn indicator_chart(ctx: &Ctx<'_>, rows: &[&IndicatorRow]) -> Option<DotChart> {
                 .collect(),
         });
     }
-    let benchmark = first.benchmark_target.filter(|v| v.is_finite()).map(|v| Benchmark {
-        value: v,
-        label: match first.benchmark_year {
-            Some(y) => format!("Target {} by {y}", unit.value(v)),
-            None => format!("Target {}", unit.value(v)),
-        },
-    });
+    let benchmark = first
+        .benchmark_target
+        .filter(|v| v.is_finite())
+        .map(|v| Benchmark {
+            value: v,
+            label: match first.benchmark_year {
+                Some(y) => format!("Target {} by {y}", unit.value(v)),
+                None => format!("Target {}", unit.value(v)),
+            },
+        });
+    // Rows with nothing but missing points (e.g. the unemployment of children) say nothing.
+    for section in &mut sections {
+        section.rows.retain(|r| {
+            !r.points
+                .iter()
+                .all(|p| matches!(p.mark, Mark::Missing { .. }))
+        });
+    }
+    sections.retain(|s| !s.rows.is_empty());
     let chart = DotChart {
         title: first.indicator_name.clone(),
         axis_label: unit.axis.clone(),
@@ -829,7 +933,9 @@ fn gap_sentence(ctx: &Ctx<'_>, row: &IndicatorRow) -> Option<(String, &'static s
     let Some(x) = row.estimate else {
         return Some((format!("{label}: no estimate."), "withheld"));
     };
-    let ref_row = ctx.results.row(&row.indicator_id, &row.disaggregation, reference);
+    let ref_row = ctx
+        .results
+        .row(&row.indicator_id, &row.disaggregation, reference);
     let ref_value = ref_row.and_then(|r| r.estimate);
     let mut s = format!("{label}: <strong>{}</strong>", e(&unit.value(x)));
     if let Some(rv) = ref_value {
@@ -855,7 +961,11 @@ fn gap_sentence(ctx: &Ctx<'_>, row: &IndicatorRow) -> Option<(String, &'static s
     if let Some(ci) = unit.interval(row.gap_ci_low, row.gap_ci_high) {
         let _ = write!(s, " ({}% CI of the difference {})", ctx.level, e(&ci));
     }
-    let p = row.gap_p_value.map(p_text).map(|p| format!(", {p}")).unwrap_or_default();
+    let p = row
+        .gap_p_value
+        .map(p_text)
+        .map(|p| format!(", {p}"))
+        .unwrap_or_default();
     let (verdict, class) = match flag {
         GapFlag::SignificantlyWorse => ("significantly worse", "worse"),
         GapFlag::SignificantlyBetter => ("significantly better", "better"),
@@ -882,13 +992,17 @@ fn indicator_card(h: &mut String, ctx: &Ctx<'_>, id: &str) {
     let mut facts = vec![e(&unit.axis), e(direction_text(&first.direction))];
     if let (Some(t), Some(y)) = (first.benchmark_target, first.benchmark_year) {
         let mut b = format!("benchmark {} by {y}", e(&unit.value(t)));
-        if let Some(src) = meta.and_then(|m| m.benchmark.as_ref()).map(|b| b.source.clone()) {
-            if !src.is_empty() {
-                let _ = write!(b, " ({})", e(&src));
-            }
+        if let Some(src) = meta
+            .and_then(|m| m.benchmark.as_ref())
+            .map(|b| b.source.clone())
+            && !src.is_empty()
+        {
+            let _ = write!(b, " ({})", e(&src));
         }
         facts.push(b);
-    } else if let Some(Target::Value(t)) = meta.and_then(|m| m.benchmark.as_ref()).map(|b| &b.target) {
+    } else if let Some(Target::Value(t)) =
+        meta.and_then(|m| m.benchmark.as_ref()).map(|b| &b.target)
+    {
         facts.push(format!("benchmark {}", e(&unit.value(*t))));
     }
     facts.retain(|f| !f.is_empty());
@@ -908,7 +1022,11 @@ fn indicator_card(h: &mut String, ctx: &Ctx<'_>, id: &str) {
             .map(|(_, w)| w.clone())
             .or_else(|| note_entry(first, "estimate"))
             .unwrap_or_else(|| "not computed".to_string());
-        let _ = write!(h, "<p class=\"no-data\">Not computed: {}.</p></article>", e(&why));
+        let _ = write!(
+            h,
+            "<p class=\"no-data\">Not computed: {}.</p></article>",
+            e(&why)
+        );
         return;
     }
 
@@ -931,7 +1049,8 @@ fn indicator_card(h: &mut String, ctx: &Ctx<'_>, id: &str) {
                     }
                     _ => h.push('.'),
                 }
-                if let (Some(c), Some(prev)) = (t.change, &ctx.results.meta().previous_time_period) {
+                if let (Some(c), Some(prev)) = (t.change, &ctx.results.meta().previous_time_period)
+                {
                     let sign = if c > 0.0 { "+" } else { "" };
                     let _ = write!(
                         h,
@@ -968,12 +1087,18 @@ fn indicator_card(h: &mut String, ctx: &Ctx<'_>, id: &str) {
     }
     let crossed_worse: Vec<String> = rows
         .iter()
-        .filter(|r| r.disaggregation.contains(CROSS) && r.gap_flag == Some(GapFlag::SignificantlyWorse))
+        .filter(|r| {
+            r.disaggregation.contains(CROSS) && r.gap_flag == Some(GapFlag::SignificantlyWorse)
+        })
         .map(|r| {
             format!(
                 "{} ({}{})",
                 e(&group_label(r)),
-                if r.gap_difference.unwrap_or(0.0) > 0.0 { "+" } else { "−" },
+                if r.gap_difference.unwrap_or(0.0) > 0.0 {
+                    "+"
+                } else {
+                    "−"
+                },
                 e(&unit.difference(r.gap_difference.unwrap_or(0.0)))
             )
         })
@@ -996,19 +1121,36 @@ fn indicator_card(h: &mut String, ctx: &Ctx<'_>, id: &str) {
                 chart.to_svg(),
                 e(&first.indicator_name),
                 ctx.level,
-                if chart.benchmark.is_some() { "; dashed line: benchmark target" } else { "" }
+                if chart.benchmark.is_some() {
+                    "; dashed line: benchmark target"
+                } else {
+                    ""
+                }
             );
         }
         None => h.push_str("<p class=\"no-data\">No published figure for this indicator.</p>"),
     }
 
     // Flags.
-    let withheld: Vec<&&IndicatorRow> = rows.iter().filter(|r| !r.published).collect();
+    let withheld: Vec<&&IndicatorRow> = rows
+        .iter()
+        .filter(|r| !r.published && r.quality_flag.is_some_and(|q| q != QualityFlag::Empty))
+        .collect();
+    let empty: Vec<&&IndicatorRow> = rows
+        .iter()
+        .filter(|r| r.quality_flag == Some(QualityFlag::Empty))
+        .collect();
     let low: Vec<&&IndicatorRow> = rows
         .iter()
         .filter(|r| r.published && r.quality_flag == Some(QualityFlag::Low))
         .collect();
-    if !withheld.is_empty() || !low.is_empty() {
+    let labels = |v: &[&&IndicatorRow], why: &dyn Fn(&IndicatorRow) -> String| {
+        v.iter()
+            .map(|r| format!("{} ({})", e(&group_label(r)), e(&why(r))))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if !withheld.is_empty() || !low.is_empty() || !empty.is_empty() {
         h.push_str("<div class=\"flags\">");
         if !withheld.is_empty() {
             let _ = write!(
@@ -1016,19 +1158,26 @@ fn indicator_card(h: &mut String, ctx: &Ctx<'_>, id: &str) {
                 "<p class=\"flag suppressed\"><strong>{} figure{} suppressed:</strong> {}.</p>",
                 withheld.len(),
                 if withheld.len() == 1 { "" } else { "s" },
-                withheld
-                    .iter()
-                    .map(|r| format!("{} ({})", e(&group_label(r)), e(&withheld_reason(r))))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                labels(&withheld, &|r| withheld_reason(r))
             );
         }
         if !low.is_empty() {
             let _ = write!(
                 h,
                 "<p class=\"flag low\"><strong>Low precision, read with caution:</strong> {}.</p>",
-                low.iter()
-                    .map(|r| format!("{} ({})", e(&group_label(r)), e(r.quality_reason.as_deref().unwrap_or("low precision"))))
+                labels(&low, &|r| r
+                    .quality_reason
+                    .clone()
+                    .unwrap_or_else(|| "low precision".to_string()))
+            );
+        }
+        if !empty.is_empty() {
+            let _ = write!(
+                h,
+                "<p class=\"flag empty\"><strong>No observation in the sample:</strong> {}.</p>",
+                empty
+                    .iter()
+                    .map(|r| e(&group_label(r)))
                     .collect::<Vec<_>>()
                     .join("; ")
             );
@@ -1095,7 +1244,10 @@ fn register_section(h: &mut String, ctx: &Ctx<'_>) {
     if let Some(d) = reg.as_of {
         let _ = write!(intro, ", as of {d}");
     }
-    let _ = write!(h, "<p>{intro}. Entries marked illustrative could not be checked in a source.</p>");
+    let _ = write!(
+        h,
+        "<p>{intro}. Entries marked illustrative could not be checked in a source.</p>"
+    );
     if let Some(n) = &reg.notes {
         let _ = write!(h, "<p class=\"small\">{}</p>", e(n));
     }
@@ -1104,13 +1256,17 @@ fn register_section(h: &mut String, ctx: &Ctx<'_>) {
     for entry in reg.entries() {
         let (kind, signed, main, later) = match entry {
             Entry::Instrument(i) => (
-                humanize(&format!("{:?}", i.kind).chars().fold(String::new(), |mut acc, c| {
-                    if c.is_uppercase() && !acc.is_empty() {
-                        acc.push('_');
-                    }
-                    acc.push(c.to_ascii_lowercase());
-                    acc
-                })),
+                humanize(
+                    &format!("{:?}", i.kind)
+                        .chars()
+                        .fold(String::new(), |mut acc, c| {
+                            if c.is_uppercase() && !acc.is_empty() {
+                                acc.push('_');
+                            }
+                            acc.push(c.to_ascii_lowercase());
+                            acc
+                        }),
+                ),
                 date(i.signed),
                 date(i.ratified),
                 date(i.in_force),
@@ -1128,7 +1284,11 @@ fn register_section(h: &mut String, ctx: &Ctx<'_>) {
             source.push_str(" <span class=\"flag-text\">(illustrative)</span>");
         }
         let name = match entry.notes() {
-            Some(n) => format!("{}<br><span class=\"small\">{}</span>", e(entry.name()), e(n)),
+            Some(n) => format!(
+                "{}<br><span class=\"small\">{}</span>",
+                e(entry.name()),
+                e(n)
+            ),
             None => e(entry.name()),
         };
         let _ = write!(
@@ -1157,17 +1317,30 @@ fn methods(h: &mut String, ctx: &Ctx<'_>) {
         h,
         "<li>Quality rules: <code>{}</code>. Figures based on too few observations or too imprecise are {}; figures of low precision are published with a warning.</li>",
         e(&meta.quality_policy),
-        if meta.withheld { "suppressed (not shown)" } else { "flagged" }
+        if meta.withheld {
+            "suppressed (not shown)"
+        } else {
+            "flagged"
+        }
     );
     h.push_str("<li>Gaps compare each migrant group with non-migrants (native-born citizens) of the same sex, age group or disability status; their standard errors account for the survey design, and significance is a two-sided test of no difference.</li>");
     for (id, why) in &meta.skipped {
-        let _ = write!(h, "<li>Indicator <code>{}</code> was not computed: {}.</li>", e(id), e(why));
+        let _ = write!(
+            h,
+            "<li>Indicator <code>{}</code> was not computed: {}.</li>",
+            e(id),
+            e(why)
+        );
     }
     for n in &ctx.o.notes {
         let _ = write!(h, "<li>{}</li>", e(n));
     }
     h.push_str("</ul></section>\n");
 }
+
+const SYM_DOT: &str = "<svg class=\"sym\" width=\"34\" height=\"12\" viewBox=\"0 0 34 12\" aria-hidden=\"true\"><line x1=\"2\" y1=\"6\" x2=\"32\" y2=\"6\" stroke=\"#222222\" stroke-width=\"2.2\"/><circle cx=\"17\" cy=\"6\" r=\"4.5\" fill=\"#222222\"/></svg>";
+const SYM_HOLLOW: &str = "<svg class=\"sym\" width=\"34\" height=\"12\" viewBox=\"0 0 34 12\" aria-hidden=\"true\"><line x1=\"2\" y1=\"6\" x2=\"32\" y2=\"6\" stroke=\"#222222\" stroke-width=\"2.2\" stroke-dasharray=\"4 3\"/><circle cx=\"17\" cy=\"6\" r=\"4.5\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1.6\"/></svg>";
+const SYM_BENCH: &str = "<svg class=\"sym\" width=\"34\" height=\"14\" viewBox=\"0 0 34 14\" aria-hidden=\"true\"><line x1=\"17\" y1=\"0\" x2=\"17\" y2=\"14\" stroke=\"#7a1f7a\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/></svg>";
 
 const CSS: &str = r#"
 :root{--ink:#1d2433;--muted:#5b6475;--line:#d9dee7;--bg:#ffffff;--soft:#f4f6fa;--worse:#b3261e;--better:#1b6e3a;--accent:#0b4f8a}
@@ -1188,10 +1361,7 @@ a{color:var(--accent)}
 .box{background:var(--soft);border-radius:6px;padding:4px 18px 10px}
 .box h2{border:0}
 .legend-list{list-style:none;padding-left:4px}.legend-list li{margin:3px 0}
-.sym{display:inline-block;vertical-align:middle;margin-right:6px}
-.sym.dot{width:10px;height:10px;border-radius:50%;background:#222;box-shadow:-9px 0 0 -3px #222,9px 0 0 -3px #222}
-.sym.hollow{width:10px;height:10px;border-radius:50%;border:2px solid #222;background:#fff}
-.sym.bench{width:0;height:14px;border-left:2px dashed #7a1f7a}
+.sym{display:inline-block;vertical-align:middle;margin-right:4px}
 .sym-text{color:#777;font-style:italic;margin-right:6px}
 ul.findings li{margin:6px 0}
 .worse{color:var(--worse)}.better{color:var(--better)}.ns{color:var(--muted)}
@@ -1233,7 +1403,7 @@ svg.chart .benchmark{stroke:#7a1f7a;stroke-width:1.5;stroke-dasharray:5 4}
 svg.chart .benchmark-label{fill:#7a1f7a;font-size:11px}
 svg.chart .legend text{font-size:12px}
 .flags p{margin:4px 0;font-size:13.5px}
-.flag.suppressed{color:#6b4a00}.flag.low{color:#6b4a00}
+.flag.suppressed{color:#6b4a00}.flag.low{color:#6b4a00}.flag.empty{color:var(--muted)}
 .flag-text{color:#8a5a00;font-style:italic}
 details.figures summary,details summary{cursor:pointer;color:var(--accent);font-size:13.5px;margin-top:6px}
 table.figures td,table.figures th{font-size:12.5px;padding:3px 6px}

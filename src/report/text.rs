@@ -220,7 +220,13 @@ pub(crate) fn progress_text(status: &str) -> String {
 pub(crate) fn anchor(prefix: &str, id: &str) -> String {
     let body: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("{prefix}-{body}")
 }
@@ -234,10 +240,19 @@ mod tests {
         assert_eq!(value_label(Some(Dimension::AgeGroup), "15-24"), "Age 15–24");
         assert_eq!(value_label(Some(Dimension::AgeGroup), "60+"), "Age 60+");
         assert_eq!(value_label(None, "native_born_citizen"), "Non-migrants");
-        assert_eq!(label_in("migratory_status×sex", "foreign_born×female"), "Foreign-born × Female");
-        assert_eq!(unit_style("PT").value(61.25), "61.3%");
-        assert_eq!(unit_style("PT").difference(-12.34), "12.3 percentage points");
-        assert_eq!(unit_style("PER_100000").value(1234.56), "1,234.6 per 100,000");
+        assert_eq!(
+            label_in("migratory_status×sex", "foreign_born×female"),
+            "Foreign-born × Female"
+        );
+        assert_eq!(unit_style("PT").value(61.26), "61.3%");
+        assert_eq!(
+            unit_style("PT").difference(-12.34),
+            "12.3 percentage points"
+        );
+        assert_eq!(
+            unit_style("PER_100000").value(1234.56),
+            "1,234.6 per 100,000"
+        );
         assert_eq!(unit_style("MXN").value(5400.4), "5,400 MXN");
         assert_eq!(p_text(0.0001), "p < 0.001");
         assert_eq!(p_text(0.04213), "p = 0.042");
