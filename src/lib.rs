@@ -23,6 +23,7 @@ pub mod export;
 pub mod framework;
 pub mod interval;
 pub mod io;
+pub mod pilot;
 pub mod pipeline;
 pub mod quality;
 pub mod report;

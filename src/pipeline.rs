@@ -35,8 +35,8 @@
 //!    native-born citizens); set others with [`PipelineBuilder::reference`] (e.g. sex with
 //!    reference `male`). Every group of the gap dimension is compared with the reference
 //!    group having the same values of the other dimensions (foreign-born women against
-//!    native-born women), with one [`Survey::gap`] call per disaggregation and non-reference
-//!    group. A gap is withheld when either side is not published. The flag is
+//!    native-born women); every comparison of every disaggregation is computed in one
+//!    more pass over the rows ([`Survey::gaps`]). A gap is withheld when either side is not published. The flag is
 //!    direction-aware ([`GapFlag`]); significance is `p < 1 − level`. Quantiles have no
 //!    gap (the estimator does not linearise them jointly).
 //! 4. **Benchmarks.** Distance to the numeric target and whether it is met

@@ -315,3 +315,107 @@ fn cli_catalogue_validate_and_show() {
         "{err}"
     );
 }
+
+#[test]
+fn cli_compute_on_r_reference_data_gives_r_numbers() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("hri-tests")
+        .join("compute-api");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let catalogue = dir.join("catalogue.toml");
+    std::fs::write(
+        &catalogue,
+        r#"
+[metadata]
+name = "api two-indicator check"
+version = "1"
+country = "USA"
+[dimensions]
+region = "stype"
+[[rights]]
+id = "education"
+name = "Right to education"
+[[attributes]]
+id = "quality"
+right = "education"
+name = "Quality of schools"
+[[indicators]]
+id = "api00"
+name = "Mean academic performance index 2000"
+right = "education"
+attribute = "quality"
+kind = "outcome"
+unit = "count"
+direction = "higher_is_better"
+measure = { type = "mean", variable = "api00" }
+disaggregations = [["region"]]
+[[indicators]]
+id = "awards"
+name = "Share of schools eligible for awards"
+right = "education"
+attribute = "quality"
+kind = "outcome"
+unit = "proportion"
+direction = "higher_is_better"
+measure = { type = "proportion", condition = "awards = 'Yes'" }
+disaggregations = [["region"]]
+"#,
+    )
+    .unwrap();
+    let design = dir.join("design.toml");
+    std::fs::write(
+        &design,
+        "weight = \"pw\"\nstrata = \"stype\"\nfpc = [\"fpc\"]\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let args: Vec<String> = [
+        "compute",
+        "--catalogue",
+        catalogue.to_str().unwrap(),
+        "--data",
+        data_dir().join("apistrat.csv").to_str().unwrap(),
+        "--design",
+        design.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--time-period",
+        "2000",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let (ok, stdout, err) = hri(&args);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("indicators.csv"), "{stdout}");
+    let table = hri::export::read_csv(out.join("indicators.csv")).unwrap();
+    let n_rows = table.rows.len();
+    let find = |id: &str, group: &str| {
+        (0..n_rows)
+            .find(|&i| {
+                table.text(i, "indicator_id") == Some(id) && table.text(i, "group") == Some(group)
+            })
+            .unwrap_or_else(|| panic!("no row {id} {group}"))
+    };
+    let value = |i: usize, what: &str| table.f64(i, what).unwrap();
+    let mut checked = 0;
+    let total = case("strat-mean-api00");
+    let r = find("api00", "total");
+    for what in ["estimate", "se"] {
+        close(value(r, what), &total["rows"][0][what], what).unwrap();
+        checked += 1;
+    }
+    for (id, case_id) in [
+        ("api00", "strat-mean-api00-by-stype"),
+        ("awards", "strat-prop-awards-beta-by-stype"),
+    ] {
+        for want in case(case_id)["rows"].as_array().unwrap() {
+            let r = find(id, want["by"]["stype"].as_str().unwrap());
+            for what in ["estimate", "se", "df"] {
+                close(value(r, what), &want[what], what).unwrap_or_else(|e| panic!("{id}: {e}"));
+                checked += 1;
+            }
+        }
+    }
+    println!("hri compute: {checked} numbers equal to R");
+}

@@ -8,6 +8,8 @@ mod design;
 mod estimate_errors;
 mod estimate_properties;
 mod export;
+mod pilot;
+mod pilot_catalogues;
 mod pipeline;
 mod quality;
 mod r_reference;

@@ -4,11 +4,13 @@
 mod catalogue;
 mod estimate;
 mod output;
+mod pilot;
 
 use clap::{Parser, Subcommand};
 
 pub use catalogue::{CatalogueAction, CatalogueArgs};
 pub use estimate::{DesignArgs, EstimateArgs, GapArgs, MeasureArgs};
+pub use pilot::{ComputeArgs, PilotArgs};
 
 /// Human-rights indicators for migrants from survey microdata.
 #[derive(Debug, Parser)]
@@ -39,6 +41,17 @@ pub enum Command {
         after_help = "Examples:\n  hri catalogue validate my_catalogue.toml\n  hri catalogue show builtin"
     )]
     Catalogue(CatalogueArgs),
+    /// Run the whole pipeline on your own data: catalogue + microdata + design (+ register)
+    /// to indicators.csv, .parquet, .json, .sdmx.csv and report.html.
+    #[command(
+        after_help = "Example:\n  hri compute --catalogue my_catalogue.toml --data survey.parquet --design design.toml \\\n      --register register.toml --out out/ --time-period 2020 --ref-area MEX"
+    )]
+    Compute(ComputeArgs),
+    /// Run a pilot (Mexico or Tunisia) on synthetic data, end to end.
+    #[command(
+        after_help = "Examples:\n  hri pilot mexico\n  hri pilot tunisia --out out/tunisia --size 20000"
+    )]
+    Pilot(PilotArgs),
 }
 
 /// Run the program on parsed arguments, writing the result to `out`.
@@ -47,5 +60,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> crate::error::Result<()> {
         Command::Estimate(a) => estimate::run_estimate(&a, out),
         Command::Gap(a) => estimate::run_gap(&a, out),
         Command::Catalogue(a) => catalogue::run(&a, out),
+        Command::Compute(a) => pilot::run_compute(&a, out),
+        Command::Pilot(a) => pilot::run_pilot(&a, out),
     }
 }

@@ -1,0 +1,40 @@
+//! The Tunisia pilot: a SYNTHETIC Tunisia-HIMS-style household migration survey (households
+//! of non-migrants, return migrants and foreign residents; governorates as strata), age
+//! groups and WG-SS disability derived, the Tunisia pilot catalogue and register, the
+//! whole indicator table for 2015 and 2020
+//! with gaps, quality flags, benchmarks, progress and scores, written to `out/tunisia/`
+//! (`indicators.csv`, `.parquet`, `.json`, `.sdmx.csv`, `report.html`).
+//!
+//! ```text
+//! cargo run --release --example tunisia_pilot
+//! cargo run --release --example tunisia_pilot -- 20000   # households per round
+//! ```
+
+use std::process::ExitCode;
+
+use hri::pilot::{Country, PilotOptions, run, summary};
+
+fn main() -> ExitCode {
+    let mut options = PilotOptions::new(Country::Tunisia);
+    if let Some(arg) = std::env::args().nth(1) {
+        match arg.parse::<usize>() {
+            Ok(n) => options.size = Some(n),
+            Err(_) => {
+                eprintln!(
+                    "error: the optional argument is the number of households per round, got `{arg}`"
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    match run(&options) {
+        Ok(r) => {
+            print!("{}", summary(&r));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! `hri pilot mexico|tunisia` and `hri compute`: the whole pipeline on synthetic pilot data
+//! or on the user's own data.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::catalogue::Catalogue;
+use crate::design::Design;
+use crate::error::{Error, Result};
+use crate::estimate::{CiMethod, Survey};
+use crate::export::{ExportOptions, write_all_with};
+use crate::framework::Dimension;
+use crate::pilot::{Country, PilotOptions};
+use crate::pipeline::Pipeline;
+use crate::report::ReportOptions;
+use crate::structural::Register;
+
+/// `hri pilot` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct PilotArgs {
+    /// mexico or tunisia.
+    pub country: String,
+    /// Output folder (default out/<country>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Persons (Mexico) or households (Tunisia) per round.
+    #[arg(long)]
+    pub size: Option<usize>,
+    /// Seed of the synthetic surveys.
+    #[arg(long, default_value_t = 20_261_128)]
+    pub seed: u64,
+}
+
+/// `hri compute` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct ComputeArgs {
+    /// Indicator catalogue (.toml or .json).
+    #[arg(long)]
+    pub catalogue: PathBuf,
+    /// Survey microdata (.csv or .parquet) holding the catalogue's columns, including the
+    /// disaggregation columns its `[dimensions]` names.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Survey design (TOML: weight, strata, psu, fpc, nest, lonely_psu, [replicate]).
+    #[arg(long)]
+    pub design: PathBuf,
+    /// Country register for structural indicators (TOML).
+    #[arg(long)]
+    pub register: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Label of the round (TIME_PERIOD), e.g. 2020.
+    #[arg(long, default_value = "2020")]
+    pub time_period: String,
+    /// Country code (ISO 3166 alpha-3) when neither catalogue nor register gives one.
+    #[arg(long)]
+    pub ref_area: Option<String>,
+    /// Label of the non-migrant reference group in the migratory-status column.
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Interval method: wald, logit, xlogit, beta, wilson.
+    #[arg(long, default_value = "wald")]
+    pub ci: String,
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::Io {
+        path: "<stdout>".into(),
+        source: e,
+    }
+}
+
+fn stage(e: impl std::fmt::Display, what: &str) -> Error {
+    Error::InvalidRequest(format!("{what}: {e}"))
+}
+
+/// Run `hri pilot`.
+pub(crate) fn run_pilot(a: &PilotArgs, out: &mut dyn Write) -> Result<()> {
+    let country: Country = a.country.parse().map_err(|e| stage(e, "pilot"))?;
+    let mut options = PilotOptions::new(country);
+    options.size = a.size;
+    options.seed = a.seed;
+    if let Some(o) = &a.out {
+        options.out_dir = Some(o.clone());
+    }
+    let run = crate::pilot::run(&options).map_err(|e| stage(e, "pilot"))?;
+    write!(out, "{}", crate::pilot::summary(&run)).map_err(io)
+}
+
+/// Run `hri compute`.
+pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.set_message("reading the catalogue, design and data");
+    let catalogue = Catalogue::from_path(&a.catalogue)
+        .map_err(|e| stage(e, &format!("catalogue {}", a.catalogue.display())))?;
+    let design = Design::from_path(&a.design)?;
+    let register = match &a.register {
+        Some(p) => Some(
+            Register::from_path(p).map_err(|e| stage(e, &format!("register {}", p.display())))?,
+        ),
+        None => None,
+    };
+    let data = crate::io::read(&a.data)?;
+    let rows = data.height();
+    let survey = Survey::new(data, design)?;
+    bar.set_message(format!(
+        "computing {} indicators on {rows} rows",
+        catalogue.indicators.len()
+    ));
+    let mut b = Pipeline::builder()
+        .catalogue(catalogue.clone())
+        .survey(survey)
+        .time_period(a.time_period.clone())
+        .ci(a.ci.parse::<CiMethod>()?);
+    if let Some(r) = &register {
+        b = b.register(r.clone());
+    }
+    if let Some(area) = &a.ref_area {
+        b = b.ref_area(area.clone());
+    }
+    if let Some(reference) = &a.reference {
+        b = b.reference(Dimension::MigratoryStatus, reference.clone());
+    }
+    let results = b
+        .build()
+        .map_err(|e| stage(e, "pipeline"))?
+        .run()
+        .map_err(|e| stage(e, "pipeline"))?;
+    bar.set_message("writing files");
+    let mut report = ReportOptions::new().catalogue(catalogue);
+    if let Some(r) = register {
+        report = report.register(r);
+    }
+    let written = write_all_with(&results, &a.out, &ExportOptions::new().report(report))
+        .map_err(|e| stage(e, "export"))?;
+    bar.finish_and_clear();
+    writeln!(
+        out,
+        "{} indicator rows for {rows} survey rows written to:",
+        results.rows().len()
+    )
+    .map_err(io)?;
+    for p in written.paths() {
+        writeln!(out, "  {}", p.display()).map_err(io)?;
+    }
+    Ok(())
+}
