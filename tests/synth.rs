@@ -803,7 +803,10 @@ fn synth_tunisia_schema_and_nulls() {
         ("age", Int32),
         ("nationality", String),
         ("country_birth", String),
+        ("citizenship", Int32),
         ("migrant_status", String),
+        ("years_abroad", Float64),
+        ("years_since_arrival", Float64),
         ("months_abroad", Int32),
         ("last_destination", String),
         ("return_year", Int32),
@@ -847,6 +850,8 @@ fn synth_tunisia_schema_and_nulls() {
         "wg_communication",
     ];
     let mut nullable = vec![
+        "years_abroad",
+        "years_since_arrival",
         "months_abroad",
         "last_destination",
         "return_year",
@@ -872,6 +877,9 @@ fn synth_tunisia_schema_and_nulls() {
     let status = col_str(&df, "migrant_status");
     let nat = col_str(&df, "nationality");
     let months_abroad = col(&df, "months_abroad");
+    let years_abroad = col(&df, "years_abroad");
+    let since = col(&df, "years_since_arrival");
+    let citizenship = col_req(&df, "citizenship");
     let dest = col_str(&df, "last_destination");
     let ret_year = col(&df, "return_year");
     let invol = col(&df, "involuntary_return");
@@ -902,6 +910,9 @@ fn synth_tunisia_schema_and_nulls() {
             "foreign iff not Tunisian"
         );
         assert_eq!(months_abroad[i].is_some(), ret);
+        assert_eq!(years_abroad[i], months_abroad[i].map(|m| m / 12.0));
+        assert_eq!(since[i].is_some(), ret || frg, "years_since_arrival");
+        assert_eq!(citizenship[i], if frg { 2.0 } else { 1.0 });
         assert_eq!(dest[i].is_some(), ret);
         assert_eq!(ret_year[i].is_some(), ret);
         assert_eq!(invol[i].is_some(), ret);

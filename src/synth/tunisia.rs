@@ -343,7 +343,10 @@ pub fn tunisia(households: usize, seed: u64) -> Result<DataFrame, SynthError> {
 /// | `age` | i32 | 0..=95 |
 /// | `nationality` | str | ISO 3166 alpha-3; `"TUN"` for Tunisians; `"OTH"` = other |
 /// | `country_birth` | str | ISO 3166 alpha-3 |
+/// | `citizenship` | i32 | 1 Tunisian, 2 foreign national (the codes of `hri::derive`'s default citizenship map) |
 /// | `migrant_status` | str | `"non_migrant"`, `"return_migrant"`, `"foreign_resident"` (HIMS definitions, below) |
+/// | `years_abroad` | f64 | `months_abroad / 12`; **null unless return migrant** |
+/// | `years_since_arrival` | f64 | years since the last return (`year - return_year`) or, for a foreign resident, `months_in_tunisia / 12`; **null for non-migrants** |
 /// | `months_abroad` | i32 | total months lived abroad (≥ 3); **null unless return migrant** |
 /// | `last_destination` | str | last country of residence abroad; **null unless return migrant** |
 /// | `return_year` | i32 | year of the last return; **null unless return migrant** |
@@ -1154,6 +1157,19 @@ fn build(people: &[Person], hhs: &[Hh], round: Round) -> Result<DataFrame, Synth
     }
     let i32s = |f: fn(&Person) -> i32| people.iter().map(f).collect::<Vec<i32>>();
     let opt = |f: fn(&Person) -> Option<i32>| people.iter().map(f).collect::<Vec<_>>();
+    let year = f64::from(round.year());
+    let years_abroad: Vec<Option<f64>> = people
+        .iter()
+        .map(|p| p.months_abroad.map(|m| f64::from(m) / 12.0))
+        .collect();
+    let years_since: Vec<Option<f64>> = people
+        .iter()
+        .map(|p| {
+            p.return_year
+                .map(|y| year - f64::from(y))
+                .or(p.months_in_tunisia.map(|m| f64::from(m) / 12.0))
+        })
+        .collect();
     let wg_names = [
         "wg_seeing",
         "wg_hearing",
@@ -1176,7 +1192,10 @@ fn build(people: &[Person], hhs: &[Hh], round: Round) -> Result<DataFrame, Synth
         col_i32("age", i32s(|p| p.age)),
         col_str("nationality", people.iter().map(|p| p.nationality)),
         col_str("country_birth", people.iter().map(|p| p.country_birth)),
+        col_i32("citizenship", i32s(|p| if p.foreign { 2 } else { 1 })),
         col_str("migrant_status", people.iter().map(|p| p.status)),
+        col_f64_opt("years_abroad", &years_abroad),
+        col_f64_opt("years_since_arrival", &years_since),
         col_i32_opt("months_abroad", &opt(|p| p.months_abroad)),
         col_str_opt(
             "last_destination",
