@@ -12,29 +12,6 @@
 
 use std::process::ExitCode;
 
-use hri::pilot::{Country, PilotOptions, run, summary};
-
 fn main() -> ExitCode {
-    let mut options = PilotOptions::new(Country::Tunisia);
-    if let Some(arg) = std::env::args().nth(1) {
-        match arg.parse::<usize>() {
-            Ok(n) => options.size = Some(n),
-            Err(_) => {
-                eprintln!(
-                    "error: the optional argument is the number of households per round, got `{arg}`"
-                );
-                return ExitCode::FAILURE;
-            }
-        }
-    }
-    match run(&options) {
-        Ok(r) => {
-            print!("{}", summary(&r));
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    hri::pilot::example_main(hri::pilot::Country::Tunisia)
 }

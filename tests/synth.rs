@@ -329,6 +329,16 @@ fn synth_workload_shares_are_plausible() {
     assert!((0.03..0.12).contains(&u), "unemployment {u}");
     let f = rate(&inf);
     assert!((0.3..0.7).contains(&f), "informality {f}");
+    let d = rate(&col(&df, "disability"));
+    assert!((0.04..0.11).contains(&d), "disability {d}");
+    let lf = rate(&col(&df, "in_labour_force"));
+    assert!((0.5..0.75).contains(&lf), "participation 15+ {lf}");
+    let citizen = col_req(&df, "citizen");
+    let cit = wmean(&w, |i| (abroad[i] == 1.0).then_some(citizen[i]));
+    assert!(
+        (0.25..0.6).contains(&cit),
+        "citizens among the born abroad {cit}"
+    );
 }
 
 #[test]
@@ -1167,5 +1177,21 @@ fn synth_workload_timing() {
         "workload({rows}) generated in {secs:.3} s ({:.1} M rows/s), estimated size {} MB",
         rows as f64 / secs / 1e6,
         df.estimated_size() / 1_000_000
+    );
+    let t = std::time::Instant::now();
+    let mx = synth::mexico(synth::MEXICO_DEFAULT_PERSONS, 1).expect("mexico");
+    eprintln!(
+        "mexico({}) -> {} rows in {:.3} s",
+        synth::MEXICO_DEFAULT_PERSONS,
+        mx.height(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = std::time::Instant::now();
+    let tn = synth::tunisia(synth::TUNISIA_DEFAULT_HOUSEHOLDS, 1).expect("tunisia");
+    eprintln!(
+        "tunisia({}) -> {} rows in {:.3} s",
+        synth::TUNISIA_DEFAULT_HOUSEHOLDS,
+        tn.height(),
+        t.elapsed().as_secs_f64()
     );
 }

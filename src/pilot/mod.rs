@@ -353,6 +353,31 @@ pub fn run(options: &PilotOptions) -> Result<PilotRun, PilotError> {
     })
 }
 
+/// The pilot examples' `main`: an optional first argument is the sample size per round;
+/// runs the pilot, prints the summary, and returns the exit code.
+pub fn example_main(country: Country) -> std::process::ExitCode {
+    let mut options = PilotOptions::new(country);
+    if let Some(arg) = std::env::args().nth(1) {
+        match arg.parse::<usize>() {
+            Ok(n) => options.size = Some(n),
+            Err(_) => {
+                eprintln!("error: the optional argument is the sample size per round, got `{arg}`");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
+    match run(&options) {
+        Ok(r) => {
+            print!("{}", summary(&r));
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// A readable terminal summary: headline figures for migrants and non-migrants with the
 /// gap, quality flags, benchmark status, scores and the files written.
 pub fn summary(run: &PilotRun) -> String {
@@ -373,8 +398,8 @@ pub fn summary(run: &PilotRun) -> String {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "{:<44} {:>9} {:>11} {:>11}  {:<28} {}",
-        "indicator", "total", "non-migr.", "migrants*", "gap (migrants − non-migr.)", "benchmark"
+        "{:<44} {:>9} {:>11} {:>11}  {:<28} benchmark",
+        "indicator", "total", "non-migr.", "migrants*", "gap (migrants − non-migr.)"
     );
     let status_dim = "migratory_status";
     let reference = run.country.non_migrant();
@@ -440,10 +465,11 @@ pub fn summary(run: &PilotRun) -> String {
         "\n{suppressed} figures withheld for low precision or small samples (reason in the `quality_reason` column)."
     );
     for sm in r.summaries() {
-        if sm.group == "total" && sm.level == crate::results::SummaryLevel::Overall {
-            if let Some(score) = sm.score {
-                let _ = writeln!(s, "Overall score (0–100), whole population: {score:.1}");
-            }
+        if sm.group == "total"
+            && sm.level == crate::results::SummaryLevel::Overall
+            && let Some(score) = sm.score
+        {
+            let _ = writeln!(s, "Overall score (0–100), whole population: {score:.1}");
         }
     }
     if let Some(w) = &run.written {
