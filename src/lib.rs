@@ -11,6 +11,50 @@
 //! - every figure is disaggregated (migratory status, sex, age, disability) and compared
 //!   with the non-migrant population (gaps);
 //! - figures are held against [`framework::Benchmark`]s and scored.
+//!
+//! # Example
+//!
+//! Unemployment among the labour force by migratory status, from a stratified cluster
+//! sample, with the gap between migrants and non-migrants (the two domains share PSUs, so
+//! their covariance enters the gap's standard error):
+//!
+//! ```
+//! use hri::design::Design;
+//! use hri::estimate::{CiMethod, Request, Survey};
+//! use polars::prelude::*;
+//!
+//! let data = df!(
+//!     "stratum" => [1, 1, 1, 1, 2, 2, 2, 2],
+//!     "psu" => [11, 11, 12, 12, 21, 21, 22, 22],
+//!     "weight" => [120.0, 80.0, 100.0, 100.0, 90.0, 60.0, 150.0, 50.0],
+//!     "in_labour_force" => [1, 1, 1, 0, 1, 1, 1, 1],
+//!     "unemployed" => [Some(0), Some(1), Some(0), None, Some(1), Some(1), Some(0), Some(0)],
+//!     "migrant" => ["no", "yes", "no", "yes", "yes", "no", "no", "yes"],
+//! )?;
+//! let design = Design::builder("weight").strata("stratum").psu("psu").build()?;
+//! let survey = Survey::new(data, design)?;
+//! let request = Request::new()
+//!     .proportion("unemployed = 1")
+//!     .within("in_labour_force = 1")
+//!     .ci(CiMethod::Xlogit)
+//!     .overall()
+//!     .by(["migrant"]);
+//! let table = survey.estimate(&request)?;
+//! let overall = &table.rows[0];
+//! assert_eq!(overall.n, 7);
+//! assert!((overall.estimate.unwrap() - 230.0 / 650.0).abs() < 1e-12);
+//! assert_eq!(overall.excluded_universe(), 1);
+//!
+//! let gaps = survey.gap(&request, &["migrant".to_string()], "migrant", "yes", "no")?;
+//! let gap = &gaps.rows[0];
+//! assert!((gap.estimate.unwrap() - (170.0 / 220.0 - 60.0 / 430.0)).abs() < 1e-12);
+//! assert!(gap.se.unwrap() > 0.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! From there, [`pipeline::Pipeline`] computes a whole [`catalogue::Catalogue`] with quality
+//! flags, benchmarks and scores, [`export`] writes the files, and [`pilot`] runs the Mexico
+//! and Tunisia pilots end to end.
 
 pub mod benchmark;
 pub mod catalogue;
