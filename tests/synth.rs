@@ -1159,39 +1159,3 @@ fn synth_tunisia_rounds_move() {
     );
     assert_eq!(col_req(&a, "year")[0], 2015.0);
 }
-
-/// Generation time of the workload (prints only; no timing assertion). Run with
-/// `cargo test --release --test lib synth_workload_timing -- --ignored --nocapture`,
-/// optionally with `HRI_SYNTH_ROWS=10000000`.
-#[test]
-#[ignore = "timing: run explicitly, in release mode"]
-fn synth_workload_timing() {
-    let rows = std::env::var("HRI_SYNTH_ROWS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000usize);
-    let t = std::time::Instant::now();
-    let df = synth::workload(rows, 1).expect("workload");
-    let secs = t.elapsed().as_secs_f64();
-    eprintln!(
-        "workload({rows}) generated in {secs:.3} s ({:.1} M rows/s), estimated size {} MB",
-        rows as f64 / secs / 1e6,
-        df.estimated_size() / 1_000_000
-    );
-    let t = std::time::Instant::now();
-    let mx = synth::mexico(synth::MEXICO_DEFAULT_PERSONS, 1).expect("mexico");
-    eprintln!(
-        "mexico({}) -> {} rows in {:.3} s",
-        synth::MEXICO_DEFAULT_PERSONS,
-        mx.height(),
-        t.elapsed().as_secs_f64()
-    );
-    let t = std::time::Instant::now();
-    let tn = synth::tunisia(synth::TUNISIA_DEFAULT_HOUSEHOLDS, 1).expect("tunisia");
-    eprintln!(
-        "tunisia({}) -> {} rows in {:.3} s",
-        synth::TUNISIA_DEFAULT_HOUSEHOLDS,
-        tn.height(),
-        t.elapsed().as_secs_f64()
-    );
-}

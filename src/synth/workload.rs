@@ -140,7 +140,7 @@ fn stratum_params(s: usize) -> StratumParams {
 /// Design: [`WORKLOAD_STRATA`] (64) strata of unequal size; PSUs of about
 /// [`WORKLOAD_PSU_SIZE`] (25) persons (sizes vary by up to ±5), at least two per stratum,
 /// allocated to strata in proportion to the square root of the stratum population (a
-/// compromise allocation), so base weights differ between strata (roughly 40 to 250);
+/// compromise allocation), so base weights differ between strata (from about 57 to 127);
 /// within a stratum weights vary a little by PSU (±10 % non-response adjustment) and by
 /// person (±3 %). The rows are sorted by stratum and PSU. Strata, PSU effects and all
 /// person draws come from one ChaCha8 stream per stratum, so the frame is identical on
