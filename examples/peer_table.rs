@@ -6,6 +6,8 @@
 //! cargo run --release --example peer_table -- generate --rows 1000000 --seed 1 --dir DIR
 //! # read FILE lazily (only the 16 columns the table uses), estimate, write the table
 //! cargo run --release --example peer_table -- run --data DIR/workload_1000000_seed1.parquet --out hri.csv
+//! # where the time goes: read, then prepare / accumulate / finish, repeated
+//! cargo run --release --example peer_table -- stages --data DIR/workload_1000000_seed1.parquet
 //! ```
 //!
 //! `run` prints one line `TIMING total=<s> read=<s> estimate=<s> write=<s> rows=<n>` on
@@ -58,6 +60,17 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Time the stages separately (read, prepare, accumulate, finish), `--repeat` times,
+    /// through the engine's public chunked API (`Survey::prepare`, `accumulate_all`,
+    /// `finish`): where the time goes.
+    Stages {
+        /// Workload file.
+        #[arg(long)]
+        data: PathBuf,
+        /// Repetitions of the in-memory stages (the file is read once).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -65,6 +78,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate { rows, seed, dir } => generate(rows, seed, dir),
         Command::Run { data, out } => run(data, out),
+        Command::Stages { data, repeat } => stages(data, repeat),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -109,5 +123,54 @@ fn run(data: PathBuf, out: PathBuf) -> Result<(), String> {
         (t2 - t1).as_secs_f64(),
         (t3 - t2).as_secs_f64(),
     );
+    Ok(())
+}
+
+fn stages(data: PathBuf, repeat: usize) -> Result<(), String> {
+    let t0 = Instant::now();
+    let design = pilot_table::taylor_design().map_err(|e| e.to_string())?;
+    let request = pilot_table::request();
+    let lazy = hri::io::scan(&data).map_err(|e| e.to_string())?;
+    let columns: Vec<Expr> = pilot_table::COLUMNS.iter().map(|c| col(*c)).collect();
+    let survey = hri::estimate::Survey::from_lazy(lazy.select(columns), design)
+        .map_err(|e| format!("{}: {e}", data.display()))?;
+    println!(
+        "read      {:8.4} s  ({} rows, {:.0} MB in memory)",
+        t0.elapsed().as_secs_f64(),
+        survey.data().height(),
+        survey.data().estimated_size() as f64 / 1e6
+    );
+    for k in 0..repeat.max(1) {
+        let t1 = Instant::now();
+        let est = survey.prepare(&request).map_err(|e| e.to_string())?;
+        let t2 = Instant::now();
+        let sums = est.accumulate_all();
+        let t3 = Instant::now();
+        let table = est.finish(&sums).map_err(|e| e.to_string())?;
+        let t4 = Instant::now();
+        if k == 0 {
+            println!(
+                "partial sums: {} (unit, cell) entries for {} rows",
+                sums.entries(),
+                sums.rows()
+            );
+        }
+        drop(table);
+        drop(sums);
+        drop(est);
+        let t5 = Instant::now();
+        let whole = survey.estimate(&request).map_err(|e| e.to_string())?;
+        let t6 = Instant::now();
+        drop(whole);
+        println!(
+            "run {k}: prepare {:.4} s, accumulate {:.4} s, finish {:.4} s, drop {:.4} s; \
+             estimate() {:.4} s",
+            (t2 - t1).as_secs_f64(),
+            (t3 - t2).as_secs_f64(),
+            (t4 - t3).as_secs_f64(),
+            (t5 - t4).as_secs_f64(),
+            (t6 - t5).as_secs_f64(),
+        );
+    }
     Ok(())
 }

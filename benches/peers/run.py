@@ -305,7 +305,7 @@ def main() -> int:
         ref = read_table(out_hri)
         entry["hri"]["table_rows"] = len(ref)
         peers = []
-        if r_ok and n in args.r_sizes:
+        if r_ok and n in args.r_sizes and n in args.sizes:
             peers.append(("r", ["Rscript", str(HERE / "survey.R"), str(cv)], "R survey"))
         if svy_ok and n in args.svy_sizes and n in args.sizes:
             peers.append(("svy", [sys.executable, str(HERE / "svy_table.py"), str(pq)], "svy"))

@@ -9,7 +9,7 @@ use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, 
 use super::prepare::{Cells, NONE, Structure, cells, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
 use super::request::{CiMethod, DfMethod, MeasureSpec, Request};
-use super::taylor::{Channel, Target, variances};
+use super::taylor::{Channel, Entries, Target, variances};
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::interval;
@@ -172,6 +172,72 @@ impl Prepared {
         order
     }
 
+    /// Totals per domain cell only (no sampling units): what estimates need, without the
+    /// (unit, cell) table. Replicate sums are included for replicate designs.
+    pub fn accumulate_cells(&self, rows: std::ops::Range<usize>) -> PartialSums {
+        let m = self.measures.len();
+        let c = self.cells.n_cells;
+        let width = m * SLOTS;
+        let ex = 1 + m * EXTRAS;
+        let mut ps = PartialSums::empty(m, c);
+        ps.keys = (0..c as u64).collect();
+        ps.values = vec![0.0; c * width];
+        ps.rows = rows.len() as u64;
+        for i in rows.clone() {
+            let cell = self.cells.cell[i] as usize;
+            let w = self.w[i];
+            ps.cell_extra[cell * ex] += 1.0;
+            for (mi, md) in self.measures.iter().enumerate() {
+                if !md.in_universe(i) {
+                    continue;
+                }
+                let base = cell * width + mi * SLOTS;
+                let v = &mut ps.values[base..base + SLOTS];
+                v[N_UNIV] += 1.0;
+                v[W_UNIV] += w;
+                let y = md.y[i];
+                let x = md.x.as_ref().map_or(0.0, |x| x[i]);
+                if y.is_nan() || x.is_nan() {
+                    continue;
+                }
+                v[N_VALID] += 1.0;
+                v[SW] += w;
+                v[SWY] += w * y;
+                v[SWX] += w * x;
+                let e = cell * ex + 1 + mi * EXTRAS;
+                ps.cell_extra[e] += w * y * y;
+                if w > 0.0 {
+                    ps.cell_extra[e + 1] += 1.0;
+                }
+            }
+        }
+        if let Some(r) = &self.replicate {
+            let order: Vec<(u64, u32)> = rows
+                .map(|i| (self.cells.cell[i] as u64, i as u32))
+                .collect();
+            ps.rep = r.accumulate(self, &order);
+        }
+        ps
+    }
+
+    /// Cell totals of every row, on two threads.
+    pub fn accumulate_cells_all(&self) -> PartialSums {
+        let n = self.n;
+        if n < 50_000 {
+            return self.accumulate_cells(0..n);
+        }
+        let mid = n / 2;
+        let (a, b) = std::thread::scope(|s| {
+            let ha = s.spawn(|| self.accumulate_cells(0..mid));
+            let b = self.accumulate_cells(mid..n);
+            (ha.join(), b)
+        });
+        match a {
+            Ok(a) => a.merge(b.clone()).unwrap_or(b),
+            Err(_) => self.accumulate_cells(0..n),
+        }
+    }
+
     /// Partial sums of every row, on two threads.
     pub fn accumulate_all(&self) -> PartialSums {
         let n = self.n;
@@ -187,6 +253,71 @@ impl Prepared {
         match a {
             Ok(a) => a.merge(b.clone()).unwrap_or(b),
             Err(_) => self.accumulate(0..n),
+        }
+    }
+}
+
+/// The rows themselves as variance entries, in unit order (a counting sort by unit):
+/// each row is an entry of its (unit, cell), so no table is held in memory.
+pub(crate) struct RowEntries<'a> {
+    p: &'a Prepared,
+    unit: &'a [u32],
+    order: Vec<u32>,
+}
+
+impl<'a> RowEntries<'a> {
+    pub(crate) fn new(p: &'a Prepared, s: &'a Structure) -> Self {
+        let n_units = s.unit_psu.len();
+        let mut start = vec![0u32; n_units + 1];
+        for &u in &s.unit {
+            start[u as usize + 1] += 1;
+        }
+        for u in 0..n_units {
+            start[u + 1] += start[u];
+        }
+        let mut order = vec![0u32; s.unit.len()];
+        for (i, &u) in s.unit.iter().enumerate() {
+            order[start[u as usize] as usize] = i as u32;
+            start[u as usize] += 1;
+        }
+        RowEntries {
+            p,
+            unit: &s.unit,
+            order,
+        }
+    }
+}
+
+impl Entries for RowEntries<'_> {
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+    #[inline]
+    fn key(&self, i: usize) -> u64 {
+        let r = self.order[i] as usize;
+        self.unit[r] as u64 * self.p.cells.n_cells as u64 + self.p.cells.cell[r] as u64
+    }
+    #[inline]
+    fn fill(&self, i: usize, buf: &mut [f64]) {
+        let r = self.order[i] as usize;
+        let w = self.p.w[r];
+        for (mi, md) in self.p.measures.iter().enumerate() {
+            let v = &mut buf[mi * SLOTS..(mi + 1) * SLOTS];
+            v.fill(0.0);
+            if !md.in_universe(r) {
+                continue;
+            }
+            v[N_UNIV] = 1.0;
+            v[W_UNIV] = w;
+            let y = md.y[r];
+            let x = md.x.as_ref().map_or(0.0, |x| x[r]);
+            if y.is_nan() || x.is_nan() {
+                continue;
+            }
+            v[N_VALID] = 1.0;
+            v[SW] = w;
+            v[SWY] = w * y;
+            v[SWX] = w * x;
         }
     }
 }
@@ -294,10 +425,13 @@ pub(crate) struct GapPair {
     pub b: usize,
 }
 
-/// Finish: estimates, variances, intervals.
+/// Finish: estimates, variances, intervals. `ps` holds at least the cell totals; `table`
+/// is the (unit, cell) partial-sums table when the rows were accumulated by unit, or
+/// `None` to read the rows again in unit order for the Taylor variance.
 pub(crate) fn finish(
     p: &Prepared,
     ps: &PartialSums,
+    table: Option<&PartialSums>,
     req: &Request,
     gaps: &[GapPair],
 ) -> Result<Computed> {
@@ -379,16 +513,30 @@ pub(crate) fn finish(
     }
     let (var, df): (Vec<f64>, Vec<f64>) = match (&p.structure, &p.replicate) {
         (Some(s), _) => {
-            let v = variances(
-                s,
-                &p.cells,
-                &p.dom_offset,
-                m,
-                ps,
-                &channels,
-                &targets,
-                super::taylor::PARALLEL_MIN,
-            );
+            let v = match table {
+                Some(t) => variances(
+                    s,
+                    &p.cells,
+                    &p.dom_offset,
+                    m,
+                    t,
+                    p.cells.n_cells,
+                    &channels,
+                    &targets,
+                    super::taylor::PARALLEL_MIN,
+                ),
+                None => variances(
+                    s,
+                    &p.cells,
+                    &p.dom_offset,
+                    m,
+                    &RowEntries::new(p, s),
+                    p.cells.n_cells,
+                    &channels,
+                    &targets,
+                    super::taylor::PARALLEL_MIN,
+                ),
+            };
             let df = (0..n_dm)
                 .map(|dm| v.psus[dm] as f64 - v.strata[dm] as f64)
                 .collect();

@@ -121,8 +121,8 @@ impl Survey {
         let mut prepared = Prepared::new(&self.data, &self.design, &plain, &request.groupings())?;
         let mut rows = Vec::new();
         if !plain.is_empty() {
-            let ps = prepared.accumulate_all();
-            let computed = finish(&prepared, &ps, request, &[])?;
+            let ps = prepared.accumulate_cells_all();
+            let computed = finish(&prepared, &ps, None, request, &[])?;
             rows = table::rows(&prepared, &computed.rows, request);
         }
         let mut quantile_rows = Vec::new();
@@ -223,12 +223,12 @@ impl Survey {
                 .collect();
             let old_measures = std::mem::replace(&mut prepared.measures, indicators);
             let old_specs = std::mem::replace(&mut prepared.specs, specs);
-            let ps = prepared.accumulate_all();
+            let ps = prepared.accumulate_cells_all();
             let wald = Request {
                 ci: CiMethod::Wald,
                 ..request.clone()
             };
-            let computed = finish(prepared, &ps, &wald, &[]);
+            let computed = finish(prepared, &ps, None, &wald, &[]);
             prepared.measures = old_measures;
             prepared.specs = old_specs;
             let computed = computed?;
@@ -374,8 +374,8 @@ impl Survey {
             }
             per_spec.push((g, mine));
         }
-        let ps = prepared.accumulate_all();
-        let computed = finish(&prepared, &ps, request, &pairs)?;
+        let ps = prepared.accumulate_cells_all();
+        let computed = finish(&prepared, &ps, None, request, &pairs)?;
         Ok(specs
             .iter()
             .zip(&per_spec)
@@ -429,7 +429,7 @@ impl Estimator {
 
     /// Estimates from (merged) partial sums.
     pub fn finish(&self, sums: &PartialSums) -> Result<Estimates> {
-        let computed = finish(&self.prepared, sums, &self.request, &[])?;
+        let computed = finish(&self.prepared, sums, Some(sums), &self.request, &[])?;
         Ok(table::estimates(
             &self.prepared,
             table::rows(&self.prepared, &computed.rows, &self.request),

@@ -124,26 +124,43 @@ pub(crate) fn encode(df: &DataFrame, name: &str, role: &str) -> Result<Encoded> 
 }
 
 fn encode_ints(vals: &[Option<i64>]) -> Encoded {
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for v in vals.iter().flatten() {
+        lo = lo.min(*v);
+        hi = hi.max(*v);
+    }
+    if lo > hi {
+        return Encoded {
+            codes: vec![NONE; vals.len()],
+            labels: Vec::new(),
+        };
+    }
+    // Small ranges: a presence table gives sorted levels in linear time.
+    if (hi as i128 - lo as i128) <= (4 * vals.len() as i128).max(1 << 20) {
+        let mut table = vec![NONE; (hi - lo + 1) as usize];
+        for v in vals.iter().flatten() {
+            table[(v - lo) as usize] = 0;
+        }
+        let mut labels = Vec::new();
+        for (k, slot) in table.iter_mut().enumerate() {
+            if *slot == 0 {
+                *slot = labels.len() as u32;
+                labels.push((lo + k as i64).to_string());
+            }
+        }
+        let codes = vals
+            .iter()
+            .map(|v| v.map_or(NONE, |x| table[(x - lo) as usize]))
+            .collect();
+        return Encoded { codes, labels };
+    }
     let mut levels: Vec<i64> = vals.iter().flatten().copied().collect();
     levels.sort_unstable();
     levels.dedup();
-    let codes = match (levels.first(), levels.last()) {
-        (Some(&lo), Some(&hi))
-            if (hi as i128 - lo as i128) <= (4 * vals.len() as i128).max(1 << 20) =>
-        {
-            let mut table = vec![NONE; (hi - lo + 1) as usize];
-            for (i, l) in levels.iter().enumerate() {
-                table[(l - lo) as usize] = i as u32;
-            }
-            vals.iter()
-                .map(|v| v.map_or(NONE, |x| table[(x - lo) as usize]))
-                .collect()
-        }
-        _ => vals
-            .iter()
-            .map(|v| v.map_or(NONE, |x| levels.partition_point(|l| *l < x) as u32))
-            .collect(),
-    };
+    let codes = vals
+        .iter()
+        .map(|v| v.map_or(NONE, |x| levels.partition_point(|l| *l < x) as u32))
+        .collect();
     Encoded {
         codes,
         labels: levels.iter().map(|l| l.to_string()).collect(),

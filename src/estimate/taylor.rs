@@ -7,6 +7,30 @@ use super::partial::{N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY};
 use super::prepare::{Cells, NONE, Structure};
 use crate::design::LonelyPsu;
 
+/// Where the variance pass reads its (unit, cell) entries from: a partial-sums table, or
+/// the rows themselves in unit order (no table in memory).
+pub(crate) trait Entries: Sync {
+    /// Number of entries.
+    fn len(&self) -> usize;
+    /// `unit * n_cells + cell` of entry `i`; entries are grouped by unit, units in order.
+    fn key(&self, i: usize) -> u64;
+    /// The [`SLOTS`] values of every measure of entry `i`.
+    fn fill(&self, i: usize, buf: &mut [f64]);
+}
+
+impl Entries for PartialSums {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+    fn key(&self, i: usize) -> u64 {
+        self.keys[i]
+    }
+    fn fill(&self, i: usize, buf: &mut [f64]) {
+        let w = buf.len();
+        buf.copy_from_slice(&self.values[i * w..(i + 1) * w]);
+    }
+}
+
 /// A linearised score: `aw·Σw + ay·Σwy + ax·Σwx` of one measure in one domain.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Channel {
@@ -162,7 +186,8 @@ pub(crate) fn variances(
     cells: &Cells,
     dom_offset: &[u32],
     n_measures: usize,
-    ps: &PartialSums,
+    ps: &impl Entries,
+    n_cells: usize,
     channels: &[Channel],
     targets: &[Target],
     parallel_min: usize,
@@ -203,7 +228,7 @@ pub(crate) fn variances(
     }
 
     let width = n_measures * SLOTS;
-    let n_cells = ps.n_cells as u64;
+    let n_cells = n_cells as u64;
     let pass = |lo: usize, hi: usize| -> Acc {
         let mut var = vec![0.0; targets.len()];
         let mut nan = vec![false; targets.len()];
@@ -235,26 +260,26 @@ pub(crate) fn variances(
             }
         };
 
-        let keys = &ps.keys;
+        let mut v = vec![0.0; width];
         let mut i = lo;
         while i < hi {
-            let h = s.psu_stratum[s.unit_psu[(keys[i] / n_cells) as usize] as usize];
+            let h = s.psu_stratum[s.unit_psu[(ps.key(i) / n_cells) as usize] as usize];
             // one stratum
             while i < hi {
-                let p = s.unit_psu[(keys[i] / n_cells) as usize];
+                let p = s.unit_psu[(ps.key(i) / n_cells) as usize];
                 if s.psu_stratum[p as usize] != h {
                     break;
                 }
                 // one PSU
                 while i < hi {
-                    let u = (keys[i] / n_cells) as usize;
+                    let u = (ps.key(i) / n_cells) as usize;
                     if s.unit_psu[u] != p {
                         break;
                     }
                     // one unit
-                    while i < hi && (keys[i] / n_cells) as usize == u {
-                        let cell = (keys[i] % n_cells) as usize;
-                        let v = &ps.values[i * width..(i + 1) * width];
+                    while i < hi && (ps.key(i) / n_cells) as usize == u {
+                        let cell = (ps.key(i) % n_cells) as usize;
+                        ps.fill(i, &mut v);
                         for (g, grouping) in cells.groupings.iter().enumerate() {
                             let d = grouping.cell_domain[cell];
                             if d == NONE {
@@ -366,10 +391,10 @@ pub(crate) fn variances(
         }
     };
     // Two threads, split at a stratum boundary: strata are independent.
-    let keys = &ps.keys;
-    let stratum_of = |i: usize| s.psu_stratum[s.unit_psu[(keys[i] / n_cells) as usize] as usize];
-    let mut mid = keys.len() / 2;
-    while mid > 0 && mid < keys.len() && stratum_of(mid) == stratum_of(mid - 1) {
+    let len = ps.len();
+    let stratum_of = |i: usize| s.psu_stratum[s.unit_psu[(ps.key(i) / n_cells) as usize] as usize];
+    let mut mid = len / 2;
+    while mid > 0 && mid < len && stratum_of(mid) == stratum_of(mid - 1) {
         mid += 1;
     }
     let Acc {
@@ -379,17 +404,17 @@ pub(crate) fn variances(
         nok,
         psus,
         strata,
-    } = if keys.len() < parallel_min || mid >= keys.len() {
-        pass(0, keys.len())
+    } = if len < parallel_min || mid >= len {
+        pass(0, len)
     } else {
         let (a, b) = std::thread::scope(|sc| {
             let ha = sc.spawn(|| pass(0, mid));
-            let b = pass(mid, keys.len());
+            let b = pass(mid, len);
             (ha.join(), b)
         });
         match a {
             Ok(a) => a.add(b),
-            Err(_) => pass(0, keys.len()),
+            Err(_) => pass(0, len),
         }
     };
     for t in 0..targets.len() {
@@ -410,12 +435,12 @@ pub(crate) fn variances(
 mod tests {
     use polars::prelude::*;
 
-    use super::super::engine::Prepared;
+    use super::super::engine::{Prepared, RowEntries};
     use super::super::request::Request;
     use super::*;
     use crate::design::Design;
 
-    /// The two-thread pass equals the one-thread pass.
+    /// Two threads equal one, and the rows read in unit order equal the partial-sums table.
     #[test]
     fn two_threads_equal_one() {
         let n = 3000usize;
@@ -446,31 +471,43 @@ mod tests {
             })
             .collect();
         let s = prep.structure.as_ref().unwrap();
-        let one = variances(
-            s,
-            &prep.cells,
-            &prep.dom_offset,
-            m,
-            &ps,
-            &channels,
-            &targets,
-            usize::MAX,
-        );
-        let two = variances(
-            s,
-            &prep.cells,
-            &prep.dom_offset,
-            m,
-            &ps,
-            &channels,
-            &targets,
-            1,
-        );
+        let c = prep.cells.n_cells;
+        let v = |e: &dyn Fn(usize) -> Variances, min: usize| e(min);
+        let table = |min| {
+            variances(
+                s,
+                &prep.cells,
+                &prep.dom_offset,
+                m,
+                &ps,
+                c,
+                &channels,
+                &targets,
+                min,
+            )
+        };
+        let rows = RowEntries::new(&prep, s);
+        let streamed = |min| {
+            variances(
+                s,
+                &prep.cells,
+                &prep.dom_offset,
+                m,
+                &rows,
+                c,
+                &channels,
+                &targets,
+                min,
+            )
+        };
+        let one = v(&table, usize::MAX);
         assert!(ps.keys.len() > 100);
-        for (a, b) in one.var.iter().zip(&two.var) {
-            assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
+        for other in [v(&table, 1), v(&streamed, usize::MAX), v(&streamed, 1)] {
+            for (a, b) in one.var.iter().zip(&other.var) {
+                assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}");
+            }
+            assert_eq!(one.psus, other.psus);
+            assert_eq!(one.strata, other.strata);
         }
-        assert_eq!(one.psus, two.psus);
-        assert_eq!(one.strata, two.strata);
     }
 }
