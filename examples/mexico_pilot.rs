@@ -9,6 +9,11 @@
 //! cargo run --release --example mexico_pilot -- 100000   # persons per round
 //! ```
 
+/// mimalloc keeps freed memory for reuse: large column buffers are not returned to the
+/// kernel and zeroed again on every allocation (which the system allocator does).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

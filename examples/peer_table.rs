@@ -15,6 +15,11 @@
 //! which is what the driver compares with R `survey` and svy. The table's format is
 //! described in `benches/peers/pilot_table.rs` ([`pilot_table::to_csv`]).
 
+/// mimalloc keeps freed memory for reuse: large column buffers are not returned to the
+/// kernel and zeroed again on every allocation (which the system allocator does).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../benches/peers/pilot_table.rs"]
 mod pilot_table;
 

@@ -10,6 +10,11 @@
 //! cargo run --release --example tunisia_pilot -- 20000   # households per round
 //! ```
 
+/// mimalloc keeps freed memory for reuse: large column buffers are not returned to the
+/// kernel and zeroed again on every allocation (which the system allocator does).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

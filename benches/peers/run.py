@@ -33,6 +33,9 @@ Installing the peers::
 Timings: ``total`` is what each program measures itself from opening the data file to the
 result table written (interpreter/R start-up and library loading excluded); ``wall`` is the
 whole process as seen from here (start-up included). Ratios are peer / hri on ``total``.
+The CPU time other processes took during each run is measured (``/proc/stat`` minus the
+run's own CPU time); runs during which others used more than a quarter of a core are
+flagged as unreliable in the report: rerun on an idle machine.
 Results also go to ``<data-dir>/results.md`` and ``results.json``. Exit status: 0 when every
 run succeeded and every comparison agreed, 1 otherwise, 2 on bad arguments.
 """
@@ -55,6 +58,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 TIME_BIN = "/usr/bin/time"
+#: Cores used by other processes during a run above which its time is flagged.
+BUSY_CORES = 0.25
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -96,12 +101,14 @@ def run_timed(cmd: list[str], label: str, log_dir: Path) -> dict:
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     time_file = log_dir / f"{label}.time"
+    busy0 = cpu_busy_seconds()
     full = cmd
     if os.path.exists(TIME_BIN):
         full = [TIME_BIN, "-v", "-o", str(time_file), *cmd]
     start = time.perf_counter()
     proc = subprocess.run(full, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    busy1 = cpu_busy_seconds()
     (log_dir / f"{label}.stdout").write_text(proc.stdout)
     (log_dir / f"{label}.stderr").write_text(proc.stderr)
     if proc.returncode != 0:
@@ -114,16 +121,40 @@ def run_timed(cmd: list[str], label: str, log_dir: Path) -> dict:
     result["rows"] = int(result["rows"])
     result["wall"] = wall
     result["peak_mb"] = None
+    result["cpu_percent"] = None
+    result["others_cores"] = None
     if time_file.exists():
         t = time_file.read_text()
         mm = re.search(r"Maximum resident set size \(kbytes\): (\d+)", t)
         if mm:
             result["peak_mb"] = int(mm.group(1)) / 1024
+        mc = re.search(r"Percent of CPU this job got: (\d+)%", t)
+        if mc:
+            result["cpu_percent"] = int(mc.group(1))
+        mu = re.search(r"User time \(seconds\): ([\d.]+)", t)
+        ms = re.search(r"System time \(seconds\): ([\d.]+)", t)
+        # /proc/stat counts in clock ticks (10 ms): meaningless for very short runs.
+        if mu and ms and busy0 is not None and busy1 is not None and wall >= 0.5:
+            ours = float(mu.group(1)) + float(ms.group(1))
+            result["others_cores"] = max(0.0, (busy1 - busy0 - ours) / wall)
         mw = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", t)
         if mw:
             h, mi, s = mw.groups()
             result["wall"] = int(h or 0) * 3600 + int(mi) * 60 + float(s)
     return result
+
+
+def cpu_busy_seconds() -> float | None:
+    """CPU seconds spent busy by the whole machine so far (all cores), from /proc/stat."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()[1:]
+        v = [int(x) for x in fields]
+        # user nice system idle iowait irq softirq steal ...: busy = all but idle, iowait
+        busy = sum(v[:8]) - v[3] - v[4]
+        return busy / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def read_table(path: Path) -> dict:
@@ -358,6 +389,22 @@ def main() -> int:
     hs = [(n, results["sizes"][str(n)]["hri"]) for n in sizes if results["sizes"][str(n)]["hri"]]
     for (n1, h1), (n2, h2) in zip(hs, hs[1:]):
         lines.append(f"- scaling {human(n1)} -> {human(n2)}: rows x{n2 / n1:g}, time x{h2['total'] / h1['total']:.2f}")
+    busy = []
+    for n in sizes:
+        e = results["sizes"][str(n)]
+        for key, name in (("hri", "hri"), ("r", "R survey"), ("svy", "svy")):
+            x = e.get(key)
+            if x and x.get("others_cores") is not None and x["others_cores"] > BUSY_CORES:
+                busy.append(f"{human(n)} {name} (other processes used "
+                            f"{x['others_cores']:.2f} cores)")
+    lines.append("")
+    lines.append("CPU share per run (from /usr/bin/time): " + ", ".join(
+        f"{human(n)} {key} {results['sizes'][str(n)][key].get('cpu_percent') or '?'}%"
+        for n in sizes for key in ("hri", "r", "svy") if results["sizes"][str(n)].get(key)))
+    if busy:
+        lines.append("WARNING: other processes competed for the CPU during these runs; "
+                     "their times are unreliable, rerun on an idle machine: "
+                     + "; ".join(busy))
     lines.append("")
     lines.append(f"Agreement with hri (relative tolerance {args.tol:g}):")
     for n in sizes:

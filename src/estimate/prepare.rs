@@ -154,12 +154,32 @@ fn encode_ints(vals: &[Option<i64>]) -> Encoded {
             .collect();
         return Encoded { codes, labels };
     }
-    let mut levels: Vec<i64> = vals.iter().flatten().copied().collect();
+    // Wide ranges (e.g. PSU ids like stratum * 10^8 + j): survey files are usually grouped
+    // by PSU, so runs of equal values are collapsed before sorting and looked up once.
+    let mut levels: Vec<i64> = Vec::new();
+    let mut last = None;
+    for v in vals.iter().flatten() {
+        if last != Some(*v) {
+            levels.push(*v);
+            last = Some(*v);
+        }
+    }
     levels.sort_unstable();
     levels.dedup();
+    let mut cache: Option<(i64, u32)> = None;
     let codes = vals
         .iter()
-        .map(|v| v.map_or(NONE, |x| levels.partition_point(|l| *l < x) as u32))
+        .map(|v| match v {
+            None => NONE,
+            Some(x) => match cache {
+                Some((cx, code)) if cx == *x => code,
+                _ => {
+                    let code = levels.partition_point(|l| l < x) as u32;
+                    cache = Some((*x, code));
+                    code
+                }
+            },
+        })
         .collect();
     Encoded {
         codes,
