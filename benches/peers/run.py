@@ -6,11 +6,12 @@ Generates the standing SYNTHETIC workload once per size (Parquet and CSV, with
 "Performance" with
 
 * hri: ``examples/peer_table.rs`` (release build), from the Parquet file, reading only the
-  16 columns used; run ``--repeat`` times, the median is reported;
+  16 columns used; run ``--repeat`` times (5), the median is reported;
 * R survey: ``benches/peers/survey.R`` from the CSV file (if ``Rscript`` and the survey
   package are installed), at the ``--r-sizes`` only (it is slow);
 * svy: ``benches/peers/svy_table.py`` from the Parquet file (if ``svy`` and ``polars`` are
   importable), at the ``--svy-sizes``;
+* each peer ``--peer-repeat`` times (1; median reported);
 
 checks that all give the same estimates and standard errors (relative ``--tol``, joined on
 indicator x disaggregation x group), and prints each one's time, the ratios, and hri's
@@ -257,7 +258,9 @@ def main() -> int:
     ap.add_argument("--hri-only-sizes", type=parse_sizes, default=[10_000_000],
                     help="sizes at which hri runs alone (default 10M)")
     ap.add_argument("--seed", type=int, default=1, help="workload seed (default 1)")
-    ap.add_argument("--repeat", type=int, default=3, help="hri runs per size (median; default 3)")
+    ap.add_argument("--repeat", type=int, default=5, help="hri runs per size (median; default 5)")
+    ap.add_argument("--peer-repeat", type=int, default=1,
+                    help="R and svy runs per size (median; default 1)")
     ap.add_argument("--tol", type=float, default=1e-6, help="relative tolerance (default 1e-6)")
     ap.add_argument("--data-dir", type=Path, default=None,
                     help="where data and tables go (default $CARGO_TARGET_DIR/hri-peers)")
@@ -267,8 +270,8 @@ def main() -> int:
     ap.add_argument("--skip-r", action="store_true", help="do not run R survey")
     ap.add_argument("--skip-svy", action="store_true", help="do not run svy")
     args = ap.parse_args()
-    if args.repeat < 1:
-        ap.error("--repeat must be at least 1")
+    if args.repeat < 1 or args.peer_repeat < 1:
+        ap.error("--repeat and --peer-repeat must be at least 1")
     if any(n < 128 for n in args.sizes + args.hri_only_sizes):
         ap.error("every size must be at least 128 rows (64 strata x 2 PSUs)")
 
@@ -342,13 +345,17 @@ def main() -> int:
             peers.append(("svy", [sys.executable, str(HERE / "svy_table.py"), str(pq)], "svy"))
         for key, cmd, name in peers:
             out = tables / f"{key}_{n}.csv"
-            print(f"[{human(n)}] {name} ...", flush=True)
             try:
-                entry[key] = run_timed([*cmd, str(out)], f"{key}_{n}", logs)
+                peer_runs = []
+                for k in range(args.peer_repeat):
+                    print(f"[{human(n)}] {name} run {k + 1}/{args.peer_repeat} ...", flush=True)
+                    peer_runs.append(run_timed([*cmd, str(out)], f"{key}_{n}_{k + 1}", logs))
             except RunError as e:
                 print(f"run.py: {e}", file=sys.stderr)
                 all_ok = False
                 continue
+            pmed = sorted(peer_runs, key=lambda r: r["total"])[len(peer_runs) // 2]
+            entry[key] = dict(pmed, runs=[r["total"] for r in peer_runs])
             cmp = compare(ref, read_table(out), args.tol)
             entry["agreement"][key] = {k: v for k, v in cmp.items() if k != "worst"}
             entry["agreement"][key]["worst"] = [
@@ -379,13 +386,20 @@ def main() -> int:
         lines.append(f"| {human(n)} | {cell(h)} | {cell(e['r'])} | {cell(e['svy'])} | "
                      f"{ratio(e['r'])} | {ratio(e['svy'])} | {mem} |")
     lines.append("")
-    lines.append("hri stages (median run): read / estimate / write, seconds; throughput:")
+    lines.append("Stages (median run), seconds: hri read / estimate / write and throughput; "
+                 "peers read / estimate:")
     for n in sizes:
         h = results["sizes"][str(n)]["hri"]
         if h:
             lines.append(f"- {human(n)}: {h['read']:.3f} / {h['estimate']:.3f} / {h['write']:.4f}; "
                          f"{n / h['total'] / 1e6:.1f} M rows/s end to end, "
                          f"{n / h['estimate'] / 1e6:.1f} M rows/s estimation; runs {', '.join(f'{t:.3f}' for t in h['runs'])}")
+    for n in sizes:
+        for key, name in (("r", "R survey"), ("svy", "svy")):
+            x = results["sizes"][str(n)].get(key)
+            if x:
+                lines.append(f"- {human(n)} {name}: read {x['read']:.3f} / estimate "
+                             f"{x['estimate']:.3f}; runs {', '.join(f'{t:.3f}' for t in x['runs'])}")
     hs = [(n, results["sizes"][str(n)]["hri"]) for n in sizes if results["sizes"][str(n)]["hri"]]
     for (n1, h1), (n2, h2) in zip(hs, hs[1:]):
         lines.append(f"- scaling {human(n1)} -> {human(n2)}: rows x{n2 / n1:g}, time x{h2['total'] / h1['total']:.2f}")

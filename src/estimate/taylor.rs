@@ -228,6 +228,16 @@ pub(crate) fn variances(
     }
 
     let width = n_measures * SLOTS;
+    // Per cell, the global domain of each grouping (NONE when a group value is missing).
+    let n_groupings = cells.groupings.len();
+    let mut cell_doms = vec![NONE; n_cells * n_groupings];
+    for (g, grouping) in cells.groupings.iter().enumerate() {
+        for (cell, &d) in grouping.cell_domain.iter().enumerate() {
+            if d != NONE {
+                cell_doms[cell * n_groupings + g] = dom_offset[g] + d;
+            }
+        }
+    }
     let n_cells = n_cells as u64;
     let pass = |lo: usize, hi: usize| -> Acc {
         let mut var = vec![0.0; targets.len()];
@@ -280,20 +290,20 @@ pub(crate) fn variances(
                     while i < hi && (ps.key(i) / n_cells) as usize == u {
                         let cell = (ps.key(i) % n_cells) as usize;
                         ps.fill(i, &mut v);
-                        for (g, grouping) in cells.groupings.iter().enumerate() {
-                            let d = grouping.cell_domain[cell];
-                            if d == NONE {
+                        let doms = &cell_doms[cell * n_groupings..(cell + 1) * n_groupings];
+                        for m in 0..n_measures {
+                            let sl = &v[m * SLOTS..(m + 1) * SLOTS];
+                            if sl[N_UNIV] == 0.0 {
                                 continue;
                             }
-                            let dom = (dom_offset[g] + d) as usize;
-                            for m in 0..n_measures {
-                                let sl = &v[m * SLOTS..(m + 1) * SLOTS];
-                                if sl[N_UNIV] == 0.0 {
+                            let valid = sl[N_VALID] != 0.0;
+                            for &dom in doms {
+                                if dom == NONE {
                                     continue;
                                 }
-                                let dm = dom * n_measures + m;
+                                let dm = dom as usize * n_measures + m;
                                 univ.add(dm, 1.0);
-                                if sl[N_VALID] == 0.0 {
+                                if !valid {
                                     continue;
                                 }
                                 for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize]
