@@ -16,6 +16,11 @@
 //! Sample sizes are small (10 samples, short measurement times): the reference machine has
 //! two cores. The data are generated once per group, outside the timed loops.
 
+/// The same allocator as the programs (`src/bin/hri.rs`, `examples/peer_table.rs`), so the
+/// benchmark measures what they run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "peers/pilot_table.rs"]
 mod pilot_table;
 

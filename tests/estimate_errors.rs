@@ -325,3 +325,20 @@ fn unknown_gap_group_is_named() {
         "{e}"
     );
 }
+
+#[test]
+fn deep_and_overlong_conditions_do_not_crash() {
+    // 300 ANDs: deep recursion in the SQL parser, run on a large stack.
+    let deep = vec!["y > 0"; 300].join(" AND ");
+    let t = Survey::new(data(), taylor())
+        .unwrap()
+        .estimate(&Request::new().proportion(&deep).overall())
+        .unwrap();
+    assert_eq!(t.rows[0].n, 5);
+    let long = format!("g IN ({})", vec!["'a'"; 2000].join(", "));
+    let e = err(data(), taylor(), Request::new().proportion(&long).overall());
+    assert!(
+        matches!(&e, Error::BadCondition { message, .. } if message.contains("longer than")),
+        "{e}"
+    );
+}

@@ -291,12 +291,16 @@ impl MeasureArgs {
             (&self.condition, "proportion condition"),
         ] {
             if let Some(s) = sql {
-                let e = polars::sql::sql_expr(s).map_err(|e| Error::BadCondition {
-                    condition: s.clone(),
-                    role: role.into(),
-                    message: e.to_string(),
-                })?;
-                out.extend(e.meta().root_names().into_iter().map(|n| n.to_string()));
+                out.extend(crate::estimate::condition_columns(s).map_err(|e| match e {
+                    Error::BadCondition {
+                        condition, message, ..
+                    } => Error::BadCondition {
+                        condition,
+                        role: role.into(),
+                        message,
+                    },
+                    other => other,
+                })?);
             }
         }
         Ok(out)

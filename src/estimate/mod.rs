@@ -384,6 +384,13 @@ impl Survey {
     }
 }
 
+/// The columns an SQL condition reads (for reading only the columns a request needs).
+/// Parsing runs on a large stack; conditions longer than
+/// [`crate::catalogue::MAX_SQL_CHARS`] are refused.
+pub fn condition_columns(sql: &str) -> Result<Vec<String>> {
+    prepare::condition_columns(sql, "condition")
+}
+
 /// One gap comparison: within the disaggregation `by`, the domains whose `column` is
 /// `group` against those whose `column` is `reference` (other by-values equal).
 #[derive(Debug, Clone, PartialEq, Eq)]

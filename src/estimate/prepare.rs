@@ -620,7 +620,78 @@ pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<C
 }
 
 /// Evaluate an SQL condition to one value per row: Some(true/false), None when NULL.
+///
+/// Conditions longer than [`crate::catalogue::MAX_SQL_CHARS`] are refused, and parsing and
+/// evaluation run on a thread with a large stack: polars' SQL front end recurses deeply
+/// (tens of kB of stack per operator in debug builds), and a stack overflow would abort
+/// the process instead of returning an error.
 pub(crate) fn condition(df: &DataFrame, sql: &str, role: &str) -> Result<Vec<Option<bool>>> {
+    let chars = sql.chars().count();
+    if chars > crate::catalogue::MAX_SQL_CHARS {
+        return Err(Error::BadCondition {
+            condition: sql.chars().take(80).collect::<String>() + "…",
+            role: role.to_string(),
+            message: format!(
+                "{chars} characters is longer than the {} allowed; write long lists of codes as `col IN (...)`",
+                crate::catalogue::MAX_SQL_CHARS
+            ),
+        });
+    }
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("hri-sql-condition".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || evaluate_condition(df, sql, role))
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(_) => evaluate_condition(df, sql, role),
+        }
+    })
+}
+
+/// The columns an SQL condition reads (parsed on a large stack, as [`condition`]).
+pub(crate) fn condition_columns(sql: &str, role: &str) -> Result<Vec<String>> {
+    let parse = || {
+        polars::sql::sql_expr(sql)
+            .map(|e| {
+                e.meta()
+                    .root_names()
+                    .into_iter()
+                    .map(|n| n.to_string())
+                    .collect()
+            })
+            .map_err(|e| Error::BadCondition {
+                condition: sql.to_string(),
+                role: role.to_string(),
+                message: e.to_string(),
+            })
+    };
+    if sql.chars().count() > crate::catalogue::MAX_SQL_CHARS {
+        return Err(Error::BadCondition {
+            condition: sql.chars().take(80).collect::<String>() + "…",
+            role: role.to_string(),
+            message: format!(
+                "longer than the {} characters allowed",
+                crate::catalogue::MAX_SQL_CHARS
+            ),
+        });
+    }
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, parse)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(_) => parse(),
+        }
+    })
+}
+
+fn evaluate_condition(df: &DataFrame, sql: &str, role: &str) -> Result<Vec<Option<bool>>> {
     let bad = |message: String| Error::BadCondition {
         condition: sql.to_string(),
         role: role.to_string(),
