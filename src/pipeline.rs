@@ -160,6 +160,9 @@ pub enum PipelineError {
     /// A required setting was not given.
     #[error("pipeline setting `{0}` is required")]
     MissingSetting(&'static str),
+    /// The worker thread that checks the pipeline could not be started.
+    #[error("cannot start a worker thread: {0}")]
+    Thread(String),
     /// The catalogue does not pass validation.
     #[error("invalid catalogue: {0}")]
     InvalidCatalogue(#[source] ValidationReport),
@@ -546,6 +549,23 @@ impl PipelineBuilder {
     /// [`MissingColumns`]), its variables are numeric and its SQL evaluates to true/false;
     /// a previous round is earlier and of the same country.
     pub fn build(self) -> Result<Pipeline, PipelineError> {
+        // SQL parsing and planning recurse deeply on long conditions: check on a large stack.
+        std::thread::scope(|scope| {
+            let inner = move || self.build_checked();
+            match std::thread::Builder::new()
+                .name("hri-pipeline-build".into())
+                .stack_size(256 << 20)
+                .spawn_scoped(scope, inner)
+            {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                Err(e) => Err(PipelineError::Thread(e.to_string())),
+            }
+        })
+    }
+
+    fn build_checked(self) -> Result<Pipeline, PipelineError> {
         let catalogue = self
             .catalogue
             .ok_or(PipelineError::MissingSetting("catalogue"))?;
