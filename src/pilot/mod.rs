@@ -425,8 +425,8 @@ pub fn summary(run: &PilotRun) -> String {
             .max_by(|a, b| a.pop.unwrap_or(0.0).total_cmp(&b.pop.unwrap_or(0.0)));
         let gap = mig.map_or(String::new(), |m| match (m.gap_difference, m.gap_flag) {
             (Some(d), Some(f)) => format!("{d:+.1} {}", f.as_str()),
-            _ if m.gap_reference.is_none() => "—".to_string(),
-            _ => "withheld".to_string(),
+            _ if !m.published => "withheld".to_string(),
+            _ => "—".to_string(),
         });
         let bench = total.map_or(String::new(), |t| {
             match (t.target_met, &t.progress_status) {
