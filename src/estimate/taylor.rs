@@ -271,6 +271,9 @@ pub(crate) fn variances(
         };
 
         let mut v = vec![0.0; width];
+        let mut cell_acc = vec![0.0; n_cells as usize * width];
+        let mut cell_seen = vec![false; n_cells as usize];
+        let mut cells_touched: Vec<u32> = Vec::new();
         let mut i = lo;
         while i < hi {
             let h = s.psu_stratum[s.unit_psu[(ps.key(i) / n_cells) as usize] as usize];
@@ -286,13 +289,32 @@ pub(crate) fn variances(
                     if s.unit_psu[u] != p {
                         break;
                     }
-                    // one unit
+                    // one unit: first add up its entries per cell (rows of a PSU share
+                    // few cells), then spread each cell over its domains once.
                     while i < hi && (ps.key(i) / n_cells) as usize == u {
                         let cell = (ps.key(i) % n_cells) as usize;
                         ps.fill(i, &mut v);
+                        if !cell_seen[cell] {
+                            cell_seen[cell] = true;
+                            cells_touched.push(cell as u32);
+                            cell_acc[cell * width..(cell + 1) * width].copy_from_slice(&v);
+                        } else {
+                            for (a, b) in cell_acc[cell * width..(cell + 1) * width]
+                                .iter_mut()
+                                .zip(&v)
+                            {
+                                *a += b;
+                            }
+                        }
+                        i += 1;
+                    }
+                    for &cell in &cells_touched {
+                        let cell = cell as usize;
+                        cell_seen[cell] = false;
+                        let acc = &cell_acc[cell * width..(cell + 1) * width];
                         let doms = &cell_doms[cell * n_groupings..(cell + 1) * n_groupings];
                         for m in 0..n_measures {
-                            let sl = &v[m * SLOTS..(m + 1) * SLOTS];
+                            let sl = &acc[m * SLOTS..(m + 1) * SLOTS];
                             if sl[N_UNIV] == 0.0 {
                                 continue;
                             }
@@ -314,8 +336,8 @@ pub(crate) fn variances(
                                 }
                             }
                         }
-                        i += 1;
                     }
+                    cells_touched.clear();
                     // unit done: roll into PSU, and keep unit values for the second stage
                     if s.stage2.is_some() {
                         eval_targets(&unit_z, &mut tval);
