@@ -24,6 +24,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[path = "peers/pilot_table.rs"]
 mod pilot_table;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Duration;
@@ -114,11 +115,16 @@ fn taylor(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
     for rows in sizes() {
-        let design = pilot_table::taylor_design().unwrap_or_else(|e| fail("design", e));
-        let survey = Survey::new(workload(rows), design).unwrap_or_else(|e| fail("survey", e));
-        check(&survey, &format!("taylor {rows}"));
+        // Built on first use: a filtered run (`-- replicate`) does not generate it.
+        let survey: OnceCell<Survey> = OnceCell::new();
         group.throughput(Throughput::Elements(rows as u64));
-        group.bench_with_input(BenchmarkId::new("pilot_table", rows), &survey, |b, s| {
+        group.bench_function(BenchmarkId::new("pilot_table", rows), |b| {
+            let s = survey.get_or_init(|| {
+                let design = pilot_table::taylor_design().unwrap_or_else(|e| fail("design", e));
+                let s = Survey::new(workload(rows), design).unwrap_or_else(|e| fail("survey", e));
+                check(&s, &format!("taylor {rows}"));
+                s
+            });
             b.iter(|| black_box(s.estimate(&request)))
         });
     }
@@ -130,8 +136,7 @@ fn taylor(c: &mut Criterion) {
 fn parquet(c: &mut Criterion) {
     let rows = largest();
     let dir = std::env::temp_dir().join(format!("hri-bench-{}", std::process::id()));
-    let files = hri::synth::write_workload(&dir, rows, SEED)
-        .unwrap_or_else(|e| fail("writing the workload", e));
+    let files: OnceCell<hri::synth::WorkloadFiles> = OnceCell::new();
     let request = pilot_table::request();
     let columns: Vec<Expr> = pilot_table::COLUMNS.iter().map(|c| col(*c)).collect();
     let mut group = c.benchmark_group("parquet");
@@ -141,6 +146,10 @@ fn parquet(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(8));
     group.throughput(Throughput::Elements(rows as u64));
     group.bench_function(BenchmarkId::new("pilot_table", rows), |b| {
+        let files = files.get_or_init(|| {
+            hri::synth::write_workload(&dir, rows, SEED)
+                .unwrap_or_else(|e| fail("writing the workload", e))
+        });
         b.iter(|| {
             let design = pilot_table::taylor_design().unwrap_or_else(|e| fail("design", e));
             let lazy = hri::io::scan(&files.parquet).unwrap_or_else(|e| fail("scan", e));
@@ -150,7 +159,9 @@ fn parquet(c: &mut Criterion) {
         })
     });
     group.finish();
-    let _ = std::fs::remove_dir_all(&dir);
+    if files.get().is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// Rao–Wu rescaled bootstrap weights: in each stratum with `n_h` PSUs, each replicate
@@ -229,31 +240,37 @@ fn with_bootstrap_weights(mut df: DataFrame, replicates: usize, seed: u64) -> Da
 /// The pilot table on a bootstrap replicate design: 1M rows, 80 replicate weight columns.
 fn replicate(c: &mut Criterion) {
     let rows = largest();
-    let df = with_bootstrap_weights(workload(rows), REPLICATES, SEED);
-    let design = Design::builder("weight")
-        .replicates(Replicates {
-            kind: ReplicateKind::Bootstrap,
-            columns: ReplicateColumns::Prefix("rep_".into()),
-            scale: None,
-            rscales: None,
-            mse: false,
-            df: None,
-        })
-        .build()
-        .unwrap_or_else(|e| fail("replicate design", e));
-    let survey = Survey::new(df, design).unwrap_or_else(|e| fail("survey", e));
-    check(&survey, &format!("bootstrap {rows}"));
     let request = pilot_table::request();
+    // Built on first use: a filtered run (`-- taylor`) does not generate it.
+    let survey: OnceCell<Survey> = OnceCell::new();
     let mut group = c.benchmark_group("replicate");
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(10));
     group.throughput(Throughput::Elements(rows as u64));
-    group.bench_with_input(
+    group.bench_function(
         BenchmarkId::new(format!("bootstrap{REPLICATES}"), rows),
-        &survey,
-        |b, s| b.iter(|| black_box(s.estimate(&request))),
+        |b| {
+            let s = survey.get_or_init(|| {
+                let df = with_bootstrap_weights(workload(rows), REPLICATES, SEED);
+                let design = Design::builder("weight")
+                    .replicates(Replicates {
+                        kind: ReplicateKind::Bootstrap,
+                        columns: ReplicateColumns::Prefix("rep_".into()),
+                        scale: None,
+                        rscales: None,
+                        mse: false,
+                        df: None,
+                    })
+                    .build()
+                    .unwrap_or_else(|e| fail("replicate design", e));
+                let s = Survey::new(df, design).unwrap_or_else(|e| fail("survey", e));
+                check(&s, &format!("bootstrap {rows}"));
+                s
+            });
+            b.iter(|| black_box(s.estimate(&request)))
+        },
     );
     group.finish();
 }

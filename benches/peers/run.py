@@ -350,6 +350,7 @@ def main() -> int:
             continue
         med = sorted(runs, key=lambda r: r["total"])[len(runs) // 2]
         entry["hri"] = dict(med, runs=[r["total"] for r in runs],
+                            runs_others_cores=[r["others_cores"] for r in runs],
                             peak_mb=max((r["peak_mb"] or 0) for r in runs) or None)
         ref = read_table(out_hri)
         entry["hri"]["table_rows"] = len(ref)
@@ -370,7 +371,8 @@ def main() -> int:
                 all_ok = False
                 continue
             pmed = sorted(peer_runs, key=lambda r: r["total"])[len(peer_runs) // 2]
-            entry[key] = dict(pmed, runs=[r["total"] for r in peer_runs])
+            entry[key] = dict(pmed, runs=[r["total"] for r in peer_runs],
+                              runs_others_cores=[r["others_cores"] for r in peer_runs])
             cmp = compare(ref, read_table(out), args.tol)
             entry["agreement"][key] = {k: v for k, v in cmp.items() if k != "worst"}
             entry["agreement"][key]["worst"] = [
