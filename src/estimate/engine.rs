@@ -82,6 +82,41 @@ impl Prepared {
         *self.dom_offset.last().unwrap_or(&0) as usize
     }
 
+    /// Add row `i` to the slots of every measure (`values`, [`SLOTS`] per measure) and,
+    /// when given, to its cell's extras (`extra`: row count, then [`EXTRAS`] per measure).
+    /// The one place where a row becomes partial sums.
+    #[inline]
+    pub(crate) fn add_row(&self, i: usize, values: &mut [f64], mut extra: Option<&mut [f64]>) {
+        let w = self.w[i];
+        if let Some(e) = extra.as_deref_mut() {
+            e[0] += 1.0;
+        }
+        for (mi, md) in self.measures.iter().enumerate() {
+            if !md.in_universe(i) {
+                continue;
+            }
+            let v = &mut values[mi * SLOTS..(mi + 1) * SLOTS];
+            v[N_UNIV] += 1.0;
+            v[W_UNIV] += w;
+            let y = md.y[i];
+            let x = md.x.as_ref().map_or(0.0, |x| x[i]);
+            if y.is_nan() || x.is_nan() {
+                continue;
+            }
+            v[N_VALID] += 1.0;
+            v[SW] += w;
+            v[SWY] += w * y;
+            v[SWX] += w * x;
+            if let Some(e) = extra.as_deref_mut() {
+                let e = &mut e[1 + mi * EXTRAS..1 + (mi + 1) * EXTRAS];
+                e[0] += w * y * y;
+                if w > 0.0 {
+                    e[1] += 1.0;
+                }
+            }
+        }
+    }
+
     /// Partial sums of the given rows.
     pub fn accumulate(&self, rows: impl Iterator<Item = usize>) -> PartialSums {
         let m = self.measures.len();
@@ -100,34 +135,11 @@ impl Prepared {
             let cell = (key % c as u64) as usize;
             while j < order.len() && order[j].0 == key {
                 let i = order[j].1 as usize;
-                let w = self.w[i];
-                ps.cell_extra[cell * ex] += 1.0;
-                for (mi, md) in self.measures.iter().enumerate() {
-                    if !md.in_universe(i) {
-                        continue;
-                    }
-                    let v = &mut ps.values[base + mi * SLOTS..base + (mi + 1) * SLOTS];
-                    v[N_UNIV] += 1.0;
-                    v[W_UNIV] += w;
-                    let y = md.y[i];
-                    if y.is_nan() {
-                        continue;
-                    }
-                    let x = md.x.as_ref().map_or(0.0, |x| x[i]);
-                    if x.is_nan() {
-                        continue;
-                    }
-                    v[N_VALID] += 1.0;
-                    v[SW] += w;
-                    v[SWY] += w * y;
-                    v[SWX] += w * x;
-                    let e = &mut ps.cell_extra
-                        [cell * ex + 1 + mi * EXTRAS..cell * ex + 1 + (mi + 1) * EXTRAS];
-                    e[0] += w * y * y;
-                    if w > 0.0 {
-                        e[1] += 1.0;
-                    }
-                }
+                self.add_row(
+                    i,
+                    &mut ps.values[base..base + width],
+                    Some(&mut ps.cell_extra[cell * ex..(cell + 1) * ex]),
+                );
                 j += 1;
             }
         }
@@ -185,31 +197,11 @@ impl Prepared {
         ps.rows = rows.len() as u64;
         for i in rows.clone() {
             let cell = self.cells.cell[i] as usize;
-            let w = self.w[i];
-            ps.cell_extra[cell * ex] += 1.0;
-            for (mi, md) in self.measures.iter().enumerate() {
-                if !md.in_universe(i) {
-                    continue;
-                }
-                let base = cell * width + mi * SLOTS;
-                let v = &mut ps.values[base..base + SLOTS];
-                v[N_UNIV] += 1.0;
-                v[W_UNIV] += w;
-                let y = md.y[i];
-                let x = md.x.as_ref().map_or(0.0, |x| x[i]);
-                if y.is_nan() || x.is_nan() {
-                    continue;
-                }
-                v[N_VALID] += 1.0;
-                v[SW] += w;
-                v[SWY] += w * y;
-                v[SWX] += w * x;
-                let e = cell * ex + 1 + mi * EXTRAS;
-                ps.cell_extra[e] += w * y * y;
-                if w > 0.0 {
-                    ps.cell_extra[e + 1] += 1.0;
-                }
-            }
+            self.add_row(
+                i,
+                &mut ps.values[cell * width..(cell + 1) * width],
+                Some(&mut ps.cell_extra[cell * ex..(cell + 1) * ex]),
+            );
         }
         if let Some(r) = &self.replicate {
             let order: Vec<(u64, u32)> = rows
@@ -299,26 +291,8 @@ impl Entries for RowEntries<'_> {
     }
     #[inline]
     fn fill(&self, i: usize, buf: &mut [f64]) {
-        let r = self.order[i] as usize;
-        let w = self.p.w[r];
-        for (mi, md) in self.p.measures.iter().enumerate() {
-            let v = &mut buf[mi * SLOTS..(mi + 1) * SLOTS];
-            v.fill(0.0);
-            if !md.in_universe(r) {
-                continue;
-            }
-            v[N_UNIV] = 1.0;
-            v[W_UNIV] = w;
-            let y = md.y[r];
-            let x = md.x.as_ref().map_or(0.0, |x| x[r]);
-            if y.is_nan() || x.is_nan() {
-                continue;
-            }
-            v[N_VALID] = 1.0;
-            v[SW] = w;
-            v[SWY] = w * y;
-            v[SWX] = w * x;
-        }
+        buf.fill(0.0);
+        self.p.add_row(self.order[i] as usize, buf, None);
     }
 }
 
