@@ -4,7 +4,7 @@
 use polars::prelude::DataFrame;
 
 use super::glm::logit_fit;
-use super::measures::{Kind, MeasureData, measure_data};
+use super::measures::{IN_UNIVERSE, Kind, MeasureData, VALID, measures_data};
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, W_UNIV};
 use super::prepare::{Cells, NONE, Structure, cells, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
@@ -17,7 +17,7 @@ use crate::interval;
 /// A request prepared on a survey: every row-level array the pass needs.
 pub(crate) struct Prepared {
     pub n: usize,
-    pub w: Vec<f64>,
+    pub w: polars_buffer::Buffer<f64>,
     pub structure: Option<Structure>,
     pub replicate: Option<ReplicateData>,
     pub cells: Cells,
@@ -47,10 +47,7 @@ impl Prepared {
             let last = *dom_offset.last().unwrap_or(&0);
             dom_offset.push(last + g.domains.len() as u32);
         }
-        let measures = specs
-            .iter()
-            .map(|s| measure_data(df, s))
-            .collect::<Result<Vec<_>>>()?;
+        let measures = measures_data(df, specs)?;
         let mut cell_rows = vec![0u64; cells.n_cells];
         for &c in &cells.cell {
             cell_rows[c as usize] += 1;
@@ -92,21 +89,21 @@ impl Prepared {
             e[0] += 1.0;
         }
         for (mi, md) in self.measures.iter().enumerate() {
-            if !md.in_universe(i) {
+            let state = md.state[i];
+            if state & IN_UNIVERSE == 0 {
                 continue;
             }
             let v = &mut values[mi * SLOTS..(mi + 1) * SLOTS];
             v[N_UNIV] += 1.0;
             v[W_UNIV] += w;
-            let y = md.y[i];
-            let x = md.x.as_ref().map_or(0.0, |x| x[i]);
-            if y.is_nan() || x.is_nan() {
+            if state & VALID == 0 {
                 continue;
             }
+            let y = md.y(i);
             v[N_VALID] += 1.0;
             v[SW] += w;
             v[SWY] += w * y;
-            v[SWX] += w * x;
+            v[SWX] += w * md.x(i);
             if let Some(e) = extra.as_deref_mut() {
                 let e = &mut e[1 + mi * EXTRAS..1 + (mi + 1) * EXTRAS];
                 e[0] += w * y * y;
@@ -249,16 +246,25 @@ impl Prepared {
     }
 }
 
-/// The rows themselves as variance entries, in unit order (a counting sort by unit):
-/// each row is an entry of its (unit, cell), so no table is held in memory.
+/// The rows themselves as variance entries, in unit order: each row is an entry of its
+/// (unit, cell), so no table is held in memory. Rows already in unit order (survey files
+/// are usually sorted by stratum and PSU) are read in place; others through a counting
+/// sort by unit.
 pub(crate) struct RowEntries<'a> {
     p: &'a Prepared,
     unit: &'a [u32],
-    order: Vec<u32>,
+    order: Option<Vec<u32>>,
 }
 
 impl<'a> RowEntries<'a> {
     pub(crate) fn new(p: &'a Prepared, s: &'a Structure) -> Self {
+        if s.unit.windows(2).all(|w| w[0] <= w[1]) {
+            return RowEntries {
+                p,
+                unit: &s.unit,
+                order: None,
+            };
+        }
         let n_units = s.unit_psu.len();
         let mut start = vec![0u32; n_units + 1];
         for &u in &s.unit {
@@ -275,24 +281,34 @@ impl<'a> RowEntries<'a> {
         RowEntries {
             p,
             unit: &s.unit,
-            order,
+            order: Some(order),
+        }
+    }
+
+    #[inline]
+    fn row(&self, i: usize) -> usize {
+        match &self.order {
+            Some(o) => o[i] as usize,
+            None => i,
         }
     }
 }
 
 impl Entries for RowEntries<'_> {
     fn len(&self) -> usize {
-        self.order.len()
+        self.unit.len()
     }
     #[inline]
-    fn key(&self, i: usize) -> u64 {
-        let r = self.order[i] as usize;
-        self.unit[r] as u64 * self.p.cells.n_cells as u64 + self.p.cells.cell[r] as u64
+    fn unit(&self, i: usize) -> usize {
+        self.unit[self.row(i)] as usize
     }
     #[inline]
-    fn fill(&self, i: usize, buf: &mut [f64]) {
-        buf.fill(0.0);
-        self.p.add_row(self.order[i] as usize, buf, None);
+    fn cell(&self, i: usize) -> usize {
+        self.p.cells.cell[self.row(i)] as usize
+    }
+    #[inline]
+    fn add_to(&self, i: usize, acc: &mut [f64]) {
+        self.p.add_row(self.row(i), acc, None);
     }
 }
 
@@ -520,6 +536,7 @@ pub(crate) fn finish(
         (None, None) => return Err(Error::InvalidDesign("no variance method".into())),
     };
     let mut rows = Vec::with_capacity(n_dm);
+    let mut critical: std::collections::HashMap<u64, f64> = std::collections::HashMap::new();
     for (g, grouping) in p.cells.groupings.iter().enumerate() {
         for d in 0..grouping.domains.len() {
             let dom = p.dom_offset[g] as usize + d;
@@ -534,7 +551,11 @@ pub(crate) fn finish(
                     DfMethod::Design => Some(dfv),
                     DfMethod::Infinite => None,
                 };
-                let q = interval::critical_value(req.level, crit_df);
+                // Domains share few distinct df: each quantile is computed once.
+                let key = crit_df.map_or(u64::MAX, f64::to_bits);
+                let q = *critical
+                    .entry(key)
+                    .or_insert_with(|| interval::critical_value(req.level, crit_df));
                 let mut estimate = est;
                 let ci = if md.kind == Kind::Proportion {
                     match req.ci {

@@ -91,7 +91,7 @@ pub(crate) fn logit_fit(p: &Prepared, tot: &DomainTotals) -> Vec<Option<LogitFit
                 if pr <= 0.0 {
                     continue;
                 }
-                let y = md.y[i];
+                let y = md.y(i);
                 let mustart = (pr * y + 0.5) / (pr + 1.0);
                 let eta = (mustart / (1.0 - mustart)).ln();
                 let mu = linkinv(eta);

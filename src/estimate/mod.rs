@@ -179,7 +179,7 @@ impl Survey {
                     in_universe[d as usize] += 1;
                 }
                 if base.valid(i) {
-                    pairs[d as usize].push((base.y[i], prepared.w[i]));
+                    pairs[d as usize].push((base.y(i), prepared.w[i]));
                 }
             }
             let cdfs: Vec<WeightedCdf> = pairs.into_iter().map(WeightedCdf::new).collect();
@@ -196,19 +196,14 @@ impl Survey {
                         let d = dom_of(i);
                         if d != prepare::NONE && base.valid(i) {
                             univ[i] = true;
-                            y[i] = if base.y[i] <= qhat[d as usize][k] {
+                            y[i] = if base.y(i) <= qhat[d as usize][k] {
                                 1.0
                             } else {
                                 0.0
                             };
                         }
                     }
-                    MeasureData {
-                        kind: Kind::Proportion,
-                        universe: Some(univ),
-                        y,
-                        x: None,
-                    }
+                    MeasureData::from_rows(Kind::Proportion, Some(&univ), y, None)
                 })
                 .collect();
             let specs: Vec<MeasureSpec> = probs

@@ -4,6 +4,9 @@
 use std::collections::HashMap;
 
 use polars::prelude::*;
+use polars_arrow::array::Array;
+use polars_arrow::bitmap::Bitmap;
+use polars_buffer::Buffer;
 
 use crate::design::{Design, LonelyPsu};
 use crate::error::{Error, Result};
@@ -28,7 +31,7 @@ fn column<'a>(df: &'a DataFrame, name: &str, role: &str) -> Result<&'a Column> {
 }
 
 /// A numeric column as f64, NaN for missing values.
-pub(crate) fn numeric(df: &DataFrame, name: &str, role: &str) -> Result<Vec<f64>> {
+pub(crate) fn numeric(df: &DataFrame, name: &str, role: &str) -> Result<Buffer<f64>> {
     let col = column(df, name, role)?;
     let dt = col.dtype();
     if !(dt.is_primitive_numeric() || dt.is_bool() || dt.is_null()) {
@@ -40,15 +43,170 @@ pub(crate) fn numeric(df: &DataFrame, name: &str, role: &str) -> Result<Vec<f64>
     }
     let cast = col.cast(&DataType::Float64)?;
     let ca = cast.f64()?;
-    let mut out = Vec::with_capacity(ca.len());
-    if ca.null_count() == 0 {
-        for arr in ca.downcast_iter() {
-            out.extend_from_slice(arr.values().as_slice());
-        }
-    } else {
-        out.extend(ca.iter().map(|v| v.unwrap_or(f64::NAN)));
+    // Read in place when possible.
+    if ca.null_count() == 0
+        && ca.chunks().len() == 1
+        && let Some(arr) = ca.downcast_iter().next()
+    {
+        return Ok(arr.values().clone());
     }
-    Ok(out)
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        let start = out.len();
+        out.extend_from_slice(arr.values().as_slice());
+        if let Some(valid) = arr.validity().filter(|v| v.unset_bits() > 0) {
+            let mut i = start;
+            for_each_bit(valid, |ok| {
+                if !ok {
+                    out[i] = f64::NAN;
+                }
+                i += 1;
+            });
+        }
+    }
+    Ok(Buffer::from(out))
+}
+
+/// A numeric column as `f64` values read in place (one chunk) and its validity: values
+/// under a missing slot are unspecified.
+pub(crate) fn numeric_parts(
+    df: &DataFrame,
+    name: &str,
+    role: &str,
+) -> Result<(Buffer<f64>, Option<Bitmap>)> {
+    let col = column(df, name, role)?;
+    let dt = col.dtype();
+    if !(dt.is_primitive_numeric() || dt.is_bool() || dt.is_null()) {
+        return Err(Error::NotNumeric {
+            column: name.to_string(),
+            role: role.to_string(),
+            dtype: dt.to_string(),
+        });
+    }
+    let cast = col.cast(&DataType::Float64)?;
+    let ca = cast.f64()?.rechunk();
+    match ca.downcast_iter().next() {
+        Some(arr) => Ok((
+            arr.values().clone(),
+            arr.validity().filter(|v| v.unset_bits() > 0).cloned(),
+        )),
+        None => Ok((Buffer::from(Vec::new()), None)),
+    }
+}
+
+/// Integer values read where they are, chunk by chunk, with their validity.
+struct IntChunks<'a, N> {
+    chunks: Vec<(&'a [N], Option<Vec<bool>>)>,
+    len: usize,
+}
+
+impl<'a, N: polars_arrow::types::NativeType + Into<i64>> IntChunks<'a, N> {
+    fn new<T>(ca: &'a ChunkedArray<T>) -> Self
+    where
+        T: PolarsNumericType<Native = N>,
+    {
+        let chunks = ca
+            .downcast_iter()
+            .map(|arr| {
+                let valid = arr.validity().filter(|v| v.unset_bits() > 0).map(|b| {
+                    let mut v = Vec::with_capacity(arr.len());
+                    for_each_bit(b, |ok| v.push(ok));
+                    v
+                });
+                (arr.values().as_slice(), valid)
+            })
+            .collect();
+        IntChunks {
+            chunks,
+            len: ca.len(),
+        }
+    }
+
+    /// Call `f` with every row's value, `None` when missing.
+    #[inline]
+    fn for_each(&self, mut f: impl FnMut(Option<i64>)) {
+        for (values, valid) in &self.chunks {
+            match valid {
+                None => values.iter().for_each(|&v| f(Some(v.into()))),
+                Some(ok) => values
+                    .iter()
+                    .zip(ok)
+                    .for_each(|(&v, &ok)| f(ok.then(|| v.into()))),
+            }
+        }
+    }
+}
+
+/// Encode an integer or Boolean column, reading 32- and 64-bit integers in place.
+fn encode_integer_column(col: &Column) -> Result<Encoded> {
+    Ok(match col.dtype() {
+        DataType::Int32 => encode_ints(&IntChunks::new(col.i32()?)),
+        DataType::Int64 => encode_ints(&IntChunks::new(col.i64()?)),
+        _ => {
+            let cast = col.cast(&DataType::Int64)?;
+            encode_ints(&IntChunks::new(cast.i64()?))
+        }
+    })
+}
+
+/// Call `f(bit)` for every bit of a bitmap, reading it 64 bits at a time.
+#[inline]
+pub(crate) fn for_each_bit(bits: &Bitmap, mut f: impl FnMut(bool)) {
+    let mut words = bits.fast_iter_u64();
+    for w in words.by_ref() {
+        for j in 0..64 {
+            f((w >> j) & 1 == 1);
+        }
+    }
+    let (rest, n) = words.remainder();
+    for j in 0..n {
+        f((rest[j / 64] >> (j % 64)) & 1 == 1);
+    }
+}
+
+/// For every byte value, the 8 bytes that spread its bits (bit k set: byte k is 0xFF).
+const SPREAD: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut k = 0;
+        while k < 8 {
+            if (b >> k) & 1 == 1 {
+                t[b] |= 0xFF << (8 * k);
+            }
+            k += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Combine one byte per row with a bitmap of the same length, eight rows at a time:
+/// `op(bytes, mask)` gets eight row bytes as a little-endian u64 and a mask whose byte k
+/// is 0xFF when the bit of row k is set, and returns the new bytes.
+pub(crate) fn combine_bits(out: &mut [u8], bits: &Bitmap, op: impl Fn(u64, u64) -> u64) {
+    let mut words = bits.fast_iter_u64();
+    let mut at = 0;
+    for w in words.by_ref() {
+        for k in 0..8 {
+            let chunk = &mut out[at..at + 8];
+            let mut cur = [0u8; 8];
+            cur.copy_from_slice(chunk);
+            let mask = SPREAD[((w >> (8 * k)) & 0xFF) as usize];
+            chunk.copy_from_slice(&op(u64::from_le_bytes(cur), mask).to_le_bytes());
+            at += 8;
+        }
+    }
+    let (rest, n) = words.remainder();
+    for j in 0..n {
+        let mask = if (rest[j / 64] >> (j % 64)) & 1 == 1 {
+            0xFF
+        } else {
+            0
+        };
+        out[at] = op(out[at] as u64, mask) as u8;
+        at += 1;
+    }
 }
 
 /// Encode any column to sorted dense codes.
@@ -56,19 +214,21 @@ pub(crate) fn encode(df: &DataFrame, name: &str, role: &str) -> Result<Encoded> 
     let col = column(df, name, role)?;
     let dt = col.dtype().clone();
     if dt.is_integer() || dt.is_bool() {
-        let cast = col.cast(&DataType::Int64)?;
-        let vals: Vec<Option<i64>> = cast.i64()?.iter().collect();
-        Ok(encode_ints(&vals))
+        encode_integer_column(col)
     } else if dt.is_float() {
         let v = numeric(df, name, role)?;
         if v.iter()
             .all(|x| x.is_nan() || (x.fract() == 0.0 && x.abs() < 9.0e15))
         {
-            let vals: Vec<Option<i64>> = v
+            let values: Vec<i64> = v
                 .iter()
-                .map(|x| if x.is_nan() { None } else { Some(*x as i64) })
+                .map(|x| if x.is_nan() { 0 } else { *x as i64 })
                 .collect();
-            Ok(encode_ints(&vals))
+            let valid: Vec<bool> = v.iter().map(|x| !x.is_nan()).collect();
+            Ok(encode_ints(&IntChunks {
+                chunks: vec![(values.as_slice(), Some(valid))],
+                len: v.len(),
+            }))
         } else {
             let mut levels: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
             levels.sort_by(f64::total_cmp);
@@ -94,53 +254,77 @@ pub(crate) fn encode(df: &DataFrame, name: &str, role: &str) -> Result<Encoded> 
         } else {
             col.cast(&DataType::String)?
         };
-        let ca = cast.str()?;
-        let mut map: HashMap<&str, u32> = HashMap::new();
-        let mut raw: Vec<u32> = Vec::with_capacity(ca.len());
-        for v in ca.iter() {
-            match v {
-                None => raw.push(NONE),
-                Some(s) => {
-                    let next = map.len() as u32;
-                    raw.push(*map.entry(s).or_insert(next));
-                }
-            }
-        }
-        let mut labels: Vec<(&str, u32)> = map.into_iter().collect();
-        labels.sort();
-        let mut remap = vec![0u32; labels.len()];
-        for (new, (_, old)) in labels.iter().enumerate() {
-            remap[*old as usize] = new as u32;
-        }
-        let codes = raw
-            .into_iter()
-            .map(|c| if c == NONE { NONE } else { remap[c as usize] })
-            .collect();
-        Ok(Encoded {
-            codes,
-            labels: labels.into_iter().map(|(s, _)| s.to_string()).collect(),
-        })
+        Ok(encode_strings(cast.str()?))
     }
 }
 
-fn encode_ints(vals: &[Option<i64>]) -> Encoded {
-    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    for v in vals.iter().flatten() {
-        lo = lo.min(*v);
-        hi = hi.max(*v);
+/// Strings to sorted dense codes. Short strings (up to 12 bytes) are stored inside their
+/// 16-byte view, so a few distinct views are matched as integers before any hashing.
+fn encode_strings(ca: &StringChunked) -> Encoded {
+    let mut map: HashMap<&str, u32> = HashMap::new();
+    let mut short: Vec<(u128, u32)> = Vec::new();
+    let mut raw: Vec<u32> = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        let validity = arr.validity();
+        for (k, view) in arr.views().iter().enumerate() {
+            if validity.is_some_and(|b| !b.get_bit(k)) {
+                raw.push(NONE);
+                continue;
+            }
+            let key = (view.length <= 12).then(|| view.as_u128());
+            if let Some(&(_, code)) = key.and_then(|key| short.iter().find(|(v, _)| *v == key)) {
+                raw.push(code);
+                continue;
+            }
+            let next = map.len() as u32;
+            let code = *map.entry(arr.value(k)).or_insert(next);
+            if let Some(key) = key.filter(|_| short.len() < 64) {
+                short.push((key, code));
+            }
+            raw.push(code);
+        }
     }
+    let mut labels: Vec<(&str, u32)> = map.into_iter().collect();
+    labels.sort();
+    let mut remap = vec![0u32; labels.len()];
+    for (new, (_, old)) in labels.iter().enumerate() {
+        remap[*old as usize] = new as u32;
+    }
+    let codes = raw
+        .into_iter()
+        .map(|c| if c == NONE { NONE } else { remap[c as usize] })
+        .collect();
+    Encoded {
+        codes,
+        labels: labels.into_iter().map(|(s, _)| s.to_string()).collect(),
+    }
+}
+
+/// Integers (with their validity) to sorted dense codes.
+fn encode_ints<N: polars_arrow::types::NativeType + Into<i64>>(src: &IntChunks<N>) -> Encoded {
+    let n = src.len;
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    src.for_each(|v| {
+        if let Some(v) = v {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    });
     if lo > hi {
         return Encoded {
-            codes: vec![NONE; vals.len()],
+            codes: vec![NONE; n],
             labels: Vec::new(),
         };
     }
+    let mut codes = Vec::with_capacity(n);
     // Small ranges: a presence table gives sorted levels in linear time.
-    if (hi as i128 - lo as i128) <= (4 * vals.len() as i128).max(1 << 20) {
+    if (hi as i128 - lo as i128) <= (4 * n as i128).max(1 << 20) {
         let mut table = vec![NONE; (hi - lo + 1) as usize];
-        for v in vals.iter().flatten() {
-            table[(v - lo) as usize] = 0;
-        }
+        src.for_each(|v| {
+            if let Some(v) = v {
+                table[(v - lo) as usize] = 0;
+            }
+        });
         let mut labels = Vec::new();
         for (k, slot) in table.iter_mut().enumerate() {
             if *slot == 0 {
@@ -148,39 +332,35 @@ fn encode_ints(vals: &[Option<i64>]) -> Encoded {
                 labels.push((lo + k as i64).to_string());
             }
         }
-        let codes = vals
-            .iter()
-            .map(|v| v.map_or(NONE, |x| table[(x - lo) as usize]))
-            .collect();
+        src.for_each(|v| codes.push(v.map_or(NONE, |x| table[(x - lo) as usize])));
         return Encoded { codes, labels };
     }
     // Wide ranges (e.g. PSU ids like stratum * 10^8 + j): survey files are usually grouped
     // by PSU, so runs of equal values are collapsed before sorting and looked up once.
     let mut levels: Vec<i64> = Vec::new();
     let mut last = None;
-    for v in vals.iter().flatten() {
-        if last != Some(*v) {
-            levels.push(*v);
-            last = Some(*v);
+    src.for_each(|v| {
+        if v.is_some() && last != v {
+            levels.extend(v);
+            last = v;
         }
-    }
+    });
     levels.sort_unstable();
     levels.dedup();
     let mut cache: Option<(i64, u32)> = None;
-    let codes = vals
-        .iter()
-        .map(|v| match v {
+    src.for_each(|v| {
+        codes.push(match v {
             None => NONE,
             Some(x) => match cache {
-                Some((cx, code)) if cx == *x => code,
+                Some((cx, code)) if cx == x => code,
                 _ => {
-                    let code = levels.partition_point(|l| l < x) as u32;
-                    cache = Some((*x, code));
+                    let code = levels.partition_point(|l| *l < x) as u32;
+                    cache = Some((x, code));
                     code
                 }
             },
         })
-        .collect();
+    });
     Encoded {
         codes,
         labels: levels.iter().map(|l| l.to_string()).collect(),
@@ -331,7 +511,7 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
         }
     }
     // Stage 2, only when its fpc is given (otherwise the ultimate-cluster variance).
-    let mut unit = psu_of_row.clone();
+    let mut unit = None;
     let mut unit_psu: Vec<u32> = (0..n_psu as u32).collect();
     let mut stage2 = None;
     if stages.len() >= 2 && fpc.len() >= 2 {
@@ -352,7 +532,7 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
             .map(|i| psu_of_row[i] as u64 * l2 + e2.codes[i] as u64)
             .collect();
         let (codes, uniq) = dense(&keys);
-        unit = codes;
+        unit = Some(codes);
         unit_psu = uniq.iter().map(|k| (k / l2) as u32).collect();
         let mut n_units = vec![0u32; n_psu];
         for &p in &unit_psu {
@@ -383,7 +563,7 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
         stage2 = Some(Stage2 { n_units, f, frac1 });
     }
     let s = Structure {
-        unit,
+        unit: unit.unwrap_or(psu_of_row),
         unit_psu,
         psu_stratum,
         stratum_npsu,
@@ -482,7 +662,7 @@ fn constant_within(
 }
 
 /// Read and check the weight column.
-pub(crate) fn weights(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+pub(crate) fn weights(df: &DataFrame, name: &str) -> Result<Buffer<f64>> {
     let w = numeric(df, name, "weight")?;
     check_weights(&w, name)?;
     Ok(w)
@@ -619,39 +799,111 @@ pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<C
     })
 }
 
-/// Evaluate an SQL condition to one value per row: Some(true/false), None when NULL.
+/// A condition to evaluate on the rows: its SQL text and its role (for messages).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Condition<'a> {
+    /// SQL boolean expression.
+    pub sql: &'a str,
+    /// What the condition is for, e.g. `universe`.
+    pub role: &'a str,
+}
+
+impl Condition<'_> {
+    fn error(&self, message: String) -> Error {
+        Error::BadCondition {
+            condition: self.sql.to_string(),
+            role: self.role.to_string(),
+            message,
+        }
+    }
+}
+
+/// Evaluate SQL conditions on the rows, all in one query (polars evaluates them in
+/// parallel): per condition, one Boolean value per row, NULL where the condition is NULL.
 ///
 /// Conditions longer than [`crate::catalogue::MAX_SQL_CHARS`] are refused, and parsing and
 /// evaluation run on a thread with a large stack: polars' SQL front end recurses deeply
 /// (tens of kB of stack per operator in debug builds), and a stack overflow would abort
-/// the process instead of returning an error.
-pub(crate) fn condition(df: &DataFrame, sql: &str, role: &str) -> Result<Vec<Option<bool>>> {
-    let chars = sql.chars().count();
-    if chars > crate::catalogue::MAX_SQL_CHARS {
-        return Err(Error::BadCondition {
-            condition: sql.chars().take(80).collect::<String>() + "…",
-            role: role.to_string(),
-            message: format!(
-                "{chars} characters is longer than the {} allowed; write long lists of codes as `col IN (...)`",
-                crate::catalogue::MAX_SQL_CHARS
-            ),
-        });
+/// the process instead of returning an error. An error names the condition at fault.
+pub(crate) fn conditions(df: &DataFrame, items: &[Condition]) -> Result<Vec<BooleanChunked>> {
+    for c in items {
+        let chars = c.sql.chars().count();
+        if chars > crate::catalogue::MAX_SQL_CHARS {
+            return Err(Error::BadCondition {
+                condition: c.sql.chars().take(80).collect::<String>() + "…",
+                role: c.role.to_string(),
+                message: format!(
+                    "{chars} characters is longer than the {} allowed; write long lists of codes as `col IN (...)`",
+                    crate::catalogue::MAX_SQL_CHARS
+                ),
+            });
+        }
+    }
+    if items.is_empty() {
+        return Ok(Vec::new());
     }
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
             .name("hri-sql-condition".into())
             .stack_size(256 << 20)
-            .spawn_scoped(scope, || evaluate_condition(df, sql, role))
+            .spawn_scoped(scope, || evaluate_conditions(df, items))
         {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            Err(_) => evaluate_condition(df, sql, role),
+            Err(_) => evaluate_conditions(df, items),
         }
     })
 }
 
-/// The columns an SQL condition reads (parsed on a large stack, as [`condition`]).
+fn evaluate_conditions(df: &DataFrame, items: &[Condition]) -> Result<Vec<BooleanChunked>> {
+    let name = |k: usize| format!("__hri_condition_{k}");
+    let exprs = items
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            polars::sql::sql_expr(c.sql)
+                .map(|e| e.alias(name(k)))
+                .map_err(|e| c.error(e.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let out = match df.clone().lazy().select(exprs).collect() {
+        Ok(out) => out,
+        // Find the condition at fault: evaluate them one by one.
+        Err(e) if items.len() > 1 => {
+            for c in items {
+                evaluate_conditions(df, std::slice::from_ref(c))?;
+            }
+            return Err(items[0].error(e.to_string()));
+        }
+        Err(e) => return Err(items[0].error(e.to_string())),
+    };
+    let n = df.height();
+    items
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let col = out.column(&name(k)).map_err(|e| c.error(e.to_string()))?;
+            if col.dtype() != &DataType::Boolean {
+                return Err(c.error(format!(
+                    "evaluates to {}, not a true/false condition",
+                    col.dtype()
+                )));
+            }
+            let ca = col.bool().map_err(|e| c.error(e.to_string()))?;
+            match ca.len() {
+                len if len == n => Ok(ca.clone()),
+                1 => Ok(match ca.get(0) {
+                    Some(v) => BooleanChunked::full(PlSmallStr::EMPTY, v, n),
+                    None => BooleanChunked::full_null(PlSmallStr::EMPTY, n),
+                }),
+                len => Err(c.error(format!("gives {len} values for {n} rows"))),
+            }
+        })
+        .collect()
+}
+
+/// The columns an SQL condition reads (parsed on a large stack, as [`conditions`]).
 pub(crate) fn condition_columns(sql: &str, role: &str) -> Result<Vec<String>> {
     let parse = || {
         polars::sql::sql_expr(sql)
@@ -689,43 +941,4 @@ pub(crate) fn condition_columns(sql: &str, role: &str) -> Result<Vec<String>> {
             Err(_) => parse(),
         }
     })
-}
-
-fn evaluate_condition(df: &DataFrame, sql: &str, role: &str) -> Result<Vec<Option<bool>>> {
-    let bad = |message: String| Error::BadCondition {
-        condition: sql.to_string(),
-        role: role.to_string(),
-        message,
-    };
-    let expr = polars::sql::sql_expr(sql).map_err(|e| bad(e.to_string()))?;
-    let out = df
-        .clone()
-        .lazy()
-        .select([expr.alias("__hri_condition")])
-        .collect()
-        .map_err(|e| bad(e.to_string()))?;
-    let col = out
-        .column("__hri_condition")
-        .map_err(|e| bad(e.to_string()))?;
-    let col = if col.dtype() == &DataType::Boolean {
-        col.clone()
-    } else {
-        return Err(bad(format!(
-            "evaluates to {}, not a true/false condition",
-            col.dtype()
-        )));
-    };
-    let ca = col.bool().map_err(|e| bad(e.to_string()))?;
-    let v: Vec<Option<bool>> = ca.iter().collect();
-    if v.len() == df.height() {
-        Ok(v)
-    } else if v.len() == 1 {
-        Ok(vec![v[0]; df.height()])
-    } else {
-        Err(bad(format!(
-            "gives {} values for {} rows",
-            v.len(),
-            df.height()
-        )))
-    }
 }

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 /// Replicate weights read from the data.
 pub(crate) struct ReplicateData {
     /// One column of analysis weights per replicate.
-    pub cols: Vec<Vec<f64>>,
+    pub cols: Vec<polars_buffer::Buffer<f64>>,
     /// Overall scale.
     pub scale: f64,
     /// Per-replicate scales.
@@ -115,10 +115,8 @@ impl ReplicateData {
                     }
                     let base = ((cell * m + mi) * r_n + r) * 3;
                     acc[base] += w;
-                    acc[base + 1] += w * md.y[i];
-                    if let Some(x) = &md.x {
-                        acc[base + 2] += w * x[i];
-                    }
+                    acc[base + 1] += w * md.y(i);
+                    acc[base + 2] += w * md.x(i);
                 }
             }
         }

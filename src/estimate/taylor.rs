@@ -12,22 +12,29 @@ use crate::design::LonelyPsu;
 pub(crate) trait Entries: Sync {
     /// Number of entries.
     fn len(&self) -> usize;
-    /// `unit * n_cells + cell` of entry `i`; entries are grouped by unit, units in order.
-    fn key(&self, i: usize) -> u64;
-    /// The [`SLOTS`] values of every measure of entry `i`.
-    fn fill(&self, i: usize, buf: &mut [f64]);
+    /// Unit of entry `i`; entries are grouped by unit, units in increasing order.
+    fn unit(&self, i: usize) -> usize;
+    /// Domain cell of entry `i`.
+    fn cell(&self, i: usize) -> usize;
+    /// Add the [`SLOTS`] values of every measure of entry `i` to `acc`.
+    fn add_to(&self, i: usize, acc: &mut [f64]);
 }
 
 impl Entries for PartialSums {
     fn len(&self) -> usize {
         self.keys.len()
     }
-    fn key(&self, i: usize) -> u64 {
-        self.keys[i]
+    fn unit(&self, i: usize) -> usize {
+        (self.keys[i] / self.n_cells as u64) as usize
     }
-    fn fill(&self, i: usize, buf: &mut [f64]) {
-        let w = buf.len();
-        buf.copy_from_slice(&self.values[i * w..(i + 1) * w]);
+    fn cell(&self, i: usize) -> usize {
+        (self.keys[i] % self.n_cells as u64) as usize
+    }
+    fn add_to(&self, i: usize, acc: &mut [f64]) {
+        let w = acc.len();
+        for (a, b) in acc.iter_mut().zip(&self.values[i * w..(i + 1) * w]) {
+            *a += b;
+        }
     }
 }
 
@@ -98,52 +105,52 @@ impl Scratch {
 
 /// Accumulates, for each target, the values of the units of one group (stratum or PSU)
 /// and turns them into a centred sum of squares padded with zeros to `n` units.
+///
+/// Values are centred as they come (Welford's update), so the group needs no second pass
+/// and no stored values; the units without a value are zeros, added at the end with the
+/// exact formula for merging two groups (Chan, Golub and LeVeque).
 struct GroupSS {
-    sum: Vec<f64>,
-    count: Vec<u32>,
-    ss: Vec<f64>,
-    values: Vec<(u32, f64)>,
+    moments: Vec<Moments>,
     touched: Vec<u32>,
+}
+
+/// Running count, mean and centred sum of squares of one target's values.
+#[derive(Debug, Clone, Copy, Default)]
+struct Moments {
+    mean: f64,
+    m2: f64,
+    count: u32,
 }
 
 impl GroupSS {
     fn new(n_targets: usize) -> Self {
         GroupSS {
-            sum: vec![0.0; n_targets],
-            count: vec![0; n_targets],
-            ss: vec![0.0; n_targets],
-            values: Vec::new(),
+            moments: vec![Moments::default(); n_targets],
             touched: Vec::new(),
         }
     }
+    #[inline]
     fn push(&mut self, t: u32, v: f64) {
-        let tu = t as usize;
-        if self.count[tu] == 0 {
+        let m = &mut self.moments[t as usize];
+        if m.count == 0 {
             self.touched.push(t);
         }
-        self.count[tu] += 1;
-        self.sum[tu] += v;
-        self.values.push((t, v));
+        m.count += 1;
+        let delta = v - m.mean;
+        m.mean += delta / m.count as f64;
+        m.m2 += delta * (v - m.mean);
     }
     /// Call `f(target, mean, ss)` for every target pushed, where `ss` is the sum of
     /// squares about the mean over `n` units (the units not pushed count as zeros).
     fn finish(&mut self, n: f64, mut f: impl FnMut(usize, f64, f64)) {
-        for &(t, v) in &self.values {
-            let t = t as usize;
-            let d = v - self.sum[t] / n;
-            self.ss[t] += d * d;
-        }
         for &t in &self.touched {
             let t = t as usize;
-            let k = self.count[t] as f64;
-            let mean = self.sum[t] / n;
-            f(t, mean, self.ss[t] + (n - k) * mean * mean);
-            self.sum[t] = 0.0;
-            self.count[t] = 0;
-            self.ss[t] = 0.0;
+            let Moments { mean, m2, count } = std::mem::take(&mut self.moments[t]);
+            let k = count as f64;
+            // k values with mean `mean` merged with n - k zeros
+            f(t, mean * k / n, m2 + mean * mean * k * (n - k) / n);
         }
         self.touched.clear();
-        self.values.clear();
     }
 }
 
@@ -219,15 +226,24 @@ pub(crate) fn variances(
         tg_start[i + 1] += tg_start[i];
     }
     let mut tg_list = vec![0u32; tg_start[channels.len()] as usize];
+    let mut tg_coef = vec![0.0; tg_list.len()];
     let mut fill = tg_start.clone();
     for (ti, t) in targets.iter().enumerate() {
-        for &(c, _) in &t.terms {
+        for &(c, coef) in &t.terms {
             tg_list[fill[c as usize] as usize] = ti as u32;
+            tg_coef[fill[c as usize] as usize] = coef;
             fill[c as usize] += 1;
         }
     }
 
+    // Targets that are one score as it is.
+    let tg_simple: Vec<bool> = targets
+        .iter()
+        .map(|t| t.terms.len() == 1 && t.terms[0].1 == 1.0)
+        .collect();
+    let single = s.stage2.is_none();
     let width = n_measures * SLOTS;
+    let n_doms = *dom_offset.last().unwrap_or(&0) as usize;
     // Per cell, the global domain of each grouping (NONE when a group value is missing).
     let n_groupings = cells.groupings.len();
     let mut cell_doms = vec![NONE; n_cells * n_groupings];
@@ -238,7 +254,6 @@ pub(crate) fn variances(
             }
         }
     }
-    let n_cells = n_cells as u64;
     let pass = |lo: usize, hi: usize| -> Acc {
         let mut var = vec![0.0; targets.len()];
         let mut nan = vec![false; targets.len()];
@@ -258,86 +273,118 @@ pub(crate) fn variances(
         let eval_targets = |z: &Scratch, tval: &mut Scratch| {
             for &c in &z.touched {
                 let c = c as usize;
-                for &t in &tg_list[tg_start[c] as usize..tg_start[c + 1] as usize] {
-                    let t = t as usize;
-                    let coef = targets[t]
-                        .terms
-                        .iter()
-                        .find(|(cc, _)| *cc as usize == c)
-                        .map_or(0.0, |x| x.1);
-                    tval.add(t, coef * z.val[c]);
+                let (from, to) = (tg_start[c] as usize, tg_start[c + 1] as usize);
+                for (&t, &coef) in tg_list[from..to].iter().zip(&tg_coef[from..to]) {
+                    tval.add(t as usize, coef * z.val[c]);
                 }
             }
         };
 
-        let mut v = vec![0.0; width];
-        let mut cell_acc = vec![0.0; n_cells as usize * width];
-        let mut cell_seen = vec![false; n_cells as usize];
+        // A unit's rows added up per cell, then the cells spread over their domains.
+        let mut cell_acc = vec![0.0; n_cells * width];
+        let mut cell_seen = vec![false; n_cells];
         let mut cells_touched: Vec<u32> = Vec::new();
+        let mut dom_acc = vec![0.0; n_doms * width];
+        let mut dom_seen = vec![false; n_doms];
+        let mut doms_touched: Vec<u32> = Vec::new();
         let mut i = lo;
         while i < hi {
-            let h = s.psu_stratum[s.unit_psu[(ps.key(i) / n_cells) as usize] as usize];
+            let h = s.psu_stratum[s.unit_psu[ps.unit(i)] as usize];
             // one stratum
             while i < hi {
-                let p = s.unit_psu[(ps.key(i) / n_cells) as usize];
+                let p = s.unit_psu[ps.unit(i)];
                 if s.psu_stratum[p as usize] != h {
                     break;
                 }
                 // one PSU
                 while i < hi {
-                    let u = (ps.key(i) / n_cells) as usize;
+                    let u = ps.unit(i);
                     if s.unit_psu[u] != p {
                         break;
                     }
-                    // one unit: first add up its entries per cell (rows of a PSU share
-                    // few cells), then spread each cell over its domains once.
-                    while i < hi && (ps.key(i) / n_cells) as usize == u {
-                        let cell = (ps.key(i) % n_cells) as usize;
-                        ps.fill(i, &mut v);
+                    // one unit: its entries per cell
+                    while i < hi && ps.unit(i) == u {
+                        let cell = ps.cell(i);
+                        let acc = &mut cell_acc[cell * width..(cell + 1) * width];
                         if !cell_seen[cell] {
                             cell_seen[cell] = true;
                             cells_touched.push(cell as u32);
-                            cell_acc[cell * width..(cell + 1) * width].copy_from_slice(&v);
-                        } else {
-                            for (a, b) in cell_acc[cell * width..(cell + 1) * width]
-                                .iter_mut()
-                                .zip(&v)
-                            {
-                                *a += b;
-                            }
+                            acc.fill(0.0);
                         }
+                        ps.add_to(i, acc);
                         i += 1;
                     }
+                    // cells to domains
                     for &cell in &cells_touched {
                         let cell = cell as usize;
                         cell_seen[cell] = false;
                         let acc = &cell_acc[cell * width..(cell + 1) * width];
-                        let doms = &cell_doms[cell * n_groupings..(cell + 1) * n_groupings];
-                        for m in 0..n_measures {
-                            let sl = &acc[m * SLOTS..(m + 1) * SLOTS];
-                            if sl[N_UNIV] == 0.0 {
+                        for &dom in &cell_doms[cell * n_groupings..(cell + 1) * n_groupings] {
+                            if dom == NONE {
                                 continue;
                             }
-                            let valid = sl[N_VALID] != 0.0;
-                            for &dom in doms {
-                                if dom == NONE {
-                                    continue;
+                            let d = dom as usize;
+                            let t = &mut dom_acc[d * width..(d + 1) * width];
+                            if dom_seen[d] {
+                                for (a, b) in t.iter_mut().zip(acc) {
+                                    *a += b;
                                 }
-                                let dm = dom as usize * n_measures + m;
-                                univ.add(dm, 1.0);
-                                if !valid {
-                                    continue;
-                                }
-                                for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize]
-                                {
-                                    let ch = &channels[c as usize];
-                                    let z = ch.aw * sl[SW] + ch.ay * sl[SWY] + ch.ax * sl[SWX];
-                                    unit_z.add(c as usize, z);
-                                }
+                            } else {
+                                dom_seen[d] = true;
+                                doms_touched.push(dom);
+                                t.copy_from_slice(acc);
                             }
                         }
                     }
                     cells_touched.clear();
+                    // domains to linearised scores
+                    for &dom in &doms_touched {
+                        let d = dom as usize;
+                        dom_seen[d] = false;
+                        let t = &dom_acc[d * width..(d + 1) * width];
+                        for m in 0..n_measures {
+                            let sl = &t[m * SLOTS..(m + 1) * SLOTS];
+                            if sl[N_UNIV] == 0.0 {
+                                continue;
+                            }
+                            let dm = d * n_measures + m;
+                            if single {
+                                // a single-stage unit is its PSU: each (domain, measure)
+                                // comes here once per PSU
+                                psus[dm] += 1;
+                                if last_stratum[dm] != h {
+                                    last_stratum[dm] = h;
+                                    strata[dm] += 1;
+                                }
+                            } else {
+                                univ.add(dm, 1.0);
+                            }
+                            if sl[N_VALID] == 0.0 {
+                                continue;
+                            }
+                            for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize] {
+                                let c = c as usize;
+                                let ch = &channels[c];
+                                let z = ch.aw * sl[SW] + ch.ay * sl[SWY] + ch.ax * sl[SWX];
+                                if !single {
+                                    unit_z.add(c, z);
+                                    continue;
+                                }
+                                // a PSU's score goes straight to its stratum; targets
+                                // combining several scores are added up first
+                                let (from, to) = (tg_start[c] as usize, tg_start[c + 1] as usize);
+                                for (&t, &coef) in tg_list[from..to].iter().zip(&tg_coef[from..to])
+                                {
+                                    if tg_simple[t as usize] {
+                                        stratum_ss.push(t, z);
+                                    } else {
+                                        tval.add(t as usize, coef * z);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    doms_touched.clear();
                     // unit done: roll into PSU, and keep unit values for the second stage
                     if s.stage2.is_some() {
                         eval_targets(&unit_z, &mut tval);
@@ -424,7 +471,7 @@ pub(crate) fn variances(
     };
     // Two threads, split at a stratum boundary: strata are independent.
     let len = ps.len();
-    let stratum_of = |i: usize| s.psu_stratum[s.unit_psu[(ps.key(i) / n_cells) as usize] as usize];
+    let stratum_of = |i: usize| s.psu_stratum[s.unit_psu[ps.unit(i)] as usize];
     let mut mid = len / 2;
     while mid > 0 && mid < len && stratum_of(mid) == stratum_of(mid - 1) {
         mid += 1;
