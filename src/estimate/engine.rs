@@ -36,18 +36,31 @@ impl Prepared {
         specs: &[MeasureSpec],
         disaggregations: &[Vec<String>],
     ) -> Result<Self> {
-        let w = weights(df, design.weight())?;
-        let (structure, replicate) = match design.replicates() {
-            Some(r) => (None, Some(replicate_data(df, r)?)),
-            None => (Some(structure(df, design)?), None),
+        // The design, the domain cells and the measures are independent: three threads.
+        // Errors are reported in that order, whichever thread finishes first.
+        let sampling = || -> Result<_> {
+            let w = weights(df, design.weight())?;
+            let (structure, replicate) = match design.replicates() {
+                Some(r) => (None, Some(replicate_data(df, r)?)),
+                None => (Some(structure(df, design)?), None),
+            };
+            Ok((w, structure, replicate))
         };
-        let cells = cells(df, disaggregations)?;
+        let domains = || cells(df, disaggregations);
+        let (sampling, domains, measures) = std::thread::scope(|scope| {
+            let a = scope.spawn(sampling);
+            let b = scope.spawn(domains);
+            let measures = measures_data(df, specs);
+            (join(a), join(b), measures)
+        });
+        let (w, structure, replicate) = sampling?;
+        let cells = domains?;
+        let measures = measures?;
         let mut dom_offset = vec![0u32];
         for g in &cells.groupings {
             let last = *dom_offset.last().unwrap_or(&0);
             dom_offset.push(last + g.domains.len() as u32);
         }
-        let measures = measures_data(df, specs)?;
         let mut cell_rows = vec![0u64; cells.n_cells];
         for &c in &cells.cell {
             cell_rows[c as usize] += 1;
@@ -244,6 +257,13 @@ impl Prepared {
             Err(_) => self.accumulate(0..n),
         }
     }
+}
+
+/// The result of a scoped thread (a panic is passed on).
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 /// The rows themselves as variance entries, in unit order: each row is an entry of its

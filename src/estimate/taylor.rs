@@ -109,9 +109,11 @@ impl Scratch {
 /// Values are centred as they come (Welford's update), so the group needs no second pass
 /// and no stored values; the units without a value are zeros, added at the end with the
 /// exact formula for merging two groups (Chan, Golub and LeVeque).
-struct GroupSS {
+struct GroupSS<'a> {
     moments: Vec<Moments>,
     touched: Vec<u32>,
+    /// `inv[k]` = 1 / k.
+    inv: &'a [f64],
 }
 
 /// Running count, mean and centred sum of squares of one target's values.
@@ -122,11 +124,12 @@ struct Moments {
     count: u32,
 }
 
-impl GroupSS {
-    fn new(n_targets: usize) -> Self {
+impl<'a> GroupSS<'a> {
+    fn new(n_targets: usize, inv: &'a [f64]) -> Self {
         GroupSS {
             moments: vec![Moments::default(); n_targets],
             touched: Vec::new(),
+            inv,
         }
     }
     #[inline]
@@ -137,7 +140,12 @@ impl GroupSS {
         }
         m.count += 1;
         let delta = v - m.mean;
-        m.mean += delta / m.count as f64;
+        m.mean += delta
+            * self
+                .inv
+                .get(m.count as usize)
+                .copied()
+                .unwrap_or(1.0 / m.count as f64);
         m.m2 += delta * (v - m.mean);
     }
     /// Call `f(target, mean, ss)` for every target pushed, where `ss` is the sum of
@@ -242,6 +250,31 @@ pub(crate) fn variances(
         .map(|t| t.terms.len() == 1 && t.terms[0].1 == 1.0)
         .collect();
     let single = s.stage2.is_none();
+    // (domain, measure) pairs whose only score is channel `dm` and whose score's only
+    // target is target `dm` itself (every pair of a plain estimate): their coefficients.
+    let plain: Vec<bool> = (0..n_dm)
+        .map(|dm| {
+            let chs = &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize];
+            chs == [dm as u32]
+                && tg_list[tg_start[dm] as usize..tg_start[dm + 1] as usize] == [dm as u32]
+                && tg_simple[dm]
+        })
+        .collect();
+    let coef: Vec<[f64; 3]> = (0..n_dm)
+        .map(|dm| match channels.get(dm) {
+            Some(ch) => [ch.aw, ch.ay, ch.ax],
+            None => [0.0; 3],
+        })
+        .collect();
+    // Reciprocals of the counts of values in a group, for the running means.
+    let most = s
+        .stratum_npsu
+        .iter()
+        .copied()
+        .chain(s.stage2.iter().flat_map(|st| st.n_units.iter().copied()))
+        .max()
+        .unwrap_or(0) as usize;
+    let inv: Vec<f64> = (0..=most + 1).map(|k| 1.0 / k as f64).collect();
     let width = n_measures * SLOTS;
     let n_doms = *dom_offset.last().unwrap_or(&0) as usize;
     // Per cell, the global domain of each grouping (NONE when a group value is missing).
@@ -267,8 +300,8 @@ pub(crate) fn variances(
         let mut psu_z = Scratch::new(channels.len());
         let mut univ = Scratch::new(n_dm);
         let mut tval = Scratch::new(targets.len());
-        let mut stratum_ss = GroupSS::new(targets.len());
-        let mut psu_ss = GroupSS::new(targets.len());
+        let mut stratum_ss = GroupSS::new(targets.len(), &inv);
+        let mut psu_ss = GroupSS::new(targets.len(), &inv);
 
         let eval_targets = |z: &Scratch, tval: &mut Scratch| {
             for &c in &z.touched {
@@ -360,6 +393,12 @@ pub(crate) fn variances(
                                 univ.add(dm, 1.0);
                             }
                             if sl[N_VALID] == 0.0 {
+                                continue;
+                            }
+                            if single && plain[dm] {
+                                let [aw, ay, ax] = coef[dm];
+                                stratum_ss
+                                    .push(dm as u32, aw * sl[SW] + ay * sl[SWY] + ax * sl[SWX]);
                                 continue;
                             }
                             for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize] {
