@@ -140,9 +140,10 @@ fn stages(data: PathBuf, repeat: usize) -> Result<(), String> {
     let survey = hri::estimate::Survey::from_lazy(lazy.select(columns), design)
         .map_err(|e| format!("{}: {e}", data.display()))?;
     println!(
-        "read      {:8.4} s  ({} rows, {:.0} MB in memory)",
+        "read      {:8.4} s  ({} rows in {} chunks, {:.0} MB in memory)",
         t0.elapsed().as_secs_f64(),
         survey.data().height(),
+        survey.data().first_col_n_chunks(),
         survey.data().estimated_size() as f64 / 1e6
     );
     for k in 0..repeat.max(1) {

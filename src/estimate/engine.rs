@@ -9,7 +9,7 @@ use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, 
 use super::prepare::{Cells, NONE, Structure, cells, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
 use super::request::{CiMethod, DfMethod, MeasureSpec, Request};
-use super::taylor::{Channel, Entries, Target, variances};
+use super::taylor::{Channel, Entries, S_UNIV, S_W, S_WX, S_WY, Target, variances};
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::interval;
@@ -26,6 +26,8 @@ pub(crate) struct Prepared {
     pub specs: Vec<MeasureSpec>,
     /// Rows with a missing value in a by-column, per grouping.
     pub missing_group: Vec<u64>,
+    /// Sums per measure in the variance pass: 4 when a measure is a ratio, else 3.
+    score_slots: usize,
 }
 
 impl Prepared {
@@ -75,7 +77,13 @@ impl Prepared {
                     .sum()
             })
             .collect();
+        let score_slots = if measures.iter().any(|m| m.x.is_some()) {
+            4
+        } else {
+            3
+        };
         Ok(Prepared {
+            score_slots,
             missing_group,
             n: df.height(),
             w,
@@ -123,6 +131,35 @@ impl Prepared {
                 if w > 0.0 {
                     e[1] += 1.0;
                 }
+            }
+        }
+    }
+
+    /// Sums per measure the variance pass needs (see [`super::taylor::Entries::slots`]):
+    /// 4 when a measure is a ratio, else 3.
+    pub(crate) fn score_slots(&self) -> usize {
+        self.score_slots
+    }
+
+    /// Add row `i` to the variance pass's sums of every measure ([`Self::score_slots`]
+    /// per measure): the rows of [`Self::add_row`] that the linearised scores read.
+    #[inline]
+    pub(crate) fn add_row_scores(&self, i: usize, acc: &mut [f64]) {
+        let w = self.w[i];
+        let k = self.score_slots();
+        for (a, md) in acc.chunks_exact_mut(k).zip(&self.measures) {
+            let state = md.state[i];
+            if state & IN_UNIVERSE == 0 {
+                continue;
+            }
+            a[S_UNIV] += 1.0;
+            if state & VALID == 0 {
+                continue;
+            }
+            a[S_W] += w;
+            a[S_WY] += w * md.y(i);
+            if k > S_WX {
+                a[S_WX] += w * md.x(i);
             }
         }
     }
@@ -318,6 +355,9 @@ impl Entries for RowEntries<'_> {
     fn len(&self) -> usize {
         self.unit.len()
     }
+    fn slots(&self) -> usize {
+        self.p.score_slots()
+    }
     #[inline]
     fn unit(&self, i: usize) -> usize {
         self.unit[self.row(i)] as usize
@@ -328,7 +368,7 @@ impl Entries for RowEntries<'_> {
     }
     #[inline]
     fn add_to(&self, i: usize, acc: &mut [f64]) {
-        self.p.add_row(self.row(i), acc, None);
+        self.p.add_row_scores(self.row(i), acc);
     }
 }
 

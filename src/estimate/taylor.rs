@@ -3,26 +3,42 @@
 //! the linearised scores (zero for PSUs outside the domain), with the finite population
 //! correction, the lonely-PSU policy, and a second stage when its fpc is given.
 
-use super::partial::{N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY};
+use super::partial::{self, PartialSums};
 use super::prepare::{Cells, NONE, Structure};
 use crate::design::LonelyPsu;
+
+/// Per measure, the sums the variance pass reads from an entry: rows in the universe,
+/// then over valid rows Σw, Σwy and (with ratios only) Σwx.
+pub(crate) const S_UNIV: usize = 0;
+/// Σw over valid rows.
+pub(crate) const S_W: usize = 1;
+/// Σwy over valid rows.
+pub(crate) const S_WY: usize = 2;
+/// Σwx over valid rows (present when [`Entries::slots`] is 4).
+pub(crate) const S_WX: usize = 3;
 
 /// Where the variance pass reads its (unit, cell) entries from: a partial-sums table, or
 /// the rows themselves in unit order (no table in memory).
 pub(crate) trait Entries: Sync {
     /// Number of entries.
     fn len(&self) -> usize;
+    /// Sums per measure: 3 ([`S_UNIV`], [`S_W`], [`S_WY`]), or 4 with [`S_WX`] when a
+    /// measure is a ratio.
+    fn slots(&self) -> usize;
     /// Unit of entry `i`; entries are grouped by unit, units in increasing order.
     fn unit(&self, i: usize) -> usize;
     /// Domain cell of entry `i`.
     fn cell(&self, i: usize) -> usize;
-    /// Add the [`SLOTS`] values of every measure of entry `i` to `acc`.
+    /// Add the [`Entries::slots`] sums of every measure of entry `i` to `acc`.
     fn add_to(&self, i: usize, acc: &mut [f64]);
 }
 
 impl Entries for PartialSums {
     fn len(&self) -> usize {
         self.keys.len()
+    }
+    fn slots(&self) -> usize {
+        4
     }
     fn unit(&self, i: usize) -> usize {
         (self.keys[i] / self.n_cells as u64) as usize
@@ -31,9 +47,16 @@ impl Entries for PartialSums {
         (self.keys[i] % self.n_cells as u64) as usize
     }
     fn add_to(&self, i: usize, acc: &mut [f64]) {
-        let w = acc.len();
-        for (a, b) in acc.iter_mut().zip(&self.values[i * w..(i + 1) * w]) {
-            *a += b;
+        let w = self.width();
+        let values = &self.values[i * w..(i + 1) * w];
+        for (a, v) in acc
+            .chunks_exact_mut(4)
+            .zip(values.chunks_exact(partial::SLOTS))
+        {
+            a[S_UNIV] += v[partial::N_UNIV];
+            a[S_W] += v[partial::SW];
+            a[S_WY] += v[partial::SWY];
+            a[S_WX] += v[partial::SWX];
         }
     }
 }
@@ -275,7 +298,8 @@ pub(crate) fn variances(
         .max()
         .unwrap_or(0) as usize;
     let inv: Vec<f64> = (0..=most + 1).map(|k| 1.0 / k as f64).collect();
-    let width = n_measures * SLOTS;
+    let slots = ps.slots();
+    let width = n_measures * slots;
     let n_doms = *dom_offset.last().unwrap_or(&0) as usize;
     // Per cell, the global domain of each grouping (NONE when a group value is missing).
     let n_groupings = cells.groupings.len();
@@ -376,8 +400,8 @@ pub(crate) fn variances(
                         dom_seen[d] = false;
                         let t = &dom_acc[d * width..(d + 1) * width];
                         for m in 0..n_measures {
-                            let sl = &t[m * SLOTS..(m + 1) * SLOTS];
-                            if sl[N_UNIV] == 0.0 {
+                            let sl = &t[m * slots..(m + 1) * slots];
+                            if sl[S_UNIV] == 0.0 {
                                 continue;
                             }
                             let dm = d * n_measures + m;
@@ -392,19 +416,18 @@ pub(crate) fn variances(
                             } else {
                                 univ.add(dm, 1.0);
                             }
-                            if sl[N_VALID] == 0.0 {
-                                continue;
-                            }
+                            // Without a valid row the sums are zero, and so is the score.
+                            let (sw, swy) = (sl[S_W], sl[S_WY]);
+                            let swx = if slots > S_WX { sl[S_WX] } else { 0.0 };
                             if single && plain[dm] {
                                 let [aw, ay, ax] = coef[dm];
-                                stratum_ss
-                                    .push(dm as u32, aw * sl[SW] + ay * sl[SWY] + ax * sl[SWX]);
+                                stratum_ss.push(dm as u32, aw * sw + ay * swy + ax * swx);
                                 continue;
                             }
                             for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize] {
                                 let c = c as usize;
                                 let ch = &channels[c];
-                                let z = ch.aw * sl[SW] + ch.ay * sl[SWY] + ch.ax * sl[SWX];
+                                let z = ch.aw * sw + ch.ay * swy + ch.ax * swx;
                                 if !single {
                                     unit_z.add(c, z);
                                     continue;
