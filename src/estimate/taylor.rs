@@ -171,6 +171,35 @@ impl<'a> GroupSS<'a> {
                 .unwrap_or(1.0 / m.count as f64);
         m.m2 += delta * (v - m.mean);
     }
+    /// Add value `v` of target `t` without keeping a list of the targets pushed: finish
+    /// with [`GroupSS::finish_scan`].
+    #[inline]
+    fn push_untracked(&mut self, t: usize, v: f64) {
+        let m = &mut self.moments[t];
+        m.count += 1;
+        let delta = v - m.mean;
+        m.mean += delta
+            * self
+                .inv
+                .get(m.count as usize)
+                .copied()
+                .unwrap_or(1.0 / m.count as f64);
+        m.m2 += delta * (v - m.mean);
+    }
+
+    /// [`GroupSS::finish`] for values pushed untracked: every target with a value, with
+    /// `f(target, count, mean, ss)`.
+    fn finish_scan(&mut self, n: f64, mut f: impl FnMut(usize, u32, f64, f64)) {
+        for (t, m) in self.moments.iter_mut().enumerate() {
+            if m.count == 0 {
+                continue;
+            }
+            let Moments { mean, m2, count } = std::mem::take(m);
+            let k = count as f64;
+            f(t, count, mean * k / n, m2 + mean * mean * k * (n - k) / n);
+        }
+    }
+
     /// Call `f(target, mean, ss)` for every target pushed, where `ss` is the sum of
     /// squares about the mean over `n` units (the units not pushed count as zeros).
     fn finish(&mut self, n: f64, mut f: impl FnMut(usize, f64, f64)) {
@@ -325,6 +354,9 @@ pub(crate) fn variances(
         let mut univ = Scratch::new(n_dm);
         let mut tval = Scratch::new(targets.len());
         let mut stratum_ss = GroupSS::new(targets.len(), &inv);
+        // Plain (domain, measure) pairs of single-stage designs: one value per PSU in the
+        // universe, the PSU and stratum counts taken from the number of values.
+        let mut plain_ss = GroupSS::new(if single { n_dm } else { 0 }, &inv);
         let mut psu_ss = GroupSS::new(targets.len(), &inv);
 
         let eval_targets = |z: &Scratch, tval: &mut Scratch| {
@@ -405,6 +437,14 @@ pub(crate) fn variances(
                                 continue;
                             }
                             let dm = d * n_measures + m;
+                            // Without a valid row the sums are zero, and so is the score.
+                            let (sw, swy) = (sl[S_W], sl[S_WY]);
+                            let swx = if slots > S_WX { sl[S_WX] } else { 0.0 };
+                            if single && plain[dm] {
+                                let [aw, ay, ax] = coef[dm];
+                                plain_ss.push_untracked(dm, aw * sw + ay * swy + ax * swx);
+                                continue;
+                            }
                             if single {
                                 // a single-stage unit is its PSU: each (domain, measure)
                                 // comes here once per PSU
@@ -415,14 +455,6 @@ pub(crate) fn variances(
                                 }
                             } else {
                                 univ.add(dm, 1.0);
-                            }
-                            // Without a valid row the sums are zero, and so is the score.
-                            let (sw, swy) = (sl[S_W], sl[S_WY]);
-                            let swx = if slots > S_WX { sl[S_WX] } else { 0.0 };
-                            if single && plain[dm] {
-                                let [aw, ay, ax] = coef[dm];
-                                stratum_ss.push(dm as u32, aw * sw + ay * swy + ax * swx);
-                                continue;
                             }
                             for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize] {
                                 let c = c as usize;
@@ -501,7 +533,7 @@ pub(crate) fn variances(
             let hh = h as usize;
             let nh = s.stratum_npsu[hh] as f64;
             let f = s.stratum_f[hh];
-            stratum_ss.finish(nh, |t, mean, ss| {
+            let mut done = |t: usize, mean: f64, ss: f64| {
                 nstrat[t] += 1;
                 if f < 1e-7 {
                     nok[t] += 1;
@@ -520,6 +552,12 @@ pub(crate) fn variances(
                         _ => nok[t] += 1,
                     }
                 }
+            };
+            stratum_ss.finish(nh, &mut done);
+            plain_ss.finish_scan(nh, |t, count, mean, ss| {
+                psus[t] += count;
+                strata[t] += 1;
+                done(t, mean, ss);
             });
         }
         Acc {
