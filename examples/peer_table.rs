@@ -4,7 +4,7 @@
 //! ```text
 //! # write workload_<rows>_seed<seed>.{parquet,csv} into DIR
 //! cargo run --release --example peer_table -- generate --rows 1000000 --seed 1 --dir DIR
-//! # read FILE lazily (only the 16 columns the table uses), estimate, write the table
+//! # read FILE (only the 16 columns the table uses), estimate, write the table
 //! cargo run --release --example peer_table -- run --data DIR/workload_1000000_seed1.parquet --out hri.csv
 //! # where the time goes: read, then prepare / accumulate / finish, repeated
 //! cargo run --release --example peer_table -- stages --data DIR/workload_1000000_seed1.parquet
@@ -28,7 +28,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use polars::prelude::{Expr, col};
 
 /// Command line of the example.
 #[derive(Parser, Debug)]
@@ -110,10 +109,10 @@ fn run(data: PathBuf, out: PathBuf) -> Result<(), String> {
     let t0 = Instant::now();
     let design = pilot_table::taylor_design().map_err(|e| e.to_string())?;
     let request = pilot_table::request();
-    let lazy = hri::io::scan(&data).map_err(|e| e.to_string())?;
-    let columns: Vec<Expr> = pilot_table::COLUMNS.iter().map(|c| col(*c)).collect();
-    let survey = hri::estimate::Survey::from_lazy(lazy.select(columns), design)
-        .map_err(|e| format!("{}: {e}", data.display()))?;
+    let columns: Vec<String> = pilot_table::COLUMNS.iter().map(|c| c.to_string()).collect();
+    let frame =
+        hri::io::read_columns(&data, &columns).map_err(|e| format!("{}: {e}", data.display()))?;
+    let survey = hri::estimate::Survey::new(frame, design).map_err(|e| e.to_string())?;
     let rows = survey.data().height();
     let t1 = Instant::now();
     let estimates = survey.estimate(&request).map_err(|e| e.to_string())?;
@@ -135,10 +134,10 @@ fn stages(data: PathBuf, repeat: usize) -> Result<(), String> {
     let t0 = Instant::now();
     let design = pilot_table::taylor_design().map_err(|e| e.to_string())?;
     let request = pilot_table::request();
-    let lazy = hri::io::scan(&data).map_err(|e| e.to_string())?;
-    let columns: Vec<Expr> = pilot_table::COLUMNS.iter().map(|c| col(*c)).collect();
-    let survey = hri::estimate::Survey::from_lazy(lazy.select(columns), design)
-        .map_err(|e| format!("{}: {e}", data.display()))?;
+    let columns: Vec<String> = pilot_table::COLUMNS.iter().map(|c| c.to_string()).collect();
+    let frame =
+        hri::io::read_columns(&data, &columns).map_err(|e| format!("{}: {e}", data.display()))?;
+    let survey = hri::estimate::Survey::new(frame, design).map_err(|e| e.to_string())?;
     println!(
         "read      {:8.4} s  ({} rows in {} chunks, {:.0} MB in memory)",
         t0.elapsed().as_secs_f64(),

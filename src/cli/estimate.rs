@@ -336,12 +336,12 @@ fn load(design: &DesignArgs, measure: &MeasureArgs, by: &[String]) -> Result<Sur
         }
     }
     // Keep the file's column order (replicate columns are taken in that order).
-    let cols: Vec<Expr> = schema
+    let cols: Vec<String> = schema
         .iter_names()
         .filter(|n| needed.contains(n.as_str()))
-        .map(|n| col(n.clone()))
+        .map(|n| n.to_string())
         .collect();
-    let mut df = lf.select(cols).collect()?;
+    let mut df = crate::io::read_columns(&design.data, &cols)?;
     if design.weight.is_none() {
         let ones = Column::new(ONE.into(), vec![1.0f64; df.height()]);
         df.with_column(ones)?;

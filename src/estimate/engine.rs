@@ -49,12 +49,16 @@ impl Prepared {
             Ok((w, structure, replicate))
         };
         let domains = || cells(df, disaggregations);
-        let (sampling, domains, measures) = std::thread::scope(|scope| {
-            let a = scope.spawn(sampling);
-            let b = scope.spawn(domains);
-            let measures = measures_data(df, specs);
-            (join(a), join(b), measures)
-        });
+        let (sampling, domains, measures) = if df.height() < PARALLEL_ROWS {
+            (sampling(), domains(), measures_data(df, specs))
+        } else {
+            std::thread::scope(|scope| {
+                let a = scope.spawn(sampling);
+                let b = scope.spawn(domains);
+                let measures = measures_data(df, specs);
+                (join(a), join(b), measures)
+            })
+        };
         let (w, structure, replicate) = sampling?;
         let cells = domains?;
         let measures = measures?;
@@ -262,7 +266,7 @@ impl Prepared {
     /// Cell totals of every row, on two threads.
     pub fn accumulate_cells_all(&self) -> PartialSums {
         let n = self.n;
-        if n < 50_000 {
+        if n < PARALLEL_ROWS {
             return self.accumulate_cells(0..n);
         }
         let mid = n / 2;
@@ -280,7 +284,7 @@ impl Prepared {
     /// Partial sums of every row, on two threads.
     pub fn accumulate_all(&self) -> PartialSums {
         let n = self.n;
-        if n < 50_000 {
+        if n < PARALLEL_ROWS {
             return self.accumulate(0..n);
         }
         let mid = n / 2;
@@ -295,6 +299,9 @@ impl Prepared {
         }
     }
 }
+
+/// Rows from which preparation and the totals pass use several threads.
+const PARALLEL_ROWS: usize = 50_000;
 
 /// The result of a scoped thread (a panic is passed on).
 fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {

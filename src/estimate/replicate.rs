@@ -215,10 +215,21 @@ fn ranks(p: &Prepared, r: &ReplicateData, n_dm: usize) -> Result<Vec<f64>> {
     let mut patterns: Vec<Vec<f64>> = Vec::new();
     let mut pid = vec![0u32; p.n];
     let mut buf = vec![0.0; r_n];
+    let mut last: Option<(Vec<f64>, u32)> = None;
     for (i, slot) in pid.iter_mut().enumerate() {
         let w = p.w[i];
         for (k, col) in r.cols.iter().enumerate() {
             buf[k] = if w > 0.0 { col[i] / w } else { col[i] };
+        }
+        // Rows of a PSU follow each other and share their pattern: look up runs once.
+        if let Some((prev, id)) = &last
+            && prev
+                .iter()
+                .zip(&buf)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        {
+            *slot = *id;
+            continue;
         }
         let key: Vec<u64> = buf.iter().map(|x| x.to_bits()).collect();
         let next = patterns.len() as u32;
@@ -227,6 +238,7 @@ fn ranks(p: &Prepared, r: &ReplicateData, n_dm: usize) -> Result<Vec<f64>> {
             next
         });
         *slot = id;
+        last = Some((buf.clone(), id));
     }
     // Universes shared by measures.
     let mut uni_of: Vec<usize> = Vec::with_capacity(m);
@@ -255,8 +267,10 @@ fn ranks(p: &Prepared, r: &ReplicateData, n_dm: usize) -> Result<Vec<f64>> {
             }
             let dom = (p.dom_offset[g] + d) as usize;
             for (u, &mi) in rep_meas.iter().enumerate() {
-                if p.measures[mi].in_universe(i) {
-                    sets[dom * nu + u].push(pattern);
+                let set = &mut sets[dom * nu + u];
+                // consecutive repeats (rows of one PSU) are kept once
+                if p.measures[mi].in_universe(i) && set.last() != Some(&pattern) {
+                    set.push(pattern);
                 }
             }
         }
