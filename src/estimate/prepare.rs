@@ -448,34 +448,44 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
             });
         }
         let l = e.labels.len() as u64;
-        let keys: Vec<u64> = if design.nest() {
-            (0..n)
+        if design.nest() {
+            // PSU ids repeat across strata: a PSU is a (stratum, id) pair.
+            let keys: Vec<u64> = (0..n)
                 .map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64)
-                .collect()
+                .collect();
+            let (codes, uniq) = dense(&keys);
+            let ps = uniq.iter().map(|k| (k / l) as u32).collect::<Vec<_>>();
+            (codes, uniq.len(), ps)
         } else {
-            // Check that each PSU lies in one stratum.
-            let mut seen = vec![NONE; e.labels.len()];
-            for i in 0..n {
-                let p = e.codes[i] as usize;
-                let s = strata.codes[i];
-                if seen[p] == NONE {
-                    seen[p] = s;
-                } else if seen[p] != s {
+            // Each PSU lies in one stratum (checked); PSUs are renumbered in (stratum, id)
+            // order so that strata are contiguous.
+            let mut stratum_of = vec![NONE; e.labels.len()];
+            for (&p, &h) in e.codes.iter().zip(&strata.codes) {
+                let seen = &mut stratum_of[p as usize];
+                if *seen == NONE {
+                    *seen = h;
+                } else if *seen != h {
                     return Err(Error::PsuNotNested {
                         column: stages[0].clone(),
-                        psu: e.labels[p].clone(),
-                        stratum_a: strata.labels[seen[p] as usize].clone(),
-                        stratum_b: strata.labels[s as usize].clone(),
+                        psu: e.labels[p as usize].clone(),
+                        stratum_a: strata.labels[*seen as usize].clone(),
+                        stratum_b: strata.labels[h as usize].clone(),
                     });
                 }
             }
-            (0..n)
-                .map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64)
-                .collect()
-        };
-        let (codes, uniq) = dense(&keys);
-        let ps = uniq.iter().map(|k| (k / l) as u32).collect::<Vec<_>>();
-        (codes, uniq.len(), ps)
+            let mut order: Vec<u32> = (0..e.labels.len() as u32).collect();
+            order.sort_by_key(|&p| stratum_of[p as usize]);
+            let mut renumber = vec![0u32; order.len()];
+            for (k, &p) in order.iter().enumerate() {
+                renumber[p as usize] = k as u32;
+            }
+            let mut codes = e.codes;
+            for c in &mut codes {
+                *c = renumber[*c as usize];
+            }
+            let ps = order.iter().map(|&p| stratum_of[p as usize]).collect();
+            (codes, order.len(), ps)
+        }
     };
     let n_strata = strata.labels.len();
     let mut stratum_npsu = vec![0u32; n_strata];
