@@ -61,8 +61,17 @@ pub fn read_columns(path: &Path, columns: &[String]) -> Result<DataFrame> {
             path: path.display().to_string(),
             source: e,
         })?;
-        let df = ParquetReader::new(file)
+        let mut reader = ParquetReader::new(file);
+        // A file of few row groups is read column by column in parallel; others by row
+        // group (polars' choice).
+        let parallel = if reader.get_metadata()?.row_groups.len() <= FEW_ROW_GROUPS {
+            ParallelStrategy::Columns
+        } else {
+            ParallelStrategy::Auto
+        };
+        let df = reader
             .with_columns(Some(columns.to_vec()))
+            .read_parallel(parallel)
             .finish()?;
         // The reader keeps the file's order; return the order asked for.
         return Ok(df.select(columns.iter().map(|c| c.as_str()))?);
@@ -70,6 +79,9 @@ pub fn read_columns(path: &Path, columns: &[String]) -> Result<DataFrame> {
     let exprs: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
     Ok(lf.select(exprs).collect()?)
 }
+
+/// Row groups up to which a Parquet file is read in parallel by column.
+const FEW_ROW_GROUPS: usize = 8;
 
 /// Whether a path names a Parquet file (by extension).
 fn is_parquet(path: &Path) -> bool {
