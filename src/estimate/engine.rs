@@ -1,10 +1,11 @@
 //! The estimation engine: prepare a request on a survey, accumulate partial sums in one
-//! pass over the rows (both cores), and turn them into estimates, variances and intervals.
+//! pass over the rows (on both cores), and turn them into estimates, variances and intervals.
 
 use polars::prelude::DataFrame;
 
 use super::glm::logit_fit;
 use super::measures::{IN_UNIVERSE, Kind, MeasureData, VALID, measures_data};
+use super::parallel::join;
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, W_UNIV};
 use super::prepare::{Cells, NONE, Structure, cells, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
@@ -38,8 +39,8 @@ impl Prepared {
         specs: &[MeasureSpec],
         disaggregations: &[Vec<String>],
     ) -> Result<Self> {
-        // The design, the domain cells and the measures are independent: three threads.
-        // Errors are reported in that order, whichever thread finishes first.
+        // The design, the domain cells and the measures are independent: prepared in
+        // parallel. Errors are reported in that order, whichever is found first.
         let sampling = || -> Result<_> {
             let w = weights(df, design.weight())?;
             let (structure, replicate) = match design.replicates() {
@@ -52,12 +53,8 @@ impl Prepared {
         let (sampling, domains, measures) = if df.height() < PARALLEL_ROWS {
             (sampling(), domains(), measures_data(df, specs))
         } else {
-            std::thread::scope(|scope| {
-                let a = scope.spawn(sampling);
-                let b = scope.spawn(domains);
-                let measures = measures_data(df, specs);
-                (join(a), join(b), measures)
-            })
+            let (a, (b, c)) = join(sampling, || join(domains, || measures_data(df, specs)));
+            (a, b, c)
         };
         let (w, structure, replicate) = sampling?;
         let cells = domains?;
@@ -263,52 +260,34 @@ impl Prepared {
         ps
     }
 
-    /// Cell totals of every row, on two threads.
+    /// Cell totals of every row, the two halves in parallel.
     pub fn accumulate_cells_all(&self) -> PartialSums {
         let n = self.n;
         if n < PARALLEL_ROWS {
             return self.accumulate_cells(0..n);
         }
         let mid = n / 2;
-        let (a, b) = std::thread::scope(|s| {
-            let ha = s.spawn(|| self.accumulate_cells(0..mid));
-            let b = self.accumulate_cells(mid..n);
-            (ha.join(), b)
-        });
-        match a {
-            Ok(a) => a.merge(b.clone()).unwrap_or(b),
-            Err(_) => self.accumulate_cells(0..n),
-        }
+        let (a, b) = join(
+            || self.accumulate_cells(0..mid),
+            || self.accumulate_cells(mid..n),
+        );
+        a.merge(b).unwrap_or_else(|| self.accumulate_cells(0..n))
     }
 
-    /// Partial sums of every row, on two threads.
+    /// Partial sums of every row, the two halves in parallel.
     pub fn accumulate_all(&self) -> PartialSums {
         let n = self.n;
         if n < PARALLEL_ROWS {
             return self.accumulate(0..n);
         }
         let mid = n / 2;
-        let (a, b) = std::thread::scope(|s| {
-            let ha = s.spawn(|| self.accumulate(0..mid));
-            let b = self.accumulate(mid..n);
-            (ha.join(), b)
-        });
-        match a {
-            Ok(a) => a.merge(b.clone()).unwrap_or(b),
-            Err(_) => self.accumulate(0..n),
-        }
+        let (a, b) = join(|| self.accumulate(0..mid), || self.accumulate(mid..n));
+        a.merge(b).unwrap_or_else(|| self.accumulate(0..n))
     }
 }
 
 /// Rows from which preparation and the totals pass use several threads.
 const PARALLEL_ROWS: usize = 50_000;
-
-/// The result of a scoped thread (a panic is passed on).
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    handle
-        .join()
-        .unwrap_or_else(|p| std::panic::resume_unwind(p))
-}
 
 /// The rows themselves as variance entries, in unit order: each row is an entry of its
 /// (unit, cell), so no table is held in memory. Rows already in unit order (survey files

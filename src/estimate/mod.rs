@@ -26,6 +26,7 @@
 mod engine;
 mod glm;
 mod measures;
+mod parallel;
 mod partial;
 mod prepare;
 mod quantile;

@@ -569,7 +569,7 @@ pub(crate) fn variances(
             strata,
         }
     };
-    // Two threads, split at a stratum boundary: strata are independent.
+    // Two halves in parallel, split at a stratum boundary: strata are independent.
     let len = ps.len();
     let stratum_of = |i: usize| s.psu_stratum[s.unit_psu[ps.unit(i)] as usize];
     let mut mid = len / 2;
@@ -586,15 +586,8 @@ pub(crate) fn variances(
     } = if len < parallel_min || mid >= len {
         pass(0, len)
     } else {
-        let (a, b) = std::thread::scope(|sc| {
-            let ha = sc.spawn(|| pass(0, mid));
-            let b = pass(mid, len);
-            (ha.join(), b)
-        });
-        match a {
-            Ok(a) => a.add(b),
-            Err(_) => pass(0, len),
-        }
+        let (a, b) = super::parallel::join(|| pass(0, mid), || pass(mid, len));
+        a.add(b)
     };
     for t in 0..targets.len() {
         if nan[t] {
