@@ -162,6 +162,37 @@ fn bad_sql_is_a_typed_error() {
 }
 
 #[test]
+fn the_condition_at_fault_is_named_among_several() {
+    // All conditions are evaluated in one query; the error still names the one at fault.
+    let e = err(
+        data(),
+        taylor(),
+        Request::new()
+            .proportion("y > 1")
+            .mean("y")
+            .within("nosuch > 1")
+            .proportion("y < 3")
+            .overall(),
+    );
+    assert!(
+        matches!(&e, Error::BadCondition { condition, role, .. } if condition == "nosuch > 1" && role == "universe"),
+        "{e}"
+    );
+    let e = err(
+        data(),
+        taylor(),
+        Request::new()
+            .proportion("y > 1")
+            .proportion("y + 1")
+            .overall(),
+    );
+    assert!(
+        matches!(&e, Error::BadCondition { condition, .. } if condition == "y + 1"),
+        "{e}"
+    );
+}
+
+#[test]
 fn fpc_must_be_constant_within_strata() {
     let mut df = data();
     df.with_column(Column::new(

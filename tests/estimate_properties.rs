@@ -1,5 +1,6 @@
 //! Invariants of the estimator (proptest): row order, weight scaling, chunked accumulation,
-//! replicate weights equal to the full weights, quantile monotonicity and order invariance.
+//! data held in several memory chunks, PSU labels, string group labels, replicate weights
+//! equal to the full weights, quantile monotonicity and order invariance.
 
 use hri::design::{Design, ReplicateColumns, ReplicateKind, Replicates};
 use hri::estimate::{Estimates, Request, Survey};
@@ -153,6 +154,73 @@ proptest! {
         }
         prop_assert_eq!(merged.rows(), est.rows() as u64);
         same(&one, &est.finish(&merged).unwrap(), 1e-12, 1.0)?;
+    }
+
+    #[test]
+    fn data_in_several_memory_chunks_equal_one_chunk(r in rows(), k in 2..5usize, seed in any::<u64>()) {
+        // Files are read in chunks (row groups): columns with several arrays, with and
+        // without missing values, must give what one contiguous array gives.
+        let df = frame(&r, 1.0);
+        let n = df.height();
+        let mut cuts: Vec<usize> = Vec::new();
+        let mut s = seed | 1;
+        for _ in 1..k {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            cuts.push((s % (n as u64 + 1)) as usize);
+        }
+        cuts.push(0);
+        cuts.push(n);
+        cuts.sort_unstable();
+        let mut chunked = df.slice(0, cuts[1]);
+        for w in cuts[1..].windows(2) {
+            chunked.vstack_mut(&df.slice(w[0] as i64, w[1] - w[0])).unwrap();
+        }
+        prop_assert_eq!(chunked.height(), n);
+        let one = Survey::new(df, design()).unwrap().estimate(&request()).unwrap();
+        let many = Survey::new(chunked, design()).unwrap().estimate(&request()).unwrap();
+        same(&one, &many, 1e-12, 1.0)?;
+    }
+
+    #[test]
+    fn psu_labels_do_not_matter(r in rows(), seed in any::<u64>()) {
+        // PSU ids relabelled by a random one-to-one map (not in stratum order any more).
+        let n_psu = r.0.iter().map(|t| t.1).max().unwrap_or(0) + 1;
+        let mut label: Vec<i32> = (0..n_psu).map(|p| 1000 + 7 * p).collect();
+        let mut s = seed | 1;
+        for i in (1..label.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            label.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        let mut relabelled = r.clone();
+        for t in &mut relabelled.0 {
+            t.1 = label[t.1 as usize];
+        }
+        let a = Survey::new(frame(&r, 1.0), design()).unwrap().estimate(&request()).unwrap();
+        let b = Survey::new(frame(&relabelled, 1.0), design()).unwrap().estimate(&request()).unwrap();
+        same(&a, &b, 1e-12, 1.0)?;
+    }
+
+    #[test]
+    fn string_group_labels_equal_integer_ones(r in rows(), long in any::<bool>()) {
+        // Short labels are stored inside their string views, long ones in buffers.
+        let mut df = frame(&r, 1.0);
+        let text: Vec<Option<String>> = r.0.iter().map(|t| {
+            let label = if long { format!("a group label longer than twelve bytes {}", t.5) } else { format!("g{}", t.5) };
+            (t.5 != 2 || t.6 == 0).then_some(label)
+        }).collect();
+        let code: Vec<Option<i32>> = r.0.iter().map(|t| (t.5 != 2 || t.6 == 0).then_some(t.5)).collect();
+        df.with_column(Column::new("gs".into(), text)).unwrap();
+        df.with_column(Column::new("gi".into(), code)).unwrap();
+        let survey = Survey::new(df, design()).unwrap();
+        let req = |by: &str| Request::new().mean("y").proportion("f = 1").by([by]).by([by, "f"]);
+        let a = survey.estimate(&req("gs")).unwrap();
+        let b = survey.estimate(&req("gi")).unwrap();
+        prop_assert_eq!(a.rows.len(), b.rows.len());
+        for (x, y) in a.rows.iter().zip(&b.rows) {
+            prop_assert!(approx(x.estimate, y.estimate, 0.0) && approx(x.se, y.se, 0.0), "{:?} vs {:?}", x, y);
+            prop_assert_eq!(x.n, y.n);
+        }
+        prop_assert_eq!(&a.missing_group, &b.missing_group);
     }
 
     #[test]

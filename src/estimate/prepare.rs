@@ -952,3 +952,52 @@ pub(crate) fn condition_columns(sql: &str, role: &str) -> Result<Vec<String>> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Short labels (matched as views), long ones (hashed), missing values, and more
+    /// distinct short labels than the view table keeps: codes follow the sorted labels.
+    #[test]
+    fn strings_are_encoded_in_label_order() {
+        let mut values: Vec<Option<String>> = Vec::new();
+        for i in 0..300 {
+            values.push(match i % 7 {
+                0 => None,
+                1 | 2 => Some(format!("a long label beyond twelve bytes {}", i % 3)),
+                _ => Some(format!("s{:03}", i % 90)),
+            });
+        }
+        let ca = StringChunked::from_iter_options("g".into(), values.iter().map(|v| v.as_deref()));
+        let e = encode_strings(&ca);
+        let mut labels: Vec<&str> = values.iter().flatten().map(String::as_str).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(e.labels, labels);
+        for (code, v) in e.codes.iter().zip(&values) {
+            match v {
+                None => assert_eq!(*code, NONE),
+                Some(s) => assert_eq!(e.labels[*code as usize], *s),
+            }
+        }
+    }
+
+    /// Eight rows at a time, any length, any bit pattern.
+    #[test]
+    fn bits_combine_with_bytes_at_every_length() {
+        for len in [0usize, 1, 7, 8, 9, 63, 64, 65, 130, 200] {
+            let bits: Vec<bool> = (0..len).map(|i| (i * 7 + i / 3) % 3 == 0).collect();
+            let bitmap = Bitmap::from_iter(bits.iter().copied());
+            let mut bytes: Vec<u8> = (0..len).map(|i| (i % 4) as u8).collect();
+            let before = bytes.clone();
+            combine_bits(&mut bytes, &bitmap, |cur, mask| {
+                (cur & !0x0808_0808_0808_0808) | (mask & 0x0808_0808_0808_0808)
+            });
+            for i in 0..len {
+                assert_eq!(bytes[i] & 0x07, before[i] & 0x07, "row {i} of {len}");
+                assert_eq!(bytes[i] & 0x08 != 0, bits[i], "row {i} of {len}");
+            }
+        }
+    }
+}
