@@ -89,8 +89,8 @@ pub const DISAGGREGATIONS: [&[&str]; 8] = [
     &["born_abroad", "disability"],
 ];
 
-/// Every column the table reads (design, analysis, universes, by-columns): what a lazy
-/// scan projects.
+/// Every column the table reads (design, analysis, universes, by-columns): all that is
+/// read from the file.
 pub const COLUMNS: [&str; 16] = [
     "stratum",
     "psu",

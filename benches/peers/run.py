@@ -12,6 +12,8 @@ Generates the standing SYNTHETIC workload once per size (Parquet and CSV, with
 * svy: ``benches/peers/svy_table.py`` from the Parquet file (if ``svy`` and ``polars`` are
   importable), at the ``--svy-sizes``;
 * each peer ``--peer-repeat`` times (1; median reported);
+* every program first ``--warmup`` times untimed (1): the first process after another
+  program's large memory use runs up to 3x slower while the kernel settles;
 
 checks that all give the same estimates and standard errors (relative ``--tol``, joined on
 indicator x disaggregation x group), and prints each one's time, the ratios, and hri's
@@ -277,11 +279,17 @@ def main() -> int:
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build")
     ap.add_argument("--hri-bin", type=Path, default=None,
                     help="use this peer_table binary (implies --no-build)")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="untimed runs of each program before its timed runs, at each size "
+                         "(default 1: the first process after another program's large "
+                         "memory use runs up to 3x slower while the kernel settles)")
     ap.add_argument("--skip-r", action="store_true", help="do not run R survey")
     ap.add_argument("--skip-svy", action="store_true", help="do not run svy")
     args = ap.parse_args()
     if args.repeat < 1 or args.peer_repeat < 1:
         ap.error("--repeat and --peer-repeat must be at least 1")
+    if args.warmup < 0:
+        ap.error("--warmup must be at least 0")
     if any(n < 128 for n in args.sizes + args.hri_only_sizes):
         ap.error("every size must be at least 128 rows (64 strata x 2 PSUs)")
 
@@ -339,6 +347,10 @@ def main() -> int:
         runs = []
         out_hri = tables / f"hri_{n}.csv"
         try:
+            for k in range(args.warmup):
+                print(f"[{human(n)}] hri warm-up run {k + 1}/{args.warmup} ...", flush=True)
+                run_timed([str(hri_bin), "run", "--data", str(pq), "--out", str(out_hri)],
+                          f"hri_{n}_warmup{k + 1}", logs)
             for k in range(args.repeat):
                 print(f"[{human(n)}] hri run {k + 1}/{args.repeat} ...", flush=True)
                 runs.append(run_timed([str(hri_bin), "run", "--data", str(pq), "--out", str(out_hri)],
@@ -363,6 +375,9 @@ def main() -> int:
             out = tables / f"{key}_{n}.csv"
             try:
                 peer_runs = []
+                for k in range(args.warmup):
+                    print(f"[{human(n)}] {name} warm-up run {k + 1}/{args.warmup} ...", flush=True)
+                    run_timed([*cmd, str(out)], f"{key}_{n}_warmup{k + 1}", logs)
                 for k in range(args.peer_repeat):
                     print(f"[{human(n)}] {name} run {k + 1}/{args.peer_repeat} ...", flush=True)
                     peer_runs.append(run_timed([*cmd, str(out)], f"{key}_{n}_{k + 1}", logs))
@@ -386,7 +401,9 @@ def main() -> int:
     lines = []
     lines.append(f"Pilot table (6 indicators x 27 domains = 162 estimates), workload seed {args.seed}; "
                  f"times in seconds, from opening the file to the table written (process wall "
-                 f"time incl. start-up in brackets).")
+                 f"time incl. start-up in brackets); medians of {args.repeat} hri runs and "
+                 f"{args.peer_repeat} run(s) of each peer, after {args.warmup} untimed warm-up "
+                 f"run(s) of each program.")
     lines.append("")
     lines.append("| rows | hri | R survey | svy | R / hri | svy / hri | hri peak memory |")
     lines.append("|---:|---:|---:|---:|---:|---:|---:|")

@@ -94,30 +94,35 @@ pub(crate) fn replicate_data(df: &DataFrame, r: &Replicates) -> Result<Replicate
 
 impl ReplicateData {
     /// Per (cell, measure, replicate): Σw_r, Σw_r·y, Σw_r·x over the rows of `order`.
+    ///
+    /// One pass over the rows per replicate column (each column is read in order), adding
+    /// into a small (cell, measure) table that stays in cache.
     pub(crate) fn accumulate(&self, p: &Prepared, order: &[(u64, u32)]) -> Vec<f64> {
         let m = p.measures.len();
         let r_n = self.cols.len();
         let c = p.cells.n_cells as u64;
+        let cell_of: Vec<u32> = order.iter().map(|&(key, _)| (key % c) as u32).collect();
         let mut acc = vec![0.0; p.cells.n_cells * m * r_n * 3];
-        let valid: Vec<Vec<bool>> = p
-            .measures
-            .iter()
-            .map(|md| order.iter().map(|&(_, i)| md.valid(i as usize)).collect())
-            .collect();
+        let mut one = vec![0.0; p.cells.n_cells * m * 3];
         for (r, col) in self.cols.iter().enumerate() {
-            for (k, &(key, i)) in order.iter().enumerate() {
+            one.fill(0.0);
+            for (&(_, i), &cell) in order.iter().zip(&cell_of) {
                 let i = i as usize;
-                let cell = (key % c) as usize;
                 let w = col[i];
+                let base = cell as usize * m * 3;
                 for (mi, md) in p.measures.iter().enumerate() {
-                    if !valid[mi][k] {
+                    if !md.valid(i) {
                         continue;
                     }
-                    let base = ((cell * m + mi) * r_n + r) * 3;
-                    acc[base] += w;
-                    acc[base + 1] += w * md.y(i);
-                    acc[base + 2] += w * md.x(i);
+                    let a = &mut one[base + mi * 3..base + mi * 3 + 3];
+                    a[0] += w;
+                    a[1] += w * md.y(i);
+                    a[2] += w * md.x(i);
                 }
+            }
+            for (cm, sums) in one.chunks_exact(3).enumerate() {
+                let at = (cm * r_n + r) * 3;
+                acc[at..at + 3].copy_from_slice(sums);
             }
         }
         acc
