@@ -4,7 +4,7 @@
 use polars::prelude::DataFrame;
 
 use super::glm::logit_fit;
-use super::measures::{IN_UNIVERSE, Kind, MeasureData, VALID, measures_data};
+use super::measures::{IN_UNIVERSE, Kind, MeasureData, VALID, measure_conditions, measures_from};
 use super::parallel::join;
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, W_UNIV};
 use super::prepare::{Cells, NONE, Structure, cells, structure, weights};
@@ -39,8 +39,10 @@ impl Prepared {
         specs: &[MeasureSpec],
         disaggregations: &[Vec<String>],
     ) -> Result<Self> {
-        // The design, the domain cells and the measures are independent: prepared in
-        // parallel. Errors are reported in that order, whichever is found first.
+        // The SQL conditions first, in one polars query that uses every core; then the
+        // domain cells alongside the measures' row states and the design (independent
+        // work, in parallel). Errors are reported in the order design, cells, measures.
+        let evaluated = measure_conditions(df, specs);
         let sampling = || -> Result<_> {
             let w = weights(df, design.weight())?;
             let (structure, replicate) = match design.replicates() {
@@ -50,11 +52,14 @@ impl Prepared {
             Ok((w, structure, replicate))
         };
         let domains = || cells(df, disaggregations);
-        let (sampling, domains, measures) = if df.height() < PARALLEL_ROWS {
-            (sampling(), domains(), measures_data(df, specs))
+        let rows = || {
+            let measures = evaluated.and_then(|e| measures_from(df, specs, e));
+            (sampling(), measures)
+        };
+        let (domains, (sampling, measures)) = if df.height() < PARALLEL_ROWS {
+            (domains(), rows())
         } else {
-            let (a, (b, c)) = join(sampling, || join(domains, || measures_data(df, specs)));
-            (a, b, c)
+            join(domains, rows)
         };
         let (w, structure, replicate) = sampling?;
         let cells = domains?;

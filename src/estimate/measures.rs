@@ -160,6 +160,16 @@ fn set_condition(state: &mut [u8], condition: &BooleanChunked) {
 /// Row values of (non-quantile) measures. Every SQL condition (universes, proportions)
 /// is evaluated in one query over the rows.
 pub(crate) fn measures_data(df: &DataFrame, specs: &[MeasureSpec]) -> Result<Vec<MeasureData>> {
+    let evaluated = measure_conditions(df, specs)?;
+    measures_from(df, specs, evaluated)
+}
+
+/// Every SQL condition of the measures (universe, then proportion condition, measure by
+/// measure), evaluated in one polars query.
+pub(crate) fn measure_conditions(
+    df: &DataFrame,
+    specs: &[MeasureSpec],
+) -> Result<Vec<BooleanChunked>> {
     let mut items: Vec<Condition> = Vec::new();
     for spec in specs {
         if let Some(u) = spec.universe.as_deref() {
@@ -175,7 +185,16 @@ pub(crate) fn measures_data(df: &DataFrame, specs: &[MeasureSpec]) -> Result<Vec
             });
         }
     }
-    let mut evaluated = conditions(df, &items)?.into_iter();
+    conditions(df, &items)
+}
+
+/// Row values of the measures from their evaluated conditions ([`measure_conditions`]).
+pub(crate) fn measures_from(
+    df: &DataFrame,
+    specs: &[MeasureSpec],
+    evaluated: Vec<BooleanChunked>,
+) -> Result<Vec<MeasureData>> {
+    let mut evaluated = evaluated.into_iter();
     let mut next = || {
         evaluated
             .next()
