@@ -224,6 +224,52 @@ proptest! {
     }
 
     #[test]
+    fn replicate_variance_equals_its_definition(r in rows(), seed in any::<u64>(), zero in prop::collection::vec(any::<bool>(), 1..4)) {
+        // Replicate weights = a random factor per PSU and replicate times the full weight
+        // (rows of a PSU share a pattern), some rows with full weight 0 but replicate
+        // weights: every estimate's replicate variance equals scale · Σ (θ_r − mean θ)².
+        let n_rep = 5;
+        let mut s = seed | 1;
+        let mut next = || { s ^= s << 13; s ^= s >> 7; s ^= s << 17; s };
+        let factors: Vec<Vec<f64>> = (0..64).map(|_| (0..n_rep).map(|_| (next() % 3) as f64 * 0.5).collect()).collect();
+        let rows: Vec<(f64, Vec<f64>, Option<f64>, i32)> = r.0.iter().enumerate().map(|(i, t)| {
+            let w = if zero[i % zero.len()] && i % 3 == 0 { 0.0 } else { t.2 };
+            let reps = (0..n_rep).map(|k| if w == 0.0 { 1.0 + k as f64 } else { factors[t.1 as usize % 64][k] * w }).collect();
+            (w, reps, t.3, t.5)
+        }).collect();
+        let mut df = df!(
+            "w" => rows.iter().map(|x| x.0).collect::<Vec<_>>(),
+            "y" => rows.iter().map(|x| x.2).collect::<Vec<_>>(),
+            "g" => rows.iter().map(|x| x.3).collect::<Vec<_>>(),
+        ).unwrap();
+        for k in 0..n_rep {
+            df.with_column(Column::new(format!("rep{k}").into(), rows.iter().map(|x| x.1[k]).collect::<Vec<_>>())).unwrap();
+        }
+        let d = Design::builder("w").replicates(Replicates {
+            kind: ReplicateKind::Bootstrap,
+            columns: ReplicateColumns::Prefix("rep".into()),
+            scale: Some(0.5), rscales: Some(vec![1.0; n_rep]), mse: false, df: Some(4.0),
+        }).build().unwrap();
+        let t = Survey::new(df, d).unwrap().estimate(&Request::new().mean("y").total("y").overall().by(["g"])).unwrap();
+        for row in &t.rows {
+            let in_domain = |x: &(f64, Vec<f64>, Option<f64>, i32)| {
+                x.2.is_some() && row.groups[0].as_ref().is_none_or(|g| *g == x.3.to_string())
+            };
+            let thetas: Vec<f64> = (0..n_rep).map(|k| {
+                let sy: f64 = rows.iter().filter(|x| in_domain(x)).map(|x| x.1[k] * x.2.unwrap_or(0.0)).sum();
+                let sw: f64 = rows.iter().filter(|x| in_domain(x)).map(|x| x.1[k]).sum();
+                if row.statistic == "total" { sy } else { sy / sw }
+            }).collect();
+            let mean = thetas.iter().sum::<f64>() / n_rep as f64;
+            let var = 0.5 * thetas.iter().map(|t| (t - mean) * (t - mean)).sum::<f64>();
+            match row.se {
+                Some(se) => prop_assert!((se * se - var).abs() <= 1e-9 * (1.0 + var.abs()), "{:?}: se² {} vs {}", row, se * se, var),
+                None => prop_assert!(!var.is_finite() || row.estimate.is_none(), "{:?}: no se, definition gives {}", row, var),
+            }
+        }
+    }
+
+    #[test]
     fn replicates_equal_to_full_weights_give_zero_se(r in rows()) {
         let mut df = frame(&r, 1.0);
         let w = df.column("w").unwrap().clone();

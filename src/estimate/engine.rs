@@ -46,7 +46,7 @@ impl Prepared {
         let sampling = || -> Result<_> {
             let w = weights(df, design.weight())?;
             let (structure, replicate) = match design.replicates() {
-                Some(r) => (None, Some(replicate_data(df, r)?)),
+                Some(r) => (None, Some(replicate_data(df, r, &w)?)),
                 None => (Some(structure(df, design)?), None),
             };
             Ok((w, structure, replicate))

@@ -680,6 +680,13 @@ pub(crate) fn weights(df: &DataFrame, name: &str) -> Result<Buffer<f64>> {
 
 /// Every weight must be finite and non-negative.
 pub(crate) fn check_weights(w: &[f64], name: &str) -> Result<()> {
+    // One vectorisable pass; the row at fault is looked for only when there is one.
+    let ok = w
+        .iter()
+        .fold(true, |ok, &x| ok & (0.0..=f64::MAX).contains(&x));
+    if ok {
+        return Ok(());
+    }
     if let Some(row) = w.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
         return Err(Error::InvalidWeight {
             column: name.to_string(),

@@ -3,14 +3,18 @@
 //! full-sample estimate with `mse`. Replicate totals are accumulated per domain cell in the
 //! same pass as the full-sample totals, never one scan per replicate.
 //!
+//! Both rest on each row's pattern: its replicate weights divided by its full weight. In
+//! the usual designs (bootstrap, jackknife, BRR) the rows of a PSU share one, and survey
+//! files keep them together: a row whose replicate weights are proportional to those of
+//! the row before (up to the rounding of the products) takes its pattern without a
+//! lookup. The totals add a run's rows per cell with their full weights and spread the
+//! sums over the replicates once per run.
+//!
 //! Degrees of freedom follow R's `degf`: the rank of the domain's replicate weight matrix
-//! minus one. The rank is found without a dense QR of all rows: each row's replicate
-//! weights divided by its full weight form a pattern (rows of one PSU share it), duplicate
-//! patterns are dropped, and the distinct patterns of a domain enter a Gram–Schmidt basis
-//! one by one (a pattern whose residual is below 1e-7 of its norm adds nothing), stopping
-//! as soon as the rank reaches the number of replicates.
-
-use std::collections::HashMap;
+//! minus one. The rank is found without a dense QR of all rows: duplicate patterns are
+//! dropped, and the distinct patterns of a domain enter a Gram–Schmidt basis one by one (a
+//! pattern whose residual is below 1e-7 of its norm adds nothing), stopping as soon as the
+//! rank reaches the number of replicates.
 
 use polars::prelude::DataFrame;
 
@@ -32,10 +36,15 @@ pub(crate) struct ReplicateData {
     pub mse: bool,
     /// User-given degrees of freedom.
     pub df: Option<f64>,
+    /// Distinct patterns of the rows: replicate weights over the full weight (the
+    /// replicate weights themselves where the full weight is 0), `n_rep` values each.
+    pub patterns: Vec<f64>,
+    /// Per row: its pattern.
+    pub pattern: Vec<u32>,
 }
 
-/// Read and check replicate weights.
-pub(crate) fn replicate_data(df: &DataFrame, r: &Replicates) -> Result<ReplicateData> {
+/// Read and check replicate weights; `w` are the full-sample weights.
+pub(crate) fn replicate_data(df: &DataFrame, r: &Replicates, w: &[f64]) -> Result<ReplicateData> {
     let names: Vec<String> = match &r.columns {
         ReplicateColumns::Prefix(p) => df
             .get_column_names()
@@ -83,47 +92,157 @@ pub(crate) fn replicate_data(df: &DataFrame, r: &Replicates) -> Result<Replicate
         check_weights(&c, name)?;
         cols.push(c);
     }
+    let (patterns, pattern) = patterns(&cols, w);
     Ok(ReplicateData {
         cols,
         scale,
         rscales,
         mse: r.mse,
         df: r.df,
+        patterns,
+        pattern,
     })
 }
 
+/// Relative difference up to which two rows' cross-multiplied replicate and full weights
+/// count as proportional: a few roundings (replicate weights are usually computed as a
+/// factor times the full weight).
+const PRODUCT_ROUNDING: f64 = 8.0 * f64::EPSILON;
+
+/// Each row's replicate weights over its full weight (the replicate weights themselves
+/// where the full weight is 0): the distinct patterns (flat, `cols.len()` values each) and
+/// each row's pattern. Rows of one PSU share a pattern in the usual replicate designs
+/// (bootstrap, jackknife, BRR), and follow each other in survey files: a row equal to the
+/// one before is not looked up again.
+fn patterns(cols: &[polars_buffer::Buffer<f64>], w: &[f64]) -> (Vec<f64>, Vec<u32>) {
+    let r_n = cols.len();
+    let n = w.len();
+    // Rows with the pattern of the row before: replicate weights proportional to the full
+    // weights up to the rounding of the products that made them (cross-multiplied, column
+    // by column, no division), or equal ones where a full weight is 0.
+    let mut same = vec![true; n];
+    if let Some(first) = same.first_mut() {
+        *first = false;
+    }
+    if n > 1 {
+        let positive: Vec<bool> = w[1..]
+            .iter()
+            .zip(w)
+            .map(|(a, b)| *a > 0.0 && *b > 0.0)
+            .collect();
+        for c in cols {
+            let pairs = c[1..].iter().zip(c.iter()).zip(w[1..].iter().zip(w));
+            for ((s, &pos), ((ci, cj), (wi, wj))) in same[1..].iter_mut().zip(&positive).zip(pairs)
+            {
+                let (a, b) = (ci * wj, cj * wi);
+                let proportional = (a - b).abs() <= PRODUCT_ROUNDING * a.abs();
+                let equal = (wi == wj) & (ci == cj);
+                *s &= (pos & proportional) | (!pos & equal);
+            }
+        }
+    }
+    let mut ids: foldhash::HashMap<Vec<u64>, u32> = foldhash::HashMap::default();
+    let mut patterns: Vec<f64> = Vec::new();
+    let mut pattern = vec![0u32; n];
+    let mut buf = vec![0.0; r_n];
+    for i in 0..n {
+        if same[i] {
+            pattern[i] = pattern[i - 1];
+            continue;
+        }
+        let wi = w[i];
+        for (k, col) in cols.iter().enumerate() {
+            buf[k] = if wi > 0.0 { col[i] / wi } else { col[i] };
+        }
+        let key: Vec<u64> = buf.iter().map(|x| x.to_bits()).collect();
+        let next = (patterns.len() / r_n.max(1)) as u32;
+        pattern[i] = *ids.entry(key).or_insert_with(|| {
+            patterns.extend_from_slice(&buf);
+            next
+        });
+    }
+    (patterns, pattern)
+}
+
 impl ReplicateData {
-    /// Per (cell, measure, replicate): Σw_r, Σw_r·y, Σw_r·x over the rows of `order`.
+    /// Per (cell, measure): Σw_r, Σw_r·y and Σw_r·x over the rows of `order`, each a run of
+    /// `n_rep` values (replicate r at offset r).
     ///
-    /// One pass over the rows per replicate column (each column is read in order), adding
-    /// into a small (cell, measure) table that stays in cache.
+    /// A row's replicate weights are its full weight times its pattern: the rows of a run
+    /// with one pattern (a PSU) are added up per cell with their full weights, and each
+    /// cell's sums are then spread over the replicates once, instead of every row once per
+    /// replicate. Rows of full weight 0 add their replicate weights directly.
     pub(crate) fn accumulate(&self, p: &Prepared, order: &[(u64, u32)]) -> Vec<f64> {
         let m = p.measures.len();
         let r_n = self.cols.len();
-        let c = p.cells.n_cells as u64;
-        let cell_of: Vec<u32> = order.iter().map(|&(key, _)| (key % c) as u32).collect();
-        let mut acc = vec![0.0; p.cells.n_cells * m * r_n * 3];
-        let mut one = vec![0.0; p.cells.n_cells * m * 3];
-        for (r, col) in self.cols.iter().enumerate() {
-            one.fill(0.0);
-            for (&(_, i), &cell) in order.iter().zip(&cell_of) {
-                let i = i as usize;
-                let w = col[i];
-                let base = cell as usize * m * 3;
-                for (mi, md) in p.measures.iter().enumerate() {
-                    if !md.valid(i) {
-                        continue;
+        let n_cells = p.cells.n_cells;
+        let c = n_cells as u64;
+        let mut acc = vec![0.0; n_cells * m * 3 * r_n];
+        // The current run's sums per (cell, measure): Σw, Σw·y, Σw·x.
+        let mut sums = vec![0.0; n_cells * m * 3];
+        let mut seen = vec![false; n_cells];
+        let mut touched: Vec<usize> = Vec::new();
+        let flush = |run: u32,
+                     acc: &mut [f64],
+                     sums: &mut [f64],
+                     seen: &mut [bool],
+                     touched: &mut Vec<usize>| {
+            let ratio = &self.patterns[run as usize * r_n..(run as usize + 1) * r_n];
+            for &cell in touched.iter() {
+                seen[cell] = false;
+                for (k, &v) in sums[cell * m * 3..(cell + 1) * m * 3].iter().enumerate() {
+                    if v != 0.0 {
+                        let at = (cell * m * 3 + k) * r_n;
+                        for (a, q) in acc[at..at + r_n].iter_mut().zip(ratio) {
+                            *a += q * v;
+                        }
                     }
-                    let a = &mut one[base + mi * 3..base + mi * 3 + 3];
-                    a[0] += w;
-                    a[1] += w * md.y(i);
-                    a[2] += w * md.x(i);
+                }
+                sums[cell * m * 3..(cell + 1) * m * 3].fill(0.0);
+            }
+            touched.clear();
+        };
+        let mut run: Option<u32> = None;
+        for &(key, i) in order {
+            let i = i as usize;
+            let cell = (key % c) as usize;
+            let w = p.w[i];
+            if w == 0.0 {
+                for (mi, md) in p.measures.iter().enumerate() {
+                    if md.valid(i) {
+                        let (y, x) = (md.y(i), md.x(i));
+                        let at = (cell * m + mi) * 3 * r_n;
+                        for (r, col) in self.cols.iter().enumerate() {
+                            acc[at + r] += col[i];
+                            acc[at + r_n + r] += col[i] * y;
+                            acc[at + 2 * r_n + r] += col[i] * x;
+                        }
+                    }
+                }
+                continue;
+            }
+            let pattern = self.pattern[i];
+            if run != Some(pattern) {
+                if let Some(prev) = run {
+                    flush(prev, &mut acc, &mut sums, &mut seen, &mut touched);
+                }
+                run = Some(pattern);
+            }
+            if !seen[cell] {
+                seen[cell] = true;
+                touched.push(cell);
+            }
+            for (mi, md) in p.measures.iter().enumerate() {
+                if md.valid(i) {
+                    let s = &mut sums[(cell * m + mi) * 3..(cell * m + mi) * 3 + 3];
+                    s[0] += w;
+                    s[1] += w * md.y(i);
+                    s[2] += w * md.x(i);
                 }
             }
-            for (cm, sums) in one.chunks_exact(3).enumerate() {
-                let at = (cm * r_n + r) * 3;
-                acc[at..at + 3].copy_from_slice(sums);
-            }
+        }
+        if let Some(prev) = run {
+            flush(prev, &mut acc, &mut sums, &mut seen, &mut touched);
         }
         acc
     }
@@ -171,8 +290,8 @@ pub(crate) fn replicate_variances(
             let kind = p.measures[dm % m].kind;
             (0..r_n)
                 .map(|k| {
-                    let b = (dm * r_n + k) * 3;
-                    estimate(kind, dom[b], dom[b + 1], dom[b + 2])
+                    let b = dm * 3 * r_n + k;
+                    estimate(kind, dom[b], dom[b + r_n], dom[b + 2 * r_n])
                 })
                 .collect()
         })
@@ -215,36 +334,8 @@ pub(crate) fn replicate_variances(
 fn ranks(p: &Prepared, r: &ReplicateData, n_dm: usize) -> Result<Vec<f64>> {
     let m = p.measures.len();
     let r_n = r.cols.len();
-    // Distinct normalised patterns.
-    let mut ids: HashMap<Vec<u64>, u32> = HashMap::new();
-    let mut patterns: Vec<Vec<f64>> = Vec::new();
-    let mut pid = vec![0u32; p.n];
-    let mut buf = vec![0.0; r_n];
-    let mut last: Option<(Vec<f64>, u32)> = None;
-    for (i, slot) in pid.iter_mut().enumerate() {
-        let w = p.w[i];
-        for (k, col) in r.cols.iter().enumerate() {
-            buf[k] = if w > 0.0 { col[i] / w } else { col[i] };
-        }
-        // Rows of a PSU follow each other and share their pattern: look up runs once.
-        if let Some((prev, id)) = &last
-            && prev
-                .iter()
-                .zip(&buf)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
-        {
-            *slot = *id;
-            continue;
-        }
-        let key: Vec<u64> = buf.iter().map(|x| x.to_bits()).collect();
-        let next = patterns.len() as u32;
-        let id = *ids.entry(key).or_insert_with(|| {
-            patterns.push(buf.clone());
-            next
-        });
-        *slot = id;
-        last = Some((buf.clone(), id));
-    }
+    let pid = &r.pattern;
+    let patterns: Vec<&[f64]> = r.patterns.chunks_exact(r_n.max(1)).collect();
     // Universes shared by measures.
     let mut uni_of: Vec<usize> = Vec::with_capacity(m);
     let mut uni_specs: Vec<Option<String>> = Vec::new();
@@ -286,7 +377,7 @@ fn ranks(p: &Prepared, r: &ReplicateData, n_dm: usize) -> Result<Vec<f64>> {
             let set = &mut sets[dom * nu + u];
             set.sort_unstable();
             set.dedup();
-            let rank = rank_of(set.iter().map(|&k| patterns[k as usize].as_slice()), r_n);
+            let rank = rank_of(set.iter().map(|&k| patterns[k as usize]), r_n);
             for mi in 0..m {
                 if uni_of[mi] == u {
                     out[dom * m + mi] = rank as f64 - 1.0;
