@@ -30,8 +30,9 @@ fn column<'a>(df: &'a DataFrame, name: &str, role: &str) -> Result<&'a Column> {
     })
 }
 
-/// A numeric column as f64, NaN for missing values.
-pub(crate) fn numeric(df: &DataFrame, name: &str, role: &str) -> Result<Buffer<f64>> {
+/// A numeric (or Boolean) column cast to `f64`; other types are an error naming the column
+/// and its role.
+fn float_column(df: &DataFrame, name: &str, role: &str) -> Result<Float64Chunked> {
     let col = column(df, name, role)?;
     let dt = col.dtype();
     if !(dt.is_primitive_numeric() || dt.is_bool() || dt.is_null()) {
@@ -41,8 +42,12 @@ pub(crate) fn numeric(df: &DataFrame, name: &str, role: &str) -> Result<Buffer<f
             dtype: dt.to_string(),
         });
     }
-    let cast = col.cast(&DataType::Float64)?;
-    let ca = cast.f64()?;
+    Ok(col.cast(&DataType::Float64)?.f64()?.clone())
+}
+
+/// A numeric column as f64, NaN for missing values.
+pub(crate) fn numeric(df: &DataFrame, name: &str, role: &str) -> Result<Buffer<f64>> {
+    let ca = float_column(df, name, role)?;
     // Read in place when possible.
     if ca.null_count() == 0
         && ca.chunks().len() == 1
@@ -74,17 +79,8 @@ pub(crate) fn numeric_parts(
     name: &str,
     role: &str,
 ) -> Result<(Buffer<f64>, Option<Bitmap>)> {
-    let col = column(df, name, role)?;
-    let dt = col.dtype();
-    if !(dt.is_primitive_numeric() || dt.is_bool() || dt.is_null()) {
-        return Err(Error::NotNumeric {
-            column: name.to_string(),
-            role: role.to_string(),
-            dtype: dt.to_string(),
-        });
-    }
-    let cast = col.cast(&DataType::Float64)?;
-    let ca = cast.f64()?.rechunk();
+    let ca = float_column(df, name, role)?;
+    let ca = ca.rechunk();
     match ca.downcast_iter().next() {
         Some(arr) => Ok((
             arr.values().clone(),

@@ -157,20 +157,12 @@ impl<'a> GroupSS<'a> {
     }
     #[inline]
     fn push(&mut self, t: u32, v: f64) {
-        let m = &mut self.moments[t as usize];
-        if m.count == 0 {
+        if self.moments[t as usize].count == 0 {
             self.touched.push(t);
         }
-        m.count += 1;
-        let delta = v - m.mean;
-        m.mean += delta
-            * self
-                .inv
-                .get(m.count as usize)
-                .copied()
-                .unwrap_or(1.0 / m.count as f64);
-        m.m2 += delta * (v - m.mean);
+        self.push_untracked(t as usize, v);
     }
+
     /// Add value `v` of target `t` without keeping a list of the targets pushed: finish
     /// with [`GroupSS::finish_scan`].
     #[inline]
@@ -178,12 +170,8 @@ impl<'a> GroupSS<'a> {
         let m = &mut self.moments[t];
         m.count += 1;
         let delta = v - m.mean;
-        m.mean += delta
-            * self
-                .inv
-                .get(m.count as usize)
-                .copied()
-                .unwrap_or(1.0 / m.count as f64);
+        let inv = self.inv.get(m.count as usize).copied();
+        m.mean += delta * inv.unwrap_or(1.0 / m.count as f64);
         m.m2 += delta * (v - m.mean);
     }
 
