@@ -106,7 +106,9 @@ pub(crate) fn replicate_data(df: &DataFrame, r: &Replicates, w: &[f64]) -> Resul
 
 /// Relative difference up to which two rows' cross-multiplied replicate and full weights
 /// count as proportional: a few roundings (replicate weights are usually computed as a
-/// factor times the full weight).
+/// factor times the full weight). Each row is compared with the row before, so along a run
+/// of L rows a pattern stands for replicate weights within 8·L ulp of the true ones (about
+/// 4e-14 relative for a PSU of 25 persons).
 const PRODUCT_ROUNDING: f64 = 8.0 * f64::EPSILON;
 
 /// Each row's replicate weights over its full weight (the replicate weights themselves
