@@ -105,14 +105,19 @@ fn generate(rows: usize, seed: u64, dir: PathBuf) -> Result<(), String> {
     Ok(())
 }
 
-fn run(data: PathBuf, out: PathBuf) -> Result<(), String> {
-    let t0 = Instant::now();
+/// The pilot table's 16 columns of a workload file, with the Taylor design.
+fn load(data: &std::path::Path) -> Result<hri::estimate::Survey, String> {
     let design = pilot_table::taylor_design().map_err(|e| e.to_string())?;
-    let request = pilot_table::request();
     let columns: Vec<String> = pilot_table::COLUMNS.iter().map(|c| c.to_string()).collect();
     let frame =
-        hri::io::read_columns(&data, &columns).map_err(|e| format!("{}: {e}", data.display()))?;
-    let survey = hri::estimate::Survey::new(frame, design).map_err(|e| e.to_string())?;
+        hri::io::read_columns(data, &columns).map_err(|e| format!("{}: {e}", data.display()))?;
+    hri::estimate::Survey::new(frame, design).map_err(|e| e.to_string())
+}
+
+fn run(data: PathBuf, out: PathBuf) -> Result<(), String> {
+    let t0 = Instant::now();
+    let request = pilot_table::request();
+    let survey = load(&data)?;
     let rows = survey.data().height();
     let t1 = Instant::now();
     let estimates = survey.estimate(&request).map_err(|e| e.to_string())?;
@@ -132,12 +137,8 @@ fn run(data: PathBuf, out: PathBuf) -> Result<(), String> {
 
 fn stages(data: PathBuf, repeat: usize) -> Result<(), String> {
     let t0 = Instant::now();
-    let design = pilot_table::taylor_design().map_err(|e| e.to_string())?;
     let request = pilot_table::request();
-    let columns: Vec<String> = pilot_table::COLUMNS.iter().map(|c| c.to_string()).collect();
-    let frame =
-        hri::io::read_columns(&data, &columns).map_err(|e| format!("{}: {e}", data.display()))?;
-    let survey = hri::estimate::Survey::new(frame, design).map_err(|e| e.to_string())?;
+    let survey = load(&data)?;
     println!(
         "read      {:8.4} s  ({} rows in {} chunks, {:.0} MB in memory)",
         t0.elapsed().as_secs_f64(),

@@ -27,8 +27,6 @@ pub(crate) struct Prepared {
     pub specs: Vec<MeasureSpec>,
     /// Rows with a missing value in a by-column, per grouping.
     pub missing_group: Vec<u64>,
-    /// Sums per measure in the variance pass: 4 when a measure is a ratio, else 3.
-    score_slots: usize,
 }
 
 impl Prepared {
@@ -83,13 +81,7 @@ impl Prepared {
                     .sum()
             })
             .collect();
-        let score_slots = if measures.iter().any(|m| m.x.is_some()) {
-            4
-        } else {
-            3
-        };
         Ok(Prepared {
-            score_slots,
             missing_group,
             n: df.height(),
             w,
@@ -144,15 +136,20 @@ impl Prepared {
     /// Sums per measure the variance pass needs (see [`super::taylor::Entries::slots`]):
     /// 4 when a measure is a ratio, else 3.
     pub(crate) fn score_slots(&self) -> usize {
-        self.score_slots
+        if self.measures.iter().any(|m| m.x.is_some()) {
+            4
+        } else {
+            3
+        }
     }
 
-    /// Add row `i` to the variance pass's sums of every measure ([`Self::score_slots`]
-    /// per measure): the rows of [`Self::add_row`] that the linearised scores read.
+    /// Add row `i` to the variance pass's sums of every measure (`acc` holds
+    /// [`Self::score_slots`] per measure): the parts of [`Self::add_row`] that the
+    /// linearised scores read.
     #[inline]
     pub(crate) fn add_row_scores(&self, i: usize, acc: &mut [f64]) {
         let w = self.w[i];
-        let k = self.score_slots();
+        let k = acc.len() / self.measures.len().max(1);
         for (a, md) in acc.chunks_exact_mut(k).zip(&self.measures) {
             let state = md.state[i];
             if state & IN_UNIVERSE == 0 {
@@ -302,6 +299,7 @@ pub(crate) struct RowEntries<'a> {
     p: &'a Prepared,
     unit: &'a [u32],
     order: Option<Vec<u32>>,
+    slots: usize,
 }
 
 impl<'a> RowEntries<'a> {
@@ -311,6 +309,7 @@ impl<'a> RowEntries<'a> {
                 p,
                 unit: &s.unit,
                 order: None,
+                slots: p.score_slots(),
             };
         }
         let n_units = s.unit_psu.len();
@@ -330,6 +329,7 @@ impl<'a> RowEntries<'a> {
             p,
             unit: &s.unit,
             order: Some(order),
+            slots: p.score_slots(),
         }
     }
 
@@ -347,7 +347,7 @@ impl Entries for RowEntries<'_> {
         self.unit.len()
     }
     fn slots(&self) -> usize {
-        self.p.score_slots()
+        self.slots
     }
     #[inline]
     fn unit(&self, i: usize) -> usize {
