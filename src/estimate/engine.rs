@@ -3,11 +3,13 @@
 
 use polars::prelude::DataFrame;
 
+use super::cells::{Cells, cells};
+use super::encode::NONE;
 use super::glm::logit_fit;
 use super::measures::{IN_UNIVERSE, Kind, MeasureData, VALID, measure_conditions, measures_from};
 use super::parallel::join;
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, W_UNIV};
-use super::prepare::{Cells, NONE, Structure, cells, structure, weights};
+use super::prepare::{Structure, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
 use super::request::{CiMethod, DfMethod, MeasureSpec, Request};
 use super::taylor::{Channel, Entries, S_UNIV, S_W, S_WX, S_WY, Target, variances};
@@ -98,37 +100,38 @@ impl Prepared {
         *self.dom_offset.last().unwrap_or(&0) as usize
     }
 
-    /// Add row `i` to the slots of every measure (`values`, [`SLOTS`] per measure) and,
-    /// when given, to its cell's extras (`extra`: row count, then [`EXTRAS`] per measure).
-    /// The one place where a row becomes partial sums.
+    /// Add row `i` to the slots of every measure (`values`, [`SLOTS`] per measure) and to
+    /// its cell's extras (`extra`: row count, then [`EXTRAS`] per measure, added only
+    /// when `MOMENTS`: they serve design effects). The one place where a row becomes
+    /// partial sums.
     #[inline]
-    pub(crate) fn add_row(&self, i: usize, values: &mut [f64], mut extra: Option<&mut [f64]>) {
+    pub(crate) fn add_row<const MOMENTS: bool>(
+        &self,
+        i: usize,
+        values: &mut [f64],
+        extra: &mut [f64],
+    ) {
         let w = self.w[i];
-        if let Some(e) = extra.as_deref_mut() {
-            e[0] += 1.0;
-        }
-        for (mi, md) in self.measures.iter().enumerate() {
+        extra[0] += 1.0;
+        // Without branches on the row's state: a row outside the universe or without a
+        // valid value adds zeros (exactly: x + 0 = x).
+        let (chunks, _) = values.as_chunks_mut::<SLOTS>();
+        for (mi, (v, md)) in chunks.iter_mut().zip(&self.measures).enumerate() {
             let state = md.state[i];
-            if state & IN_UNIVERSE == 0 {
-                continue;
-            }
-            let v = &mut values[mi * SLOTS..(mi + 1) * SLOTS];
-            v[N_UNIV] += 1.0;
-            v[W_UNIV] += w;
-            if state & VALID == 0 {
-                continue;
-            }
-            let y = md.y(i);
-            v[N_VALID] += 1.0;
-            v[SW] += w;
-            v[SWY] += w * y;
-            v[SWX] += w * md.x(i);
-            if let Some(e) = extra.as_deref_mut() {
-                let e = &mut e[1 + mi * EXTRAS..1 + (mi + 1) * EXTRAS];
-                e[0] += w * y * y;
-                if w > 0.0 {
-                    e[1] += 1.0;
-                }
+            let univ = state & IN_UNIVERSE != 0;
+            let valid = state & VALID != 0;
+            let wv = keep(w, valid);
+            let y = keep(md.y(i), valid);
+            v[N_UNIV] += f64::from(u8::from(univ));
+            v[W_UNIV] += keep(w, univ);
+            v[N_VALID] += f64::from(u8::from(valid));
+            v[SW] += wv;
+            v[SWY] += wv * y;
+            v[SWX] += wv * keep(md.x(i), valid);
+            if MOMENTS {
+                let e = &mut extra[1 + mi * EXTRAS..1 + (mi + 1) * EXTRAS];
+                e[0] += wv * y * y;
+                e[1] += f64::from(u8::from(wv > 0.0));
             }
         }
     }
@@ -148,21 +151,27 @@ impl Prepared {
     /// linearised scores read.
     #[inline]
     pub(crate) fn add_row_scores(&self, i: usize, acc: &mut [f64]) {
+        match acc.len() / self.measures.len().max(1) {
+            4 => self.add_row_sums::<4>(i, acc),
+            _ => self.add_row_sums::<3>(i, acc),
+        }
+    }
+
+    /// [`Self::add_row_scores`] with `K` sums per measure, without branches on the row's
+    /// state (zeros are added exactly).
+    #[inline(always)]
+    fn add_row_sums<const K: usize>(&self, i: usize, acc: &mut [f64]) {
         let w = self.w[i];
-        let k = acc.len() / self.measures.len().max(1);
-        for (a, md) in acc.chunks_exact_mut(k).zip(&self.measures) {
+        let (chunks, _) = acc.as_chunks_mut::<K>();
+        for (a, md) in chunks.iter_mut().zip(&self.measures) {
             let state = md.state[i];
-            if state & IN_UNIVERSE == 0 {
-                continue;
-            }
-            a[S_UNIV] += 1.0;
-            if state & VALID == 0 {
-                continue;
-            }
-            a[S_W] += w;
-            a[S_WY] += w * md.y(i);
-            if k > S_WX {
-                a[S_WX] += w * md.x(i);
+            let valid = state & VALID != 0;
+            let wv = keep(w, valid);
+            a[S_UNIV] += f64::from(state & IN_UNIVERSE);
+            a[S_W] += wv;
+            a[S_WY] += wv * keep(md.y(i), valid);
+            if K > S_WX {
+                a[K - 1] += wv * keep(md.x(i), valid);
             }
         }
     }
@@ -185,10 +194,10 @@ impl Prepared {
             let cell = (key % c as u64) as usize;
             while j < order.len() && order[j].0 == key {
                 let i = order[j].1 as usize;
-                self.add_row(
+                self.add_row::<true>(
                     i,
                     &mut ps.values[base..base + width],
-                    Some(&mut ps.cell_extra[cell * ex..(cell + 1) * ex]),
+                    &mut ps.cell_extra[cell * ex..(cell + 1) * ex],
                 );
                 j += 1;
             }
@@ -236,7 +245,7 @@ impl Prepared {
 
     /// Totals per domain cell only (no sampling units): what estimates need, without the
     /// (unit, cell) table. Replicate sums are included for replicate designs.
-    pub fn accumulate_cells(&self, rows: std::ops::Range<usize>) -> PartialSums {
+    pub fn accumulate_cells(&self, rows: std::ops::Range<usize>, moments: bool) -> PartialSums {
         let m = self.measures.len();
         let c = self.cells.n_cells;
         let width = m * SLOTS;
@@ -247,11 +256,13 @@ impl Prepared {
         ps.rows = rows.len() as u64;
         for i in rows.clone() {
             let cell = self.cells.cell[i] as usize;
-            self.add_row(
-                i,
-                &mut ps.values[cell * width..(cell + 1) * width],
-                Some(&mut ps.cell_extra[cell * ex..(cell + 1) * ex]),
-            );
+            let values = &mut ps.values[cell * width..(cell + 1) * width];
+            let extra = &mut ps.cell_extra[cell * ex..(cell + 1) * ex];
+            if moments {
+                self.add_row::<true>(i, values, extra);
+            } else {
+                self.add_row::<false>(i, values, extra);
+            }
         }
         if let Some(r) = &self.replicate {
             let order: Vec<(u64, u32)> = rows
@@ -262,18 +273,20 @@ impl Prepared {
         ps
     }
 
-    /// Cell totals of every row, the two halves in parallel.
-    pub fn accumulate_cells_all(&self) -> PartialSums {
+    /// Cell totals of every row, the two halves in parallel (with the moments of design
+    /// effects when `moments`).
+    pub fn accumulate_cells_all(&self, moments: bool) -> PartialSums {
         let n = self.n;
         if n < PARALLEL_ROWS {
-            return self.accumulate_cells(0..n);
+            return self.accumulate_cells(0..n, moments);
         }
         let mid = n / 2;
         let (a, b) = join(
-            || self.accumulate_cells(0..mid),
-            || self.accumulate_cells(mid..n),
+            || self.accumulate_cells(0..mid, moments),
+            || self.accumulate_cells(mid..n, moments),
         );
-        a.merge(b).unwrap_or_else(|| self.accumulate_cells(0..n))
+        a.merge(b)
+            .unwrap_or_else(|| self.accumulate_cells(0..n, moments))
     }
 
     /// Partial sums of every row, the two halves in parallel.
@@ -678,4 +691,10 @@ fn logit_rank(logit_channel: &[u32], c: usize) -> usize {
         .iter()
         .filter(|&&x| x != u32::MAX && (x as usize) < c)
         .count()
+}
+
+/// `v` when `ok`, else +0 (without a branch; a NaN `v` is dropped too).
+#[inline(always)]
+fn keep(v: f64, ok: bool) -> f64 {
+    f64::from_bits(v.to_bits() & u64::from(ok).wrapping_neg())
 }

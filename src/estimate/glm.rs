@@ -7,10 +7,10 @@
 //! `p_i` the row's weight over the domain's mean weight; its sums need one extra pass over
 //! the rows (for every domain at once). Later iterations depend only on domain totals.
 
+use super::encode::NONE;
 use super::engine::{DomainTotals, Prepared};
 use super::measures::Kind;
 use super::partial::{N_UNIV, N_VALID, SLOTS, SW, SWY, W_UNIV};
-use super::prepare::NONE;
 
 const THRESH: f64 = 30.0;
 const MTHRESH: f64 = -30.0;

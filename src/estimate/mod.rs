@@ -23,6 +23,8 @@
 //! assert!((table.rows[0].estimate.unwrap() - 65.0 / 90.0).abs() < 1e-12);
 //! ```
 
+mod cells;
+mod encode;
 mod engine;
 mod glm;
 mod measures;
@@ -122,7 +124,7 @@ impl Survey {
         let mut prepared = Prepared::new(&self.data, &self.design, &plain, &request.groupings())?;
         let mut rows = Vec::new();
         if !plain.is_empty() {
-            let ps = prepared.accumulate_cells_all();
+            let ps = prepared.accumulate_cells_all(request.deff);
             let computed = finish(&prepared, &ps, None, request, &[])?;
             rows = table::rows(&prepared, &computed.rows, request);
         }
@@ -173,7 +175,7 @@ impl Survey {
             let mut in_universe = vec![0u64; nd];
             for i in 0..prepared.n {
                 let d = dom_of(i);
-                if d == prepare::NONE {
+                if d == encode::NONE {
                     continue;
                 }
                 if base.in_universe(i) {
@@ -195,7 +197,7 @@ impl Survey {
                     let mut univ = vec![false; prepared.n];
                     for i in 0..prepared.n {
                         let d = dom_of(i);
-                        if d != prepare::NONE && base.valid(i) {
+                        if d != encode::NONE && base.valid(i) {
                             univ[i] = true;
                             y[i] = if base.y(i) <= qhat[d as usize][k] {
                                 1.0
@@ -219,7 +221,7 @@ impl Survey {
                 .collect();
             let old_measures = std::mem::replace(&mut prepared.measures, indicators);
             let old_specs = std::mem::replace(&mut prepared.specs, specs);
-            let ps = prepared.accumulate_cells_all();
+            let ps = prepared.accumulate_cells_all(request.deff);
             let wald = Request {
                 ci: CiMethod::Wald,
                 ..request.clone()
@@ -370,7 +372,7 @@ impl Survey {
             }
             per_spec.push((g, mine));
         }
-        let ps = prepared.accumulate_cells_all();
+        let ps = prepared.accumulate_cells_all(request.deff);
         let computed = finish(&prepared, &ps, None, request, &pairs)?;
         Ok(specs
             .iter()

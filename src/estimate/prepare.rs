@@ -1,29 +1,16 @@
 //! From a DataFrame and a design to flat arrays: weights, unit and stratum codes, domain
 //! cells, analysis values. Every check of the data against the design happens here.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
-use polars_arrow::array::Array;
 use polars_arrow::bitmap::Bitmap;
 use polars_buffer::Buffer;
 
+use super::encode::{Encoded, NONE, dense, encode};
 use crate::design::{Design, LonelyPsu};
 use crate::error::{Error, Result};
 
-/// Marker for "no domain": a row whose group value is missing.
-pub(crate) const NONE: u32 = u32::MAX;
-
-/// A column encoded as dense codes in sorted order of its values.
-#[derive(Debug, Clone)]
-pub(crate) struct Encoded {
-    /// One code per row; [`NONE`] for a missing value.
-    pub codes: Vec<u32>,
-    /// Value labels, in code order (sorted numerically or lexicographically).
-    pub labels: Vec<String>,
-}
-
-fn column<'a>(df: &'a DataFrame, name: &str, role: &str) -> Result<&'a Column> {
+/// A column by name; an unknown name is an error naming its role.
+pub(crate) fn column<'a>(df: &'a DataFrame, name: &str, role: &str) -> Result<&'a Column> {
     df.column(name).map_err(|_| Error::UnknownColumn {
         column: name.to_string(),
         role: role.to_string(),
@@ -90,61 +77,6 @@ pub(crate) fn numeric_parts(
     }
 }
 
-/// Integer values read where they are, chunk by chunk, with their validity.
-struct IntChunks<'a, N> {
-    chunks: Vec<(&'a [N], Option<Vec<bool>>)>,
-    len: usize,
-}
-
-impl<'a, N: polars_arrow::types::NativeType + Into<i64>> IntChunks<'a, N> {
-    fn new<T>(ca: &'a ChunkedArray<T>) -> Self
-    where
-        T: PolarsNumericType<Native = N>,
-    {
-        let chunks = ca
-            .downcast_iter()
-            .map(|arr| {
-                let valid = arr.validity().filter(|v| v.unset_bits() > 0).map(|b| {
-                    let mut v = Vec::with_capacity(arr.len());
-                    for_each_bit(b, |ok| v.push(ok));
-                    v
-                });
-                (arr.values().as_slice(), valid)
-            })
-            .collect();
-        IntChunks {
-            chunks,
-            len: ca.len(),
-        }
-    }
-
-    /// Call `f` with every row's value, `None` when missing.
-    #[inline]
-    fn for_each(&self, mut f: impl FnMut(Option<i64>)) {
-        for (values, valid) in &self.chunks {
-            match valid {
-                None => values.iter().for_each(|&v| f(Some(v.into()))),
-                Some(ok) => values
-                    .iter()
-                    .zip(ok)
-                    .for_each(|(&v, &ok)| f(ok.then(|| v.into()))),
-            }
-        }
-    }
-}
-
-/// Encode an integer or Boolean column, reading 32- and 64-bit integers in place.
-fn encode_integer_column(col: &Column) -> Result<Encoded> {
-    Ok(match col.dtype() {
-        DataType::Int32 => encode_ints(&IntChunks::new(col.i32()?)),
-        DataType::Int64 => encode_ints(&IntChunks::new(col.i64()?)),
-        _ => {
-            let cast = col.cast(&DataType::Int64)?;
-            encode_ints(&IntChunks::new(cast.i64()?))
-        }
-    })
-}
-
 /// Call `f(bit)` for every bit of a bitmap, reading it 64 bits at a time.
 #[inline]
 pub(crate) fn for_each_bit(bits: &Bitmap, mut f: impl FnMut(bool)) {
@@ -202,164 +134,6 @@ pub(crate) fn combine_bits(out: &mut [u8], bits: &Bitmap, op: impl Fn(u64, u64) 
         };
         out[at] = op(out[at] as u64, mask) as u8;
         at += 1;
-    }
-}
-
-/// Encode any column to sorted dense codes.
-pub(crate) fn encode(df: &DataFrame, name: &str, role: &str) -> Result<Encoded> {
-    let col = column(df, name, role)?;
-    let dt = col.dtype().clone();
-    if dt.is_integer() || dt.is_bool() {
-        encode_integer_column(col)
-    } else if dt.is_float() {
-        let v = numeric(df, name, role)?;
-        if v.iter()
-            .all(|x| x.is_nan() || (x.fract() == 0.0 && x.abs() < 9.0e15))
-        {
-            let values: Vec<i64> = v
-                .iter()
-                .map(|x| if x.is_nan() { 0 } else { *x as i64 })
-                .collect();
-            let valid: Vec<bool> = v.iter().map(|x| !x.is_nan()).collect();
-            Ok(encode_ints(&IntChunks {
-                chunks: vec![(values.as_slice(), Some(valid))],
-                len: v.len(),
-            }))
-        } else {
-            let mut levels: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
-            levels.sort_by(f64::total_cmp);
-            levels.dedup();
-            let codes = v
-                .iter()
-                .map(|x| {
-                    if x.is_nan() {
-                        NONE
-                    } else {
-                        levels.partition_point(|l| l.total_cmp(x).is_lt()) as u32
-                    }
-                })
-                .collect();
-            Ok(Encoded {
-                codes,
-                labels: levels.iter().map(|l| l.to_string()).collect(),
-            })
-        }
-    } else {
-        let cast = if dt.is_string() {
-            col.clone()
-        } else {
-            col.cast(&DataType::String)?
-        };
-        Ok(encode_strings(cast.str()?))
-    }
-}
-
-/// Strings to sorted dense codes. Short strings (up to 12 bytes) are stored inside their
-/// 16-byte view, so a few distinct views are matched as integers before any hashing.
-fn encode_strings(ca: &StringChunked) -> Encoded {
-    let mut map: HashMap<&str, u32> = HashMap::new();
-    let mut short: Vec<(u128, u32)> = Vec::new();
-    let mut raw: Vec<u32> = Vec::with_capacity(ca.len());
-    for arr in ca.downcast_iter() {
-        let validity = arr.validity();
-        for (k, view) in arr.views().iter().enumerate() {
-            if validity.is_some_and(|b| !b.get_bit(k)) {
-                raw.push(NONE);
-                continue;
-            }
-            let key = (view.length <= 12).then(|| view.as_u128());
-            if let Some(&(_, code)) = key.and_then(|key| short.iter().find(|(v, _)| *v == key)) {
-                raw.push(code);
-                continue;
-            }
-            let next = map.len() as u32;
-            let code = *map.entry(arr.value(k)).or_insert(next);
-            if let Some(key) = key.filter(|_| short.len() < 64) {
-                short.push((key, code));
-            }
-            raw.push(code);
-        }
-    }
-    let mut labels: Vec<(&str, u32)> = map.into_iter().collect();
-    labels.sort();
-    let mut remap = vec![0u32; labels.len()];
-    for (new, (_, old)) in labels.iter().enumerate() {
-        remap[*old as usize] = new as u32;
-    }
-    let codes = raw
-        .into_iter()
-        .map(|c| if c == NONE { NONE } else { remap[c as usize] })
-        .collect();
-    Encoded {
-        codes,
-        labels: labels.into_iter().map(|(s, _)| s.to_string()).collect(),
-    }
-}
-
-/// Integers (with their validity) to sorted dense codes.
-fn encode_ints<N: polars_arrow::types::NativeType + Into<i64>>(src: &IntChunks<N>) -> Encoded {
-    let n = src.len;
-    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    src.for_each(|v| {
-        if let Some(v) = v {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-    });
-    if lo > hi {
-        return Encoded {
-            codes: vec![NONE; n],
-            labels: Vec::new(),
-        };
-    }
-    let mut codes = Vec::with_capacity(n);
-    // Small ranges: a presence table gives sorted levels in linear time.
-    if (hi as i128 - lo as i128) <= (4 * n as i128).max(1 << 20) {
-        let mut table = vec![NONE; (hi - lo + 1) as usize];
-        src.for_each(|v| {
-            if let Some(v) = v {
-                table[(v - lo) as usize] = 0;
-            }
-        });
-        let mut labels = Vec::new();
-        for (k, slot) in table.iter_mut().enumerate() {
-            if *slot == 0 {
-                *slot = labels.len() as u32;
-                labels.push((lo + k as i64).to_string());
-            }
-        }
-        src.for_each(|v| codes.push(v.map_or(NONE, |x| table[(x - lo) as usize])));
-        return Encoded { codes, labels };
-    }
-    // Wide ranges (e.g. PSU ids like stratum * 10^8 + j): survey files are usually grouped
-    // by PSU, so runs of equal values are collapsed before sorting and looked up once.
-    let mut levels: Vec<i64> = Vec::new();
-    let mut last = None;
-    src.for_each(|v| {
-        if v.is_some() && last != v {
-            levels.extend(v);
-            last = v;
-        }
-    });
-    levels.sort_unstable();
-    levels.dedup();
-    let mut cache: Option<(i64, u32)> = None;
-    src.for_each(|v| {
-        codes.push(match v {
-            None => NONE,
-            Some(x) => match cache {
-                Some((cx, code)) if cx == x => code,
-                _ => {
-                    let code = levels.partition_point(|l| *l < x) as u32;
-                    cache = Some((x, code));
-                    code
-                }
-            },
-        })
-    });
-    Encoded {
-        codes,
-        labels: levels.iter().map(|l| l.to_string()).collect(),
     }
 }
 
@@ -604,35 +378,6 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
     Ok(s)
 }
 
-/// Dense codes (in sorted key order) for u64 keys. Small key spaces use a direct table
-/// (linear time); others sort the distinct keys.
-pub(crate) fn dense(keys: &[u64]) -> (Vec<u32>, Vec<u64>) {
-    let max = keys.iter().copied().max().unwrap_or(0);
-    if (max as u128) < (4 * keys.len() as u128).max(1 << 20) {
-        let mut table = vec![NONE; max as usize + 1];
-        for &k in keys {
-            table[k as usize] = 0;
-        }
-        let mut uniq = Vec::new();
-        for (k, slot) in table.iter_mut().enumerate() {
-            if *slot == 0 {
-                *slot = uniq.len() as u32;
-                uniq.push(k as u64);
-            }
-        }
-        let codes = keys.iter().map(|&k| table[k as usize]).collect();
-        return (codes, uniq);
-    }
-    let mut uniq = keys.to_vec();
-    uniq.sort_unstable();
-    uniq.dedup();
-    let codes = keys
-        .iter()
-        .map(|k| uniq.partition_point(|u| u < k) as u32)
-        .collect();
-    (codes, uniq)
-}
-
 fn constant_within(
     v: &[f64],
     group: &[u32],
@@ -695,121 +440,6 @@ pub(crate) fn check_weights(w: &[f64], name: &str) -> Result<()> {
         });
     }
     Ok(())
-}
-
-/// Domain cells: the cross-classification of every by-column used by any disaggregation.
-#[derive(Debug, Clone)]
-pub(crate) struct Cells {
-    /// Per row: its cell.
-    pub cell: Vec<u32>,
-    /// Number of cells present.
-    pub n_cells: usize,
-    /// The union of by-columns, in first-use order.
-    pub columns: Vec<String>,
-    /// Labels per by-column.
-    pub labels: Vec<Vec<String>>,
-    /// Per disaggregation: its columns (indices into `columns`), domains as level codes
-    /// (one per column of the disaggregation), and cell -> domain map.
-    pub groupings: Vec<Grouping>,
-}
-
-/// One disaggregation's domains.
-#[derive(Debug, Clone)]
-pub(crate) struct Grouping {
-    /// Indices into [`Cells::columns`].
-    pub columns: Vec<usize>,
-    /// Per domain: level code of each of `columns`.
-    pub domains: Vec<Vec<u32>>,
-    /// Per cell: domain index, or [`NONE`] when a group value is missing.
-    pub cell_domain: Vec<u32>,
-}
-
-/// Build cells for the given disaggregations (each a list of columns; empty = overall).
-pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<Cells> {
-    let n = df.height();
-    let mut columns: Vec<String> = Vec::new();
-    for d in disaggregations {
-        for c in d {
-            if !columns.contains(c) {
-                columns.push(c.clone());
-            }
-        }
-    }
-    let encoded: Vec<Encoded> = columns
-        .iter()
-        .map(|c| encode(df, c, "by (disaggregation)"))
-        .collect::<Result<_>>()?;
-    // Mixed-radix key per row, missing = the extra last level.
-    let radix: Vec<u64> = encoded.iter().map(|e| e.labels.len() as u64 + 1).collect();
-    let space: f64 = radix.iter().map(|r| *r as f64).product();
-    if space > 1.8e19 {
-        return Err(Error::InvalidRequest(
-            "too many crossed by-column levels".into(),
-        ));
-    }
-    let keys: Vec<u64> = (0..n)
-        .map(|i| {
-            let mut k = 0u64;
-            for (e, r) in encoded.iter().zip(&radix) {
-                let c = e.codes[i];
-                let lvl = if c == NONE { r - 1 } else { c as u64 };
-                k = k * r + lvl;
-            }
-            k
-        })
-        .collect();
-    let (cell, uniq) = dense(&keys);
-    // Level codes of each cell.
-    let cell_levels: Vec<Vec<u32>> = uniq
-        .iter()
-        .map(|&k| {
-            let mut k = k;
-            let mut lv = vec![0u32; radix.len()];
-            for j in (0..radix.len()).rev() {
-                let l = k % radix[j];
-                k /= radix[j];
-                lv[j] = if l == radix[j] - 1 { NONE } else { l as u32 };
-            }
-            lv
-        })
-        .collect();
-    let mut groupings = Vec::with_capacity(disaggregations.len());
-    for d in disaggregations {
-        let idx: Vec<usize> = d
-            .iter()
-            .map(|c| columns.iter().position(|x| x == c).unwrap_or(0))
-            .collect();
-        let mut doms: Vec<Vec<u32>> = cell_levels
-            .iter()
-            .map(|lv| idx.iter().map(|&j| lv[j]).collect::<Vec<u32>>())
-            .filter(|v: &Vec<u32>| v.iter().all(|c| *c != NONE))
-            .collect();
-        doms.sort();
-        doms.dedup();
-        let cell_domain = cell_levels
-            .iter()
-            .map(|lv| {
-                let key: Vec<u32> = idx.iter().map(|&j| lv[j]).collect();
-                if key.contains(&NONE) {
-                    NONE
-                } else {
-                    doms.binary_search(&key).map(|p| p as u32).unwrap_or(NONE)
-                }
-            })
-            .collect();
-        groupings.push(Grouping {
-            columns: idx,
-            domains: doms,
-            cell_domain,
-        });
-    }
-    Ok(Cells {
-        cell,
-        n_cells: uniq.len(),
-        columns,
-        labels: encoded.into_iter().map(|e| e.labels).collect(),
-        groupings,
-    })
 }
 
 /// A condition to evaluate on the rows: its SQL text and its role (for messages).
@@ -959,32 +589,6 @@ pub(crate) fn condition_columns(sql: &str, role: &str) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Short labels (matched as views), long ones (hashed), missing values, and more
-    /// distinct short labels than the view table keeps: codes follow the sorted labels.
-    #[test]
-    fn strings_are_encoded_in_label_order() {
-        let mut values: Vec<Option<String>> = Vec::new();
-        for i in 0..300 {
-            values.push(match i % 7 {
-                0 => None,
-                1 | 2 => Some(format!("a long label beyond twelve bytes {}", i % 3)),
-                _ => Some(format!("s{:03}", i % 90)),
-            });
-        }
-        let ca = StringChunked::from_iter_options("g".into(), values.iter().map(|v| v.as_deref()));
-        let e = encode_strings(&ca);
-        let mut labels: Vec<&str> = values.iter().flatten().map(String::as_str).collect();
-        labels.sort_unstable();
-        labels.dedup();
-        assert_eq!(e.labels, labels);
-        for (code, v) in e.codes.iter().zip(&values) {
-            match v {
-                None => assert_eq!(*code, NONE),
-                Some(s) => assert_eq!(e.labels[*code as usize], *s),
-            }
-        }
-    }
 
     /// Eight rows at a time, any length, any bit pattern.
     #[test]

@@ -18,9 +18,10 @@
 
 use polars::prelude::DataFrame;
 
+use super::encode::NONE;
 use super::engine::{GapPair, Prepared};
 use super::measures::Kind;
-use super::prepare::{NONE, check_weights, numeric};
+use super::prepare::{check_weights, numeric};
 use crate::design::{ReplicateColumns, Replicates};
 use crate::error::{Error, Result};
 

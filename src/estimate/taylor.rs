@@ -3,8 +3,10 @@
 //! the linearised scores (zero for PSUs outside the domain), with the finite population
 //! correction, the lonely-PSU policy, and a second stage when its fpc is given.
 
+use super::cells::Cells;
+use super::encode::NONE;
 use super::partial::{self, PartialSums};
-use super::prepare::{Cells, NONE, Structure};
+use super::prepare::Structure;
 use crate::design::LonelyPsu;
 
 /// Per measure, the sums the variance pass reads from an entry: rows in the universe,
@@ -155,37 +157,18 @@ impl<'a> GroupSS<'a> {
             inv,
         }
     }
+    /// Add value `v` of target `t` (Welford's update).
     #[inline]
     fn push(&mut self, t: u32, v: f64) {
-        if self.moments[t as usize].count == 0 {
+        let m = &mut self.moments[t as usize];
+        if m.count == 0 {
             self.touched.push(t);
         }
-        self.push_untracked(t as usize, v);
-    }
-
-    /// Add value `v` of target `t` without keeping a list of the targets pushed: finish
-    /// with [`GroupSS::finish_scan`].
-    #[inline]
-    fn push_untracked(&mut self, t: usize, v: f64) {
-        let m = &mut self.moments[t];
         m.count += 1;
         let delta = v - m.mean;
         let inv = self.inv.get(m.count as usize).copied();
         m.mean += delta * inv.unwrap_or(1.0 / m.count as f64);
         m.m2 += delta * (v - m.mean);
-    }
-
-    /// [`GroupSS::finish`] for values pushed untracked: every target with a value, with
-    /// `f(target, count, mean, ss)`.
-    fn finish_scan(&mut self, n: f64, mut f: impl FnMut(usize, u32, f64, f64)) {
-        for (t, m) in self.moments.iter_mut().enumerate() {
-            if m.count == 0 {
-                continue;
-            }
-            let Moments { mean, m2, count } = std::mem::take(m);
-            let k = count as f64;
-            f(t, count, mean * k / n, m2 + mean * mean * k * (n - k) / n);
-        }
     }
 
     /// Call `f(target, mean, ss)` for every target pushed, where `ss` is the sum of
@@ -199,6 +182,89 @@ impl<'a> GroupSS<'a> {
             f(t, mean * k / n, m2 + mean * mean * k * (n - k) / n);
         }
         self.touched.clear();
+    }
+}
+
+/// Running sums of one target's values over the units of one group, shifted by its
+/// first value `K`: count, `K`, `Σ(z − K)` and `Σ(z − K)²`. Shifting by a value of the
+/// group keeps the centred sum of squares accurate (Chan, Golub and LeVeque's shifted
+/// data), and the update has no branch and no division.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shifted {
+    count: f64,
+    shift: f64,
+    s1: f64,
+    s2: f64,
+}
+
+impl Shifted {
+    /// Add value `z` when `present` (nothing otherwise).
+    #[inline(always)]
+    fn push(&mut self, z: f64, present: bool) {
+        let c = self.count;
+        self.shift = if c == 0.0 { z } else { self.shift };
+        let d = if present { z - self.shift } else { 0.0 };
+        self.s1 += d;
+        self.s2 += d * d;
+        self.count = c + f64::from(u8::from(present));
+    }
+}
+
+/// [`Shifted`] sums of many targets over one group (a stratum).
+struct ShiftedSS {
+    sums: Vec<Shifted>,
+}
+
+impl ShiftedSS {
+    fn new(n_targets: usize) -> Self {
+        ShiftedSS {
+            sums: vec![Shifted::default(); n_targets],
+        }
+    }
+
+    /// Add value `z` of target `t` when `present`.
+    #[inline]
+    fn push(&mut self, t: usize, z: f64, present: bool) {
+        self.sums[t].push(z, present);
+    }
+
+    /// Add the scores of consecutive targets from `first` on, one per chunk of `K` sums
+    /// ([`S_UNIV`], [`S_W`], [`S_WY`] and, when `K` is 4, [`S_WX`]) with its coefficients
+    /// of Σw, Σwy and Σwx: a target has a value when its chunk has rows in the universe.
+    #[inline]
+    fn push_all<const K: usize>(&mut self, first: usize, sums: &[f64], coef: &[[f64; 3]]) {
+        let (chunks, _) = sums.as_chunks::<K>();
+        let targets = self.sums[first..].iter_mut();
+        for ((t, sl), c) in targets.zip(chunks).zip(coef) {
+            let swx = if K > S_WX { sl[K - 1] } else { 0.0 };
+            let z = c[0] * sl[S_W] + c[1] * sl[S_WY] + c[2] * swx;
+            t.push(z, sl[S_UNIV] != 0.0);
+        }
+    }
+
+    /// Every target with a value, as `f(target, count, mean, ss)` over `n` units (the
+    /// units without a value count as zeros); the sums are reset.
+    fn finish(&mut self, n: f64, mut f: impl FnMut(usize, u32, f64, f64)) {
+        for (t, sums) in self.sums.iter_mut().enumerate() {
+            if sums.count == 0.0 {
+                continue;
+            }
+            let Shifted {
+                count: k,
+                shift,
+                s1,
+                s2,
+            } = std::mem::take(sums);
+            let mean = shift + s1 / k;
+            let m2 = (s2 - s1 * s1 / k).max(0.0);
+            // k values with mean `mean` merged with n - k zeros
+            f(
+                t,
+                k as u32,
+                mean * k / n,
+                m2 + mean * mean * k * (n - k) / n,
+            );
+        }
     }
 }
 
@@ -300,6 +366,15 @@ pub(crate) fn variances(
                 && tg_simple[dm]
         })
         .collect();
+    // Domains whose every measure is plain, in a single-stage design.
+    let dom_plain: Vec<bool> = (0..n_dm / n_measures.max(1))
+        .map(|d| {
+            single
+                && plain[d * n_measures..(d + 1) * n_measures]
+                    .iter()
+                    .all(|p| *p)
+        })
+        .collect();
     let coef: Vec<[f64; 3]> = (0..n_dm)
         .map(|dm| match channels.get(dm) {
             Some(ch) => [ch.aw, ch.ay, ch.ax],
@@ -344,7 +419,7 @@ pub(crate) fn variances(
         let mut stratum_ss = GroupSS::new(targets.len(), &inv);
         // Plain (domain, measure) pairs of single-stage designs: one value per PSU in the
         // universe, the PSU and stratum counts taken from the number of values.
-        let mut plain_ss = GroupSS::new(if single { n_dm } else { 0 }, &inv);
+        let mut plain_ss = ShiftedSS::new(if single { n_dm } else { 0 });
         let mut psu_ss = GroupSS::new(targets.len(), &inv);
 
         let eval_targets = |z: &Scratch, tval: &mut Scratch| {
@@ -419,18 +494,27 @@ pub(crate) fn variances(
                         let d = dom as usize;
                         dom_seen[d] = false;
                         let t = &dom_acc[d * width..(d + 1) * width];
+                        if dom_plain[d] {
+                            let (first, coef) = (d * n_measures, &coef[d * n_measures..]);
+                            match slots {
+                                4 => plain_ss.push_all::<4>(first, t, coef),
+                                _ => plain_ss.push_all::<3>(first, t, coef),
+                            }
+                            continue;
+                        }
                         for m in 0..n_measures {
                             let sl = &t[m * slots..(m + 1) * slots];
-                            if sl[S_UNIV] == 0.0 {
-                                continue;
-                            }
                             let dm = d * n_measures + m;
                             // Without a valid row the sums are zero, and so is the score.
                             let (sw, swy) = (sl[S_W], sl[S_WY]);
                             let swx = if slots > S_WX { sl[S_WX] } else { 0.0 };
                             if single && plain[dm] {
                                 let [aw, ay, ax] = coef[dm];
-                                plain_ss.push_untracked(dm, aw * sw + ay * swy + ax * swx);
+                                let z = aw * sw + ay * swy + ax * swx;
+                                plain_ss.push(dm, z, sl[S_UNIV] != 0.0);
+                                continue;
+                            }
+                            if sl[S_UNIV] == 0.0 {
                                 continue;
                             }
                             if single {
@@ -542,7 +626,7 @@ pub(crate) fn variances(
                 }
             };
             stratum_ss.finish(nh, &mut done);
-            plain_ss.finish_scan(nh, |t, count, mean, ss| {
+            plain_ss.finish(nh, |t, count, mean, ss| {
                 psus[t] += count;
                 strata[t] += 1;
                 done(t, mean, ss);
