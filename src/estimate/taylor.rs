@@ -684,6 +684,49 @@ mod tests {
     use super::*;
     use crate::design::Design;
 
+    /// Shifted sums give the centred sum of squares (zeros of the units without a value
+    /// merged in) to full precision when the values sit far from zero with a tiny spread,
+    /// where raw sums of squares would lose every digit; absent values change nothing.
+    #[test]
+    fn shifted_sums_keep_precision_far_from_zero() {
+        let values: Vec<f64> = (0..50).map(|k| 1e9 + f64::from(k % 7) * 1e-3).collect();
+        let n_units = 60.0;
+        let mut ss = ShiftedSS::new(2);
+        for (k, &v) in values.iter().enumerate() {
+            ss.push(1, v, true);
+            // absent values (garbage in `z`) are ignored
+            ss.push(1, f64::from(k as u32) * 1e6, false);
+            ss.push(0, 0.0, false);
+        }
+        let mut seen = Vec::new();
+        ss.finish(n_units, |t, count, mean, sum_sq| {
+            seen.push((t, count, mean, sum_sq))
+        });
+        // Reference: the offsets from 1e9 are exact in f64 (Sterbenz), and small, so a
+        // two-pass sum over them is accurate; then 10 zeros merged with the 50 values.
+        let k = values.len() as f64;
+        let offs: Vec<f64> = values.iter().map(|v| v - 1e9).collect();
+        let d = offs.iter().sum::<f64>() / k;
+        let within = offs.iter().map(|o| (o - d) * (o - d)).sum::<f64>();
+        let mean_k = 1e9 + d;
+        let expect = within + mean_k * mean_k * k * (n_units - k) / n_units;
+        assert_eq!(seen.len(), 1);
+        let (t, count, mean, sum_sq) = seen[0];
+        assert_eq!((t, count), (1, 50));
+        assert!((mean - mean_k * k / n_units).abs() <= 1e-15 * mean.abs());
+        assert!(
+            (sum_sq - expect).abs() <= 1e-12 * expect,
+            "{sum_sq} vs {expect}"
+        );
+        // The within-group part alone (no zeros), 2e-4 about a mean of 1e9: raw sums of
+        // squares would leave nothing of it.
+        let mut alone = ShiftedSS::new(1);
+        values.iter().for_each(|&v| alone.push(0, v, true));
+        let mut got = f64::NAN;
+        alone.finish(k, |_, _, _, sum_sq| got = sum_sq);
+        assert!((got - within).abs() <= 1e-12 * within, "{got} vs {within}");
+    }
+
     /// Two threads equal one, and the rows read in unit order equal the partial-sums table.
     #[test]
     fn two_threads_equal_one() {
