@@ -296,6 +296,322 @@ impl Acc {
     }
 }
 
+/// Everything one variance pass reads (built once by [`variances`]).
+struct PassInput<'a, E> {
+    s: &'a Structure,
+    ps: &'a E,
+    n_measures: usize,
+    n_dm: usize,
+    targets: &'a [Target],
+    channels: &'a [Channel],
+    single: bool,
+    inv: &'a [f64],
+    n_cells: usize,
+    width: usize,
+    n_doms: usize,
+    tg_start: &'a [u32],
+    tg_list: &'a [u32],
+    tg_coef: &'a [f64],
+    tg_simple: &'a [bool],
+    cell_doms: &'a [u32],
+    n_groupings: usize,
+    dom_plain: &'a [bool],
+    coef: &'a [[f64; 3]],
+    slots: usize,
+    ch_start: &'a [u32],
+    ch_list: &'a [u32],
+    plain: &'a [bool],
+}
+
+impl<'a, E> Clone for PassInput<'a, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<'a, E> Copy for PassInput<'a, E> {}
+
+/// The variance pass over entries `lo..hi` (whole strata), compiled with AVX2 when the
+/// processor has it: the sums of cells and domains are vector additions.
+fn run_pass<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2 (checked just above).
+        return unsafe { pass_avx2(input, lo, hi) };
+    }
+    pass_body(input, lo, hi)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn pass_avx2<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc {
+    pass_body(input, lo, hi)
+}
+
+#[inline(always)]
+fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc {
+    let PassInput {
+        s,
+        ps,
+        n_measures,
+        n_dm,
+        targets,
+        channels,
+        single,
+        inv,
+        n_cells,
+        width,
+        n_doms,
+        tg_start,
+        tg_list,
+        tg_coef,
+        tg_simple,
+        cell_doms,
+        n_groupings,
+        dom_plain,
+        coef,
+        slots,
+        ch_start,
+        ch_list,
+        plain,
+    } = *input;
+    let mut var = vec![0.0; targets.len()];
+    let mut nan = vec![false; targets.len()];
+    let mut nstrat = vec![0u32; targets.len()];
+    let mut nok = vec![0u32; targets.len()];
+    let mut psus = vec![0u32; n_dm];
+    let mut strata = vec![0u32; n_dm];
+    let mut last_stratum = vec![NONE; n_dm];
+
+    let mut unit_z = Scratch::new(channels.len());
+    let mut psu_z = Scratch::new(channels.len());
+    let mut univ = Scratch::new(n_dm);
+    let mut tval = Scratch::new(targets.len());
+    let mut stratum_ss = GroupSS::new(targets.len(), inv);
+    // Plain (domain, measure) pairs of single-stage designs: one value per PSU in the
+    // universe, the PSU and stratum counts taken from the number of values.
+    let mut plain_ss = ShiftedSS::new(if single { n_dm } else { 0 });
+    let mut psu_ss = GroupSS::new(targets.len(), inv);
+
+    let eval_targets = |z: &Scratch, tval: &mut Scratch| {
+        for &c in &z.touched {
+            let c = c as usize;
+            let (from, to) = (tg_start[c] as usize, tg_start[c + 1] as usize);
+            for (&t, &coef) in tg_list[from..to].iter().zip(&tg_coef[from..to]) {
+                tval.add(t as usize, coef * z.val[c]);
+            }
+        }
+    };
+
+    // A unit's rows added up per cell, then the cells spread over their domains.
+    let mut cell_acc = vec![0.0; n_cells * width];
+    let mut cell_seen = vec![false; n_cells];
+    let mut cells_touched: Vec<u32> = Vec::new();
+    let mut dom_acc = vec![0.0; n_doms * width];
+    let mut dom_seen = vec![false; n_doms];
+    let mut doms_touched: Vec<u32> = Vec::new();
+    let mut i = lo;
+    while i < hi {
+        let h = s.psu_stratum[s.unit_psu[ps.unit(i)] as usize];
+        // one stratum
+        while i < hi {
+            let p = s.unit_psu[ps.unit(i)];
+            if s.psu_stratum[p as usize] != h {
+                break;
+            }
+            // one PSU
+            while i < hi {
+                let u = ps.unit(i);
+                if s.unit_psu[u] != p {
+                    break;
+                }
+                // one unit: its entries per cell
+                while i < hi && ps.unit(i) == u {
+                    let cell = ps.cell(i);
+                    let acc = &mut cell_acc[cell * width..(cell + 1) * width];
+                    if !cell_seen[cell] {
+                        cell_seen[cell] = true;
+                        cells_touched.push(cell as u32);
+                        acc.fill(0.0);
+                    }
+                    ps.add_to(i, acc);
+                    i += 1;
+                }
+                // cells to domains
+                for &cell in &cells_touched {
+                    let cell = cell as usize;
+                    cell_seen[cell] = false;
+                    let acc = &cell_acc[cell * width..(cell + 1) * width];
+                    for &dom in &cell_doms[cell * n_groupings..(cell + 1) * n_groupings] {
+                        if dom == NONE {
+                            continue;
+                        }
+                        let d = dom as usize;
+                        let t = &mut dom_acc[d * width..(d + 1) * width];
+                        if dom_seen[d] {
+                            for (a, b) in t.iter_mut().zip(acc) {
+                                *a += b;
+                            }
+                        } else {
+                            dom_seen[d] = true;
+                            doms_touched.push(dom);
+                            t.copy_from_slice(acc);
+                        }
+                    }
+                }
+                cells_touched.clear();
+                // domains to linearised scores
+                for &dom in &doms_touched {
+                    let d = dom as usize;
+                    dom_seen[d] = false;
+                    let t = &dom_acc[d * width..(d + 1) * width];
+                    if dom_plain[d] {
+                        let (first, coef) = (d * n_measures, &coef[d * n_measures..]);
+                        match slots {
+                            4 => plain_ss.push_all::<4>(first, t, coef),
+                            _ => plain_ss.push_all::<3>(first, t, coef),
+                        }
+                        continue;
+                    }
+                    for m in 0..n_measures {
+                        let sl = &t[m * slots..(m + 1) * slots];
+                        let dm = d * n_measures + m;
+                        // Without a valid row the sums are zero, and so is the score.
+                        let (sw, swy) = (sl[S_W], sl[S_WY]);
+                        let swx = if slots > S_WX { sl[S_WX] } else { 0.0 };
+                        if single && plain[dm] {
+                            let [aw, ay, ax] = coef[dm];
+                            let z = aw * sw + ay * swy + ax * swx;
+                            plain_ss.push(dm, z, sl[S_UNIV] != 0.0);
+                            continue;
+                        }
+                        if sl[S_UNIV] == 0.0 {
+                            continue;
+                        }
+                        if single {
+                            // a single-stage unit is its PSU: each (domain, measure)
+                            // comes here once per PSU
+                            psus[dm] += 1;
+                            if last_stratum[dm] != h {
+                                last_stratum[dm] = h;
+                                strata[dm] += 1;
+                            }
+                        } else {
+                            univ.add(dm, 1.0);
+                        }
+                        for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize] {
+                            let c = c as usize;
+                            let ch = &channels[c];
+                            let z = ch.aw * sw + ch.ay * swy + ch.ax * swx;
+                            if !single {
+                                unit_z.add(c, z);
+                                continue;
+                            }
+                            // a PSU's score goes straight to its stratum; targets
+                            // combining several scores are added up first
+                            let (from, to) = (tg_start[c] as usize, tg_start[c + 1] as usize);
+                            for (&t, &coef) in tg_list[from..to].iter().zip(&tg_coef[from..to]) {
+                                if tg_simple[t as usize] {
+                                    stratum_ss.push(t, z);
+                                } else {
+                                    tval.add(t as usize, coef * z);
+                                }
+                            }
+                        }
+                    }
+                }
+                doms_touched.clear();
+                // unit done: roll into PSU, and keep unit values for the second stage
+                if s.stage2.is_some() {
+                    eval_targets(&unit_z, &mut tval);
+                    for &t in &tval.touched {
+                        psu_ss.push(t, tval.val[t as usize]);
+                    }
+                    tval.clear();
+                }
+                for &c in &unit_z.touched {
+                    psu_z.add(c as usize, unit_z.val[c as usize]);
+                }
+                unit_z.clear();
+            }
+            // PSU done
+            eval_targets(&psu_z, &mut tval);
+            for &t in &tval.touched {
+                stratum_ss.push(t, tval.val[t as usize]);
+            }
+            tval.clear();
+            psu_z.clear();
+            for &dm in &univ.touched {
+                let dm = dm as usize;
+                psus[dm] += 1;
+                if last_stratum[dm] != h {
+                    last_stratum[dm] = h;
+                    strata[dm] += 1;
+                }
+            }
+            univ.clear();
+            if let Some(st2) = &s.stage2 {
+                let pp = p as usize;
+                let n2 = st2.n_units[pp] as f64;
+                let f2 = st2.f[pp];
+                let frac1 = st2.frac1[pp];
+                psu_ss.finish(n2, |t, mean, ss| {
+                    if f2 < 1e-7 {
+                        return;
+                    }
+                    if n2 > 1.0 {
+                        var[t] += frac1 * f2 * n2 / (n2 - 1.0) * ss;
+                    } else {
+                        match s.lonely {
+                            LonelyPsu::Adjust => var[t] += frac1 * f2 * mean * mean,
+                            LonelyPsu::Average => nan[t] = true,
+                            _ => {}
+                        }
+                    }
+                });
+            }
+        }
+        // stratum done
+        let hh = h as usize;
+        let nh = s.stratum_npsu[hh] as f64;
+        let f = s.stratum_f[hh];
+        let mut done = |t: usize, mean: f64, ss: f64| {
+            nstrat[t] += 1;
+            if f < 1e-7 {
+                nok[t] += 1;
+                return;
+            }
+            if nh > 1.0 {
+                var[t] += f * nh / (nh - 1.0) * ss;
+                nok[t] += 1;
+            } else {
+                match s.lonely {
+                    LonelyPsu::Adjust => {
+                        var[t] += f * mean * mean;
+                        nok[t] += 1;
+                    }
+                    LonelyPsu::Average => {}
+                    _ => nok[t] += 1,
+                }
+            }
+        };
+        stratum_ss.finish(nh, &mut done);
+        plain_ss.finish(nh, |t, count, mean, ss| {
+            psus[t] += count;
+            strata[t] += 1;
+            done(t, mean, ss);
+        });
+    }
+    Acc {
+        var,
+        nan,
+        nstrat,
+        nok,
+        psus,
+        strata,
+    }
+}
+
 /// Entries below which the variance pass runs on one thread.
 pub(crate) const PARALLEL_MIN: usize = 20_000;
 
@@ -403,244 +719,32 @@ pub(crate) fn variances(
             }
         }
     }
-    let pass = |lo: usize, hi: usize| -> Acc {
-        let mut var = vec![0.0; targets.len()];
-        let mut nan = vec![false; targets.len()];
-        let mut nstrat = vec![0u32; targets.len()];
-        let mut nok = vec![0u32; targets.len()];
-        let mut psus = vec![0u32; n_dm];
-        let mut strata = vec![0u32; n_dm];
-        let mut last_stratum = vec![NONE; n_dm];
-
-        let mut unit_z = Scratch::new(channels.len());
-        let mut psu_z = Scratch::new(channels.len());
-        let mut univ = Scratch::new(n_dm);
-        let mut tval = Scratch::new(targets.len());
-        let mut stratum_ss = GroupSS::new(targets.len(), &inv);
-        // Plain (domain, measure) pairs of single-stage designs: one value per PSU in the
-        // universe, the PSU and stratum counts taken from the number of values.
-        let mut plain_ss = ShiftedSS::new(if single { n_dm } else { 0 });
-        let mut psu_ss = GroupSS::new(targets.len(), &inv);
-
-        let eval_targets = |z: &Scratch, tval: &mut Scratch| {
-            for &c in &z.touched {
-                let c = c as usize;
-                let (from, to) = (tg_start[c] as usize, tg_start[c + 1] as usize);
-                for (&t, &coef) in tg_list[from..to].iter().zip(&tg_coef[from..to]) {
-                    tval.add(t as usize, coef * z.val[c]);
-                }
-            }
-        };
-
-        // A unit's rows added up per cell, then the cells spread over their domains.
-        let mut cell_acc = vec![0.0; n_cells * width];
-        let mut cell_seen = vec![false; n_cells];
-        let mut cells_touched: Vec<u32> = Vec::new();
-        let mut dom_acc = vec![0.0; n_doms * width];
-        let mut dom_seen = vec![false; n_doms];
-        let mut doms_touched: Vec<u32> = Vec::new();
-        let mut i = lo;
-        while i < hi {
-            let h = s.psu_stratum[s.unit_psu[ps.unit(i)] as usize];
-            // one stratum
-            while i < hi {
-                let p = s.unit_psu[ps.unit(i)];
-                if s.psu_stratum[p as usize] != h {
-                    break;
-                }
-                // one PSU
-                while i < hi {
-                    let u = ps.unit(i);
-                    if s.unit_psu[u] != p {
-                        break;
-                    }
-                    // one unit: its entries per cell
-                    while i < hi && ps.unit(i) == u {
-                        let cell = ps.cell(i);
-                        let acc = &mut cell_acc[cell * width..(cell + 1) * width];
-                        if !cell_seen[cell] {
-                            cell_seen[cell] = true;
-                            cells_touched.push(cell as u32);
-                            acc.fill(0.0);
-                        }
-                        ps.add_to(i, acc);
-                        i += 1;
-                    }
-                    // cells to domains
-                    for &cell in &cells_touched {
-                        let cell = cell as usize;
-                        cell_seen[cell] = false;
-                        let acc = &cell_acc[cell * width..(cell + 1) * width];
-                        for &dom in &cell_doms[cell * n_groupings..(cell + 1) * n_groupings] {
-                            if dom == NONE {
-                                continue;
-                            }
-                            let d = dom as usize;
-                            let t = &mut dom_acc[d * width..(d + 1) * width];
-                            if dom_seen[d] {
-                                for (a, b) in t.iter_mut().zip(acc) {
-                                    *a += b;
-                                }
-                            } else {
-                                dom_seen[d] = true;
-                                doms_touched.push(dom);
-                                t.copy_from_slice(acc);
-                            }
-                        }
-                    }
-                    cells_touched.clear();
-                    // domains to linearised scores
-                    for &dom in &doms_touched {
-                        let d = dom as usize;
-                        dom_seen[d] = false;
-                        let t = &dom_acc[d * width..(d + 1) * width];
-                        if dom_plain[d] {
-                            let (first, coef) = (d * n_measures, &coef[d * n_measures..]);
-                            match slots {
-                                4 => plain_ss.push_all::<4>(first, t, coef),
-                                _ => plain_ss.push_all::<3>(first, t, coef),
-                            }
-                            continue;
-                        }
-                        for m in 0..n_measures {
-                            let sl = &t[m * slots..(m + 1) * slots];
-                            let dm = d * n_measures + m;
-                            // Without a valid row the sums are zero, and so is the score.
-                            let (sw, swy) = (sl[S_W], sl[S_WY]);
-                            let swx = if slots > S_WX { sl[S_WX] } else { 0.0 };
-                            if single && plain[dm] {
-                                let [aw, ay, ax] = coef[dm];
-                                let z = aw * sw + ay * swy + ax * swx;
-                                plain_ss.push(dm, z, sl[S_UNIV] != 0.0);
-                                continue;
-                            }
-                            if sl[S_UNIV] == 0.0 {
-                                continue;
-                            }
-                            if single {
-                                // a single-stage unit is its PSU: each (domain, measure)
-                                // comes here once per PSU
-                                psus[dm] += 1;
-                                if last_stratum[dm] != h {
-                                    last_stratum[dm] = h;
-                                    strata[dm] += 1;
-                                }
-                            } else {
-                                univ.add(dm, 1.0);
-                            }
-                            for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize] {
-                                let c = c as usize;
-                                let ch = &channels[c];
-                                let z = ch.aw * sw + ch.ay * swy + ch.ax * swx;
-                                if !single {
-                                    unit_z.add(c, z);
-                                    continue;
-                                }
-                                // a PSU's score goes straight to its stratum; targets
-                                // combining several scores are added up first
-                                let (from, to) = (tg_start[c] as usize, tg_start[c + 1] as usize);
-                                for (&t, &coef) in tg_list[from..to].iter().zip(&tg_coef[from..to])
-                                {
-                                    if tg_simple[t as usize] {
-                                        stratum_ss.push(t, z);
-                                    } else {
-                                        tval.add(t as usize, coef * z);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    doms_touched.clear();
-                    // unit done: roll into PSU, and keep unit values for the second stage
-                    if s.stage2.is_some() {
-                        eval_targets(&unit_z, &mut tval);
-                        for &t in &tval.touched {
-                            psu_ss.push(t, tval.val[t as usize]);
-                        }
-                        tval.clear();
-                    }
-                    for &c in &unit_z.touched {
-                        psu_z.add(c as usize, unit_z.val[c as usize]);
-                    }
-                    unit_z.clear();
-                }
-                // PSU done
-                eval_targets(&psu_z, &mut tval);
-                for &t in &tval.touched {
-                    stratum_ss.push(t, tval.val[t as usize]);
-                }
-                tval.clear();
-                psu_z.clear();
-                for &dm in &univ.touched {
-                    let dm = dm as usize;
-                    psus[dm] += 1;
-                    if last_stratum[dm] != h {
-                        last_stratum[dm] = h;
-                        strata[dm] += 1;
-                    }
-                }
-                univ.clear();
-                if let Some(st2) = &s.stage2 {
-                    let pp = p as usize;
-                    let n2 = st2.n_units[pp] as f64;
-                    let f2 = st2.f[pp];
-                    let frac1 = st2.frac1[pp];
-                    psu_ss.finish(n2, |t, mean, ss| {
-                        if f2 < 1e-7 {
-                            return;
-                        }
-                        if n2 > 1.0 {
-                            var[t] += frac1 * f2 * n2 / (n2 - 1.0) * ss;
-                        } else {
-                            match s.lonely {
-                                LonelyPsu::Adjust => var[t] += frac1 * f2 * mean * mean,
-                                LonelyPsu::Average => nan[t] = true,
-                                _ => {}
-                            }
-                        }
-                    });
-                }
-            }
-            // stratum done
-            let hh = h as usize;
-            let nh = s.stratum_npsu[hh] as f64;
-            let f = s.stratum_f[hh];
-            let mut done = |t: usize, mean: f64, ss: f64| {
-                nstrat[t] += 1;
-                if f < 1e-7 {
-                    nok[t] += 1;
-                    return;
-                }
-                if nh > 1.0 {
-                    var[t] += f * nh / (nh - 1.0) * ss;
-                    nok[t] += 1;
-                } else {
-                    match s.lonely {
-                        LonelyPsu::Adjust => {
-                            var[t] += f * mean * mean;
-                            nok[t] += 1;
-                        }
-                        LonelyPsu::Average => {}
-                        _ => nok[t] += 1,
-                    }
-                }
-            };
-            stratum_ss.finish(nh, &mut done);
-            plain_ss.finish(nh, |t, count, mean, ss| {
-                psus[t] += count;
-                strata[t] += 1;
-                done(t, mean, ss);
-            });
-        }
-        Acc {
-            var,
-            nan,
-            nstrat,
-            nok,
-            psus,
-            strata,
-        }
+    let input = PassInput {
+        s,
+        ps,
+        n_measures,
+        n_dm,
+        targets,
+        channels,
+        single,
+        inv: &inv,
+        n_cells,
+        width,
+        n_doms,
+        tg_start: &tg_start,
+        tg_list: &tg_list,
+        tg_coef: &tg_coef,
+        tg_simple: &tg_simple,
+        cell_doms: &cell_doms,
+        n_groupings,
+        dom_plain: &dom_plain,
+        coef: &coef,
+        slots,
+        ch_start: &ch_start,
+        ch_list: &ch_list,
+        plain: &plain,
     };
+    let pass = |lo: usize, hi: usize| run_pass(&input, lo, hi);
     // Two halves in parallel, split at a stratum boundary: strata are independent.
     let len = ps.len();
     let stratum_of = |i: usize| s.psu_stratum[s.unit_psu[ps.unit(i)] as usize];
