@@ -149,7 +149,7 @@ impl Prepared {
     /// Add row `i` to the variance pass's sums of every measure (`acc` holds
     /// [`Self::score_slots`] per measure): the parts of [`Self::add_row`] that the
     /// linearised scores read.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add_row_scores(&self, i: usize, acc: &mut [f64]) {
         match acc.len() / self.measures.len().max(1) {
             4 => self.add_row_sums::<4>(i, acc),
@@ -346,7 +346,7 @@ impl<'a> RowEntries<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn row(&self, i: usize) -> usize {
         match &self.order {
             Some(o) => o[i] as usize,
@@ -362,15 +362,15 @@ impl Entries for RowEntries<'_> {
     fn slots(&self) -> usize {
         self.slots
     }
-    #[inline]
+    #[inline(always)]
     fn unit(&self, i: usize) -> usize {
         self.unit[self.row(i)] as usize
     }
-    #[inline]
+    #[inline(always)]
     fn cell(&self, i: usize) -> usize {
         self.p.cells.cell[self.row(i)] as usize
     }
-    #[inline]
+    #[inline(always)]
     fn add_to(&self, i: usize, acc: &mut [f64]) {
         self.p.add_row_scores(self.row(i), acc);
     }
