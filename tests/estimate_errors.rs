@@ -162,6 +162,28 @@ fn bad_sql_is_a_typed_error() {
 }
 
 #[test]
+fn a_condition_comparing_text_with_a_number_is_an_error() {
+    // `g` holds text: the comparison fails at evaluation, naming the condition.
+    let e = err(
+        data(),
+        taylor(),
+        Request::new().proportion("g > 3").overall(),
+    );
+    assert!(
+        matches!(&e, Error::BadCondition { condition, .. } if condition == "g > 3"),
+        "{e}"
+    );
+    // Text compared with text is a condition like any other.
+    let ok = Survey::new(data(), taylor())
+        .unwrap()
+        .estimate(&Request::new().proportion("g = 'a'").overall())
+        .unwrap();
+    assert_eq!(ok.rows.len(), 1);
+    // rows with g = a carry weights 1, 2 and 5 of 21
+    assert!((ok.rows[0].estimate - 8.0 / 21.0).abs() < 1e-15);
+}
+
+#[test]
 fn the_condition_at_fault_is_named_among_several() {
     // All conditions are evaluated in one query; the error still names the one at fault.
     let e = err(

@@ -510,7 +510,13 @@ fn evaluate_conditions(df: &DataFrame, items: &[Condition]) -> Result<Vec<Boolea
                 .map_err(|e| c.error(e.to_string()))
         })
         .collect::<Result<Vec<_>>>()?;
-    let out = match df.clone().lazy().select(exprs).collect() {
+    // A select over columns in memory: only type coercion and checks are worth their
+    // planning time.
+    let plan = df
+        .clone()
+        .lazy()
+        .with_optimizations(OptFlags::TYPE_COERCION | OptFlags::TYPE_CHECK);
+    let out = match plan.select(exprs).collect() {
         Ok(out) => out,
         // Find the condition at fault: evaluate them one by one.
         Err(e) if items.len() > 1 => {
