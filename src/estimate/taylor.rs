@@ -298,28 +298,51 @@ impl Acc {
 
 /// Everything one variance pass reads (built once by [`variances`]).
 struct PassInput<'a, E> {
+    /// Sampling structure (units, PSUs, strata, factors).
     s: &'a Structure,
+    /// The entries, grouped by unit.
     ps: &'a E,
+    /// Measures per domain.
     n_measures: usize,
+    /// (domain, measure) pairs.
     n_dm: usize,
+    /// Variance targets.
     targets: &'a [Target],
+    /// Linearised scores.
     channels: &'a [Channel],
+    /// Single-stage design (a unit is its PSU).
     single: bool,
+    /// `inv[k]` = 1 / k.
     inv: &'a [f64],
+    /// Domain cells.
     n_cells: usize,
+    /// Sums per cell or domain: `n_measures * slots`.
     width: usize,
+    /// Domains of all groupings.
     n_doms: usize,
+    /// Per channel: start of its targets in `tg_list` / `tg_coef`.
     tg_start: &'a [u32],
+    /// Targets of each channel.
     tg_list: &'a [u32],
+    /// Each target's coefficient of the channel.
     tg_coef: &'a [f64],
+    /// Per target: one channel with coefficient 1.
     tg_simple: &'a [bool],
+    /// Per cell and grouping: the global domain, or [`NONE`].
     cell_doms: &'a [u32],
+    /// Groupings (disaggregations).
     n_groupings: usize,
+    /// Per domain: every measure plain, in a single-stage design.
     dom_plain: &'a [bool],
+    /// Per (domain, measure): the coefficients of Σw, Σwy, Σwx of its score.
     coef: &'a [[f64; 3]],
+    /// Sums per measure (3, or 4 with ratios).
     slots: usize,
+    /// Per (domain, measure): start of its channels in `ch_list`.
     ch_start: &'a [u32],
+    /// Channels of each (domain, measure).
     ch_list: &'a [u32],
+    /// Per (domain, measure): one score that is its own target.
     plain: &'a [bool],
 }
 
@@ -342,12 +365,15 @@ fn run_pass<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc {
     pass_body(input, lo, hi)
 }
 
+/// [`pass_body`] compiled with AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn pass_avx2<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc {
     pass_body(input, lo, hi)
 }
 
+/// The variance pass itself: per stratum, per PSU, per unit, the entries added per cell,
+/// the cells spread over their domains, the domains' scores pushed into the stratum sums.
 #[inline(always)]
 fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc {
     let PassInput {
