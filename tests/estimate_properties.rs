@@ -3,7 +3,7 @@
 //! equal to the full weights, quantile monotonicity and order invariance.
 
 use hri::design::{Design, ReplicateColumns, ReplicateKind, Replicates};
-use hri::estimate::{Estimates, Request, Survey};
+use hri::estimate::{Estimates, Request, Statistic, Survey};
 use polars::prelude::*;
 use proptest::prelude::*;
 
@@ -324,6 +324,59 @@ proptest! {
         for chunk in a.rows.chunks(probs.len()) {
             let q: Vec<f64> = chunk.iter().filter_map(|x| x.estimate).collect();
             prop_assert!(q.windows(2).all(|w| w[0] <= w[1]), "not monotone: {:?}", q);
+        }
+    }
+}
+
+/// More measures than one 64-bit universe mask word holds: each of 70 measures (with its
+/// own universe, some rows outside it) gives exactly what it gives alone — estimate,
+/// standard error, degrees of freedom (counted from the PSUs in its universe) and rows.
+#[test]
+fn seventy_measures_equal_each_alone() {
+    let n = 600usize;
+    let df = df!(
+        "s" => (0..n).map(|i| (i % 4) as i32).collect::<Vec<_>>(),
+        "p" => (0..n).map(|i| (i % 4 + 4 * (i / 40)) as i32).collect::<Vec<_>>(),
+        "w" => (0..n).map(|i| 1.0 + (i * 37 % 11) as f64).collect::<Vec<_>>(),
+        "y" => (0..n).map(|i| ((i * 7919) % 101) as f64).collect::<Vec<_>>(),
+        "g" => (0..n).map(|i| (i * 13 % 3) as i32).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let design = Design::builder("w").strata("s").psu("p").build().unwrap();
+    let survey = Survey::new(df, design).unwrap();
+    // Measure k: a share or a mean, within `y >= k + 25`, a universe that shrinks with k.
+    let add = |req: Request, k: usize| {
+        let statistic = if k.is_multiple_of(2) {
+            Statistic::Proportion {
+                condition: format!("y > {}", 50 + k % 7),
+            }
+        } else {
+            Statistic::Mean {
+                variable: "y".into(),
+            }
+        };
+        req.measure(
+            format!("m{k}"),
+            statistic,
+            Some(&format!("y >= {}", k + 25)),
+        )
+    };
+    let all = (0..70).fold(Request::new(), add).overall().by(["g"]);
+    let together = survey.estimate(&all).unwrap();
+    for k in [0usize, 1, 62, 63, 64, 65, 69] {
+        let alone = survey
+            .estimate(&add(Request::new(), k).overall().by(["g"]))
+            .unwrap();
+        let id = format!("m{k}");
+        let mine: Vec<_> = together.rows.iter().filter(|r| r.measure == id).collect();
+        assert_eq!(mine.len(), alone.rows.len(), "{id}");
+        assert!(!mine.is_empty(), "{id}");
+        for (a, b) in mine.iter().zip(&alone.rows) {
+            assert_eq!(a.groups, b.groups, "{id}");
+            assert_eq!(a.estimate, b.estimate, "{id}");
+            assert_eq!(a.se, b.se, "{id}");
+            assert_eq!(a.df, b.df, "{id}");
+            assert_eq!(a.n, b.n, "{id}");
         }
     }
 }

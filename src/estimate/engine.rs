@@ -12,7 +12,7 @@ use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, 
 use super::prepare::{Structure, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
 use super::request::{CiMethod, DfMethod, MeasureSpec, Request};
-use super::taylor::{Channel, Entries, S_UNIV, S_W, S_WX, S_WY, Target, variances};
+use super::taylor::{Channel, Entries, S_W, S_WX, S_WY, Target, variances};
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::interval;
@@ -137,42 +137,51 @@ impl Prepared {
     }
 
     /// Sums per measure the variance pass needs (see [`super::taylor::Entries::slots`]):
-    /// 4 when a measure is a ratio, else 3.
+    /// 3 when a measure is a ratio, else 2.
     pub(crate) fn score_slots(&self) -> usize {
         if self.measures.iter().any(|m| m.x.is_some()) {
-            4
-        } else {
             3
+        } else {
+            2
         }
     }
 
     /// Add row `i` to the variance pass's sums of every measure (`acc` holds
-    /// [`Self::score_slots`] per measure): the parts of [`Self::add_row`] that the
-    /// linearised scores read.
+    /// [`Self::score_slots`] per measure) and set its measures' bits in the universe mask
+    /// `univ`: the parts of [`Self::add_row`] that the linearised scores read.
     #[inline(always)]
-    pub(crate) fn add_row_scores(&self, i: usize, acc: &mut [f64]) {
+    pub(crate) fn add_row_scores(&self, i: usize, acc: &mut [f64], univ: &mut [u64]) {
         match acc.len() / self.measures.len().max(1) {
-            4 => self.add_row_sums::<4>(i, acc),
-            _ => self.add_row_sums::<3>(i, acc),
+            3 => self.add_row_sums::<3>(i, acc, univ),
+            _ => self.add_row_sums::<2>(i, acc, univ),
         }
     }
 
     /// [`Self::add_row_scores`] with `K` sums per measure, without branches on the row's
     /// state (zeros are added exactly).
     #[inline(always)]
-    fn add_row_sums<const K: usize>(&self, i: usize, acc: &mut [f64]) {
+    fn add_row_sums<const K: usize>(&self, i: usize, acc: &mut [f64], univ: &mut [u64]) {
         let w = self.w[i];
         let (chunks, _) = acc.as_chunks_mut::<K>();
-        for (a, md) in chunks.iter_mut().zip(&self.measures) {
-            let state = md.state[i];
-            let valid = state & VALID != 0;
-            let wv = keep(w, valid);
-            a[S_UNIV] += f64::from(state & IN_UNIVERSE);
-            a[S_W] += wv;
-            a[S_WY] += wv * keep(md.y(i), valid);
-            if K > S_WX {
-                a[K - 1] += wv * keep(md.x(i), valid);
+        // 64 measures per mask word, their bits gathered in a register.
+        for ((word, sums), measures) in univ
+            .iter_mut()
+            .zip(chunks.chunks_mut(64))
+            .zip(self.measures.chunks(64))
+        {
+            let mut bits = 0u64;
+            for (m, (a, md)) in sums.iter_mut().zip(measures).enumerate() {
+                let state = md.state[i];
+                let valid = state & VALID != 0;
+                let wv = keep(w, valid);
+                bits |= u64::from(state & IN_UNIVERSE) << m;
+                a[S_W] += wv;
+                a[S_WY] += wv * keep(md.y(i), valid);
+                if K > S_WX {
+                    a[K - 1] += wv * keep(md.x(i), valid);
+                }
             }
+            *word |= bits;
         }
     }
 
@@ -371,8 +380,8 @@ impl Entries for RowEntries<'_> {
         self.p.cells.cell[self.row(i)] as usize
     }
     #[inline(always)]
-    fn add_to(&self, i: usize, acc: &mut [f64]) {
-        self.p.add_row_scores(self.row(i), acc);
+    fn add_to(&self, i: usize, acc: &mut [f64], univ: &mut [u64]) {
+        self.p.add_row_scores(self.row(i), acc, univ);
     }
 }
 

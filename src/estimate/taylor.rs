@@ -9,30 +9,42 @@ use super::partial::{self, PartialSums};
 use super::prepare::Structure;
 use crate::design::LonelyPsu;
 
-/// Per measure, the sums the variance pass reads from an entry: rows in the universe,
-/// then over valid rows Σw, Σwy and (with ratios only) Σwx.
-pub(crate) const S_UNIV: usize = 0;
-/// Σw over valid rows.
-pub(crate) const S_W: usize = 1;
+/// Per measure, the sums the variance pass reads from an entry, over valid rows: Σw, Σwy
+/// and (with ratios only) Σwx. Whether the entry has rows in the measure's universe is a
+/// bit of its universe mask (one bit per measure, 64 measures per word).
+pub(crate) const S_W: usize = 0;
 /// Σwy over valid rows.
-pub(crate) const S_WY: usize = 2;
-/// Σwx over valid rows (present when [`Entries::slots`] is 4).
-pub(crate) const S_WX: usize = 3;
+pub(crate) const S_WY: usize = 1;
+/// Σwx over valid rows (present when [`Entries::slots`] is 3).
+pub(crate) const S_WX: usize = 2;
+
+/// Words of a universe mask for `n_measures` measures.
+pub(crate) fn mask_words(n_measures: usize) -> usize {
+    n_measures.div_ceil(64).max(1)
+}
+
+/// Whether bit `m` of a universe mask is set.
+#[inline(always)]
+fn has_bit(mask: &[u64], m: usize) -> bool {
+    (mask[m >> 6] >> (m & 63)) & 1 == 1
+}
 
 /// Where the variance pass reads its (unit, cell) entries from: a partial-sums table, or
 /// the rows themselves in unit order (no table in memory).
 pub(crate) trait Entries: Sync {
     /// Number of entries.
     fn len(&self) -> usize;
-    /// Sums per measure: 3 ([`S_UNIV`], [`S_W`], [`S_WY`]), or 4 with [`S_WX`] when a
-    /// measure is a ratio.
+    /// Sums per measure: 2 ([`S_W`], [`S_WY`]), or 3 with [`S_WX`] when a measure is a
+    /// ratio.
     fn slots(&self) -> usize;
     /// Unit of entry `i`; entries are grouped by unit, units in increasing order.
     fn unit(&self, i: usize) -> usize;
     /// Domain cell of entry `i`.
     fn cell(&self, i: usize) -> usize;
-    /// Add the [`Entries::slots`] sums of every measure of entry `i` to `acc`.
-    fn add_to(&self, i: usize, acc: &mut [f64]);
+    /// Add the [`Entries::slots`] sums of every measure of entry `i` to `acc`, and set in
+    /// `univ` ([`mask_words`] words) the bit of every measure whose universe holds the
+    /// entry's rows.
+    fn add_to(&self, i: usize, acc: &mut [f64], univ: &mut [u64]);
 }
 
 impl Entries for PartialSums {
@@ -40,7 +52,7 @@ impl Entries for PartialSums {
         self.keys.len()
     }
     fn slots(&self) -> usize {
-        4
+        3
     }
     fn unit(&self, i: usize) -> usize {
         (self.keys[i] / self.n_cells as u64) as usize
@@ -48,14 +60,15 @@ impl Entries for PartialSums {
     fn cell(&self, i: usize) -> usize {
         (self.keys[i] % self.n_cells as u64) as usize
     }
-    fn add_to(&self, i: usize, acc: &mut [f64]) {
+    fn add_to(&self, i: usize, acc: &mut [f64], univ: &mut [u64]) {
         let w = self.width();
         let values = &self.values[i * w..(i + 1) * w];
-        for (a, v) in acc
-            .chunks_exact_mut(4)
+        for (m, (a, v)) in acc
+            .chunks_exact_mut(3)
             .zip(values.chunks_exact(partial::SLOTS))
+            .enumerate()
         {
-            a[S_UNIV] += v[partial::N_UNIV];
+            univ[m >> 6] |= u64::from(v[partial::N_UNIV] > 0.0) << (m & 63);
             a[S_W] += v[partial::SW];
             a[S_WY] += v[partial::SWY];
             a[S_WX] += v[partial::SWX];
@@ -229,16 +242,22 @@ impl ShiftedSS {
     }
 
     /// Add the scores of consecutive targets from `first` on, one per chunk of `K` sums
-    /// ([`S_UNIV`], [`S_W`], [`S_WY`] and, when `K` is 4, [`S_WX`]) with its coefficients
-    /// of Σw, Σwy and Σwx: a target has a value when its chunk has rows in the universe.
+    /// ([`S_W`], [`S_WY`] and, when `K` is 3, [`S_WX`]) with its coefficients of Σw, Σwy
+    /// and Σwx: target `k` has a value when bit `k` of the universe mask `univ` is set.
     #[inline]
-    fn push_all<const K: usize>(&mut self, first: usize, sums: &[f64], coef: &[[f64; 3]]) {
+    fn push_all<const K: usize>(
+        &mut self,
+        first: usize,
+        sums: &[f64],
+        coef: &[[f64; 3]],
+        univ: &[u64],
+    ) {
         let (chunks, _) = sums.as_chunks::<K>();
         let targets = self.sums[first..].iter_mut();
-        for ((t, sl), c) in targets.zip(chunks).zip(coef) {
+        for (k, ((t, sl), c)) in targets.zip(chunks).zip(coef).enumerate() {
             let swx = if K > S_WX { sl[K - 1] } else { 0.0 };
             let z = c[0] * sl[S_W] + c[1] * sl[S_WY] + c[2] * swx;
-            t.push(z, sl[S_UNIV] != 0.0);
+            t.push(z, has_bit(univ, k));
         }
     }
 
@@ -430,10 +449,13 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
     };
 
     // A unit's rows added up per cell, then the cells spread over their domains.
+    let words = mask_words(n_measures);
     let mut cell_acc = vec![0.0; n_cells * width];
+    let mut cell_univ = vec![0u64; n_cells * words];
     let mut cell_seen = vec![false; n_cells];
     let mut cells_touched: Vec<u32> = Vec::new();
     let mut dom_acc = vec![0.0; n_doms * width];
+    let mut dom_univ = vec![0u64; n_doms * words];
     let mut dom_seen = vec![false; n_doms];
     let mut doms_touched: Vec<u32> = Vec::new();
     let mut i = lo;
@@ -455,12 +477,14 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                 while i < hi && ps.unit(i) == u {
                     let cell = ps.cell(i);
                     let acc = &mut cell_acc[cell * width..(cell + 1) * width];
+                    let univ = &mut cell_univ[cell * words..(cell + 1) * words];
                     if !cell_seen[cell] {
                         cell_seen[cell] = true;
                         cells_touched.push(cell as u32);
                         acc.fill(0.0);
+                        univ.fill(0);
                     }
-                    ps.add_to(i, acc);
+                    ps.add_to(i, acc, univ);
                     i += 1;
                 }
                 // cells to domains
@@ -468,20 +492,26 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                     let cell = cell as usize;
                     cell_seen[cell] = false;
                     let acc = &cell_acc[cell * width..(cell + 1) * width];
+                    let univ = &cell_univ[cell * words..(cell + 1) * words];
                     for &dom in &cell_doms[cell * n_groupings..(cell + 1) * n_groupings] {
                         if dom == NONE {
                             continue;
                         }
                         let d = dom as usize;
                         let t = &mut dom_acc[d * width..(d + 1) * width];
+                        let tu = &mut dom_univ[d * words..(d + 1) * words];
                         if dom_seen[d] {
                             for (a, b) in t.iter_mut().zip(acc) {
                                 *a += b;
+                            }
+                            for (a, b) in tu.iter_mut().zip(univ) {
+                                *a |= b;
                             }
                         } else {
                             dom_seen[d] = true;
                             doms_touched.push(dom);
                             t.copy_from_slice(acc);
+                            tu.copy_from_slice(univ);
                         }
                     }
                 }
@@ -491,11 +521,12 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                     let d = dom as usize;
                     dom_seen[d] = false;
                     let t = &dom_acc[d * width..(d + 1) * width];
+                    let in_univ = &dom_univ[d * words..(d + 1) * words];
                     if dom_plain[d] {
                         let (first, coef) = (d * n_measures, &coef[d * n_measures..]);
                         match slots {
-                            4 => plain_ss.push_all::<4>(first, t, coef),
-                            _ => plain_ss.push_all::<3>(first, t, coef),
+                            3 => plain_ss.push_all::<3>(first, t, coef, in_univ),
+                            _ => plain_ss.push_all::<2>(first, t, coef, in_univ),
                         }
                         continue;
                     }
@@ -508,10 +539,10 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                         if single && plain[dm] {
                             let [aw, ay, ax] = coef[dm];
                             let z = aw * sw + ay * swy + ax * swx;
-                            plain_ss.push(dm, z, sl[S_UNIV] != 0.0);
+                            plain_ss.push(dm, z, has_bit(in_univ, m));
                             continue;
                         }
-                        if sl[S_UNIV] == 0.0 {
+                        if !has_bit(in_univ, m) {
                             continue;
                         }
                         if single {
