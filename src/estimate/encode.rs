@@ -13,7 +13,7 @@ use polars_arrow::array::{Array, Utf8ViewArray, View};
 use polars_arrow::bitmap::Bitmap;
 use polars_arrow::types::NativeType;
 
-use super::prepare::{column, numeric};
+use super::prepare::{column, for_each_bit, numeric};
 use crate::error::Result;
 
 /// Marker for "no level": a row whose value is missing.
@@ -446,25 +446,18 @@ fn for_each_view(arr: &Utf8ViewArray, mut f: impl FnMut(usize, Option<&View>)) {
 }
 
 /// Call `f(index, value, valid)` for every value of a slice with its validity (`None`:
-/// all valid), reading the validity 64 bits at a time.
+/// all valid).
 #[inline(always)]
 fn for_each_valid<T>(values: &[T], valid: Option<&Bitmap>, mut f: impl FnMut(usize, &T, bool)) {
-    let Some(valid) = valid else {
-        values.iter().enumerate().for_each(|(k, v)| f(k, v, true));
-        return;
-    };
-    let mut words = valid.fast_iter_u64();
-    let mut k = 0;
-    // Whole words first (the iterator must run out before its remainder is read).
-    for w in words.by_ref() {
-        for (j, v) in values[k..k + 64].iter().enumerate() {
-            f(k + j, v, (w >> j) & 1 == 1);
+    match valid {
+        None => values.iter().enumerate().for_each(|(k, v)| f(k, v, true)),
+        Some(valid) => {
+            let mut k = 0;
+            for_each_bit(valid, |ok| {
+                f(k, &values[k], ok);
+                k += 1;
+            });
         }
-        k += 64;
-    }
-    let (rest, _) = words.remainder();
-    for (j, v) in values[k..].iter().enumerate() {
-        f(k + j, v, (rest[j / 64] >> (j % 64)) & 1 == 1);
     }
 }
 

@@ -1,5 +1,6 @@
-//! From a DataFrame and a design to flat arrays: weights, unit and stratum codes, domain
-//! cells, analysis values. Every check of the data against the design happens here.
+//! From a DataFrame and a design to flat arrays: weights, unit and stratum codes, analysis
+//! values, SQL conditions. Every check of the data against the design happens here
+//! (domain cells: [`super::cells`]; column codes: [`super::encode`]).
 
 use polars::prelude::*;
 use polars_arrow::bitmap::Bitmap;

@@ -323,8 +323,6 @@ struct PassInput<'a, E> {
     ps: &'a E,
     /// Measures per domain.
     n_measures: usize,
-    /// (domain, measure) pairs.
-    n_dm: usize,
     /// Variance targets.
     targets: &'a [Target],
     /// Linearised scores.
@@ -335,10 +333,6 @@ struct PassInput<'a, E> {
     inv: &'a [f64],
     /// Domain cells.
     n_cells: usize,
-    /// Sums per cell or domain: `n_measures * slots`.
-    width: usize,
-    /// Domains of all groupings.
-    n_doms: usize,
     /// Per channel: start of its targets in `tg_list` / `tg_coef`.
     tg_start: &'a [u32],
     /// Targets of each channel.
@@ -355,7 +349,7 @@ struct PassInput<'a, E> {
     dom_plain: &'a [bool],
     /// Per (domain, measure): the coefficients of Σw, Σwy, Σwx of its score.
     coef: &'a [[f64; 3]],
-    /// Sums per measure (3, or 4 with ratios).
+    /// Sums per measure (2, or 3 with ratios).
     slots: usize,
     /// Per (domain, measure): start of its channels in `ch_list`.
     ch_start: &'a [u32],
@@ -399,14 +393,11 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
         s,
         ps,
         n_measures,
-        n_dm,
         targets,
         channels,
         single,
         inv,
         n_cells,
-        width,
-        n_doms,
         tg_start,
         tg_list,
         tg_coef,
@@ -420,6 +411,7 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
         ch_list,
         plain,
     } = *input;
+    let (n_dm, n_doms, width) = (plain.len(), dom_plain.len(), n_measures * slots);
     let mut var = vec![0.0; targets.len()];
     let mut nan = vec![false; targets.len()];
     let mut nstrat = vec![0u32; targets.len()];
@@ -430,7 +422,8 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
 
     let mut unit_z = Scratch::new(channels.len());
     let mut psu_z = Scratch::new(channels.len());
-    let mut univ = Scratch::new(n_dm);
+    // (domain, measure) pairs with rows in the universe in this PSU (two-stage designs)
+    let mut psu_univ = Scratch::new(n_dm);
     let mut tval = Scratch::new(targets.len());
     let mut stratum_ss = GroupSS::new(targets.len(), inv);
     // Plain (domain, measure) pairs of single-stage designs: one value per PSU in the
@@ -554,7 +547,7 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                                 strata[dm] += 1;
                             }
                         } else {
-                            univ.add(dm, 1.0);
+                            psu_univ.add(dm, 1.0);
                         }
                         for &c in &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize] {
                             let c = c as usize;
@@ -598,7 +591,7 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
             }
             tval.clear();
             psu_z.clear();
-            for &dm in &univ.touched {
+            for &dm in &psu_univ.touched {
                 let dm = dm as usize;
                 psus[dm] += 1;
                 if last_stratum[dm] != h {
@@ -606,7 +599,7 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                     strata[dm] += 1;
                 }
             }
-            univ.clear();
+            psu_univ.clear();
             if let Some(st2) = &s.stage2 {
                 let pp = p as usize;
                 let n2 = st2.n_units[pp] as f64;
@@ -740,7 +733,8 @@ pub(crate) fn variances(
         })
         .collect();
     // Domains whose every measure is plain, in a single-stage design.
-    let dom_plain: Vec<bool> = (0..n_dm / n_measures.max(1))
+    let n_doms = *dom_offset.last().unwrap_or(&0) as usize;
+    let dom_plain: Vec<bool> = (0..n_doms)
         .map(|d| {
             single
                 && plain[d * n_measures..(d + 1) * n_measures]
@@ -764,8 +758,6 @@ pub(crate) fn variances(
         .unwrap_or(0) as usize;
     let inv: Vec<f64> = (0..=most + 1).map(|k| 1.0 / k as f64).collect();
     let slots = ps.slots();
-    let width = n_measures * slots;
-    let n_doms = *dom_offset.last().unwrap_or(&0) as usize;
     // Per cell, the global domain of each grouping (NONE when a group value is missing).
     let n_groupings = cells.groupings.len();
     let mut cell_doms = vec![NONE; n_cells * n_groupings];
@@ -780,14 +772,11 @@ pub(crate) fn variances(
         s,
         ps,
         n_measures,
-        n_dm,
         targets,
         channels,
         single,
         inv: &inv,
         n_cells,
-        width,
-        n_doms,
         tg_start: &tg_start,
         tg_list: &tg_list,
         tg_coef: &tg_coef,
