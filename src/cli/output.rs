@@ -1,11 +1,14 @@
 //! Writing result tables as CSV or JSON: numbers at full precision (the shortest text that
-//! reads back to the same f64), missing values empty in CSV and `null` in JSON.
+//! reads back to the same f64), missing values empty in CSV and `null` in JSON. Text is
+//! quoted by the same rule as the export files ([`crate::export::quote`]: an empty
+//! string is `""`, so that it differs from a missing value).
 
 use std::io::Write;
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::export::quote;
 
 /// A cell of an output table.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,14 +42,6 @@ pub(crate) struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn io(e: std::io::Error) -> Error {
     Error::Io {
         path: "<stdout>".into(),
@@ -57,13 +52,13 @@ fn io(e: std::io::Error) -> Error {
 impl Table {
     /// Write as CSV with a header row.
     pub fn write_csv(&self, out: &mut dyn Write) -> Result<()> {
-        let header: Vec<String> = self.columns.iter().map(|c| csv_field(c)).collect();
+        let header: Vec<String> = self.columns.iter().map(|c| quote(c)).collect();
         writeln!(out, "{}", header.join(",")).map_err(io)?;
         for row in &self.rows {
             let fields: Vec<String> = row
                 .iter()
                 .map(|c| match c {
-                    Cell::Text(s) => csv_field(s),
+                    Cell::Text(s) => quote(s),
                     Cell::Num(x) if x.is_finite() => format!("{x}"),
                     Cell::Num(_) | Cell::Null => String::new(),
                     Cell::Int(i) => i.to_string(),

@@ -23,7 +23,7 @@ use crate::structural::Register;
 pub struct PilotArgs {
     /// mexico or tunisia.
     pub country: String,
-    /// Output folder (default out/<country>).
+    /// Output folder (default out/mexico or out/tunisia).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Persons (Mexico) or households (Tunisia) per round.
@@ -44,7 +44,7 @@ pub struct ComputeArgs {
     /// disaggregation columns its `[dimensions]` names.
     #[arg(long)]
     pub data: PathBuf,
-    /// Survey design (TOML: weight, strata, psu, fpc, nest, lonely_psu, [replicate]).
+    /// Survey design (TOML: weight, strata, psu, fpc, nest, lonely_psu, a `[replicate]` table).
     #[arg(long)]
     pub design: PathBuf,
     /// Country register for structural indicators (TOML).

@@ -6,7 +6,9 @@ use polars::prelude::DataFrame;
 use super::cells::{Cells, cells};
 use super::encode::NONE;
 use super::glm::logit_fit;
-use super::measures::{IN_UNIVERSE, Kind, MeasureData, VALID, measure_conditions, measures_from};
+use super::measures::{
+    IN_UNIVERSE, Kind, MeasureData, ONE, VALID, measure_conditions, measures_from,
+};
 use super::parallel::join;
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, W_UNIV};
 use super::prepare::{Structure, structure, weights};
@@ -101,16 +103,11 @@ impl Prepared {
     }
 
     /// Add row `i` to the slots of every measure (`values`, [`SLOTS`] per measure) and to
-    /// its cell's extras (`extra`: row count, then [`EXTRAS`] per measure, added only
-    /// when `MOMENTS`: they serve design effects). The one place where a row becomes
-    /// partial sums.
+    /// its cell's extras (`extra`: row count, then [`EXTRAS`] per measure, the moments of
+    /// design effects). Cell totals without those moments are added by state instead
+    /// ([`Self::add_cell_totals`]).
     #[inline]
-    pub(crate) fn add_row<const MOMENTS: bool>(
-        &self,
-        i: usize,
-        values: &mut [f64],
-        extra: &mut [f64],
-    ) {
+    pub(crate) fn add_row(&self, i: usize, values: &mut [f64], extra: &mut [f64]) {
         let w = self.w[i];
         extra[0] += 1.0;
         // Without branches on the row's state: a row outside the universe or without a
@@ -128,11 +125,9 @@ impl Prepared {
             v[SW] += wv;
             v[SWY] += wv * y;
             v[SWX] += wv * keep(md.x(i), valid);
-            if MOMENTS {
-                let e = &mut extra[1 + mi * EXTRAS..1 + (mi + 1) * EXTRAS];
-                e[0] += wv * y * y;
-                e[1] += f64::from(u8::from(wv > 0.0));
-            }
+            let e = &mut extra[1 + mi * EXTRAS..1 + (mi + 1) * EXTRAS];
+            e[0] += wv * y * y;
+            e[1] += f64::from(u8::from(wv > 0.0));
         }
     }
 
@@ -203,7 +198,7 @@ impl Prepared {
             let cell = (key % c as u64) as usize;
             while j < order.len() && order[j].0 == key {
                 let i = order[j].1 as usize;
-                self.add_row::<true>(
+                self.add_row(
                     i,
                     &mut ps.values[base..base + width],
                     &mut ps.cell_extra[cell * ex..(cell + 1) * ex],
@@ -263,15 +258,15 @@ impl Prepared {
         ps.keys = (0..c as u64).collect();
         ps.values = vec![0.0; c * width];
         ps.rows = rows.len() as u64;
-        for i in rows.clone() {
-            let cell = self.cells.cell[i] as usize;
-            let values = &mut ps.values[cell * width..(cell + 1) * width];
-            let extra = &mut ps.cell_extra[cell * ex..(cell + 1) * ex];
-            if moments {
-                self.add_row::<true>(i, values, extra);
-            } else {
-                self.add_row::<false>(i, values, extra);
+        if moments {
+            for i in rows.clone() {
+                let cell = self.cells.cell[i] as usize;
+                let values = &mut ps.values[cell * width..(cell + 1) * width];
+                let extra = &mut ps.cell_extra[cell * ex..(cell + 1) * ex];
+                self.add_row(i, values, extra);
             }
+        } else {
+            self.add_cell_totals(rows.clone(), &mut ps);
         }
         if let Some(r) = &self.replicate {
             let order: Vec<(u64, u32)> = rows
@@ -280,6 +275,62 @@ impl Prepared {
             ps.rep = r.accumulate(self, &order);
         }
         ps
+    }
+
+    /// The cell totals of `rows` without design-effect moments, by row state: per (cell,
+    /// measure, state of [`IN_UNIVERSE`], [`VALID`] and [`ONE`]) the rows and their
+    /// weight, and per (cell, measure) with analysis values Σw·y and Σw·x over valid rows.
+    /// The [`SLOTS`] are sums over the states, so a proportion costs two additions per row
+    /// instead of six.
+    fn add_cell_totals(&self, rows: std::ops::Range<usize>, ps: &mut PartialSums) {
+        let m = self.measures.len();
+        let ex = 1 + m * EXTRAS;
+        let per_cell = m * STATES;
+        let mut by_state = vec![[0.0f64; 2]; self.cells.n_cells * per_cell];
+        let mut values = vec![[0.0f64; 2]; self.cells.n_cells * m];
+        for i in rows {
+            let cell = self.cells.cell[i] as usize;
+            let w = self.w[i];
+            ps.cell_extra[cell * ex] += 1.0;
+            let states = &mut by_state[cell * per_cell..(cell + 1) * per_cell];
+            let sums = &mut values[cell * m..(cell + 1) * m];
+            for (mi, (md, v)) in self.measures.iter().zip(sums).enumerate() {
+                let state = md.state[i];
+                let [n, wt] = &mut states[mi * STATES + usize::from(state) % STATES];
+                *n += 1.0;
+                *wt += w;
+                if md.y.is_some() {
+                    let valid = state & VALID != 0;
+                    let wv = keep(w, valid);
+                    v[0] += wv * keep(md.y(i), valid);
+                    v[1] += wv * keep(md.x(i), valid);
+                }
+            }
+        }
+        for (cell, states) in by_state.chunks_exact(per_cell).enumerate() {
+            for (mi, md) in self.measures.iter().enumerate() {
+                let slot = &mut ps.values[(cell * m + mi) * SLOTS..(cell * m + mi + 1) * SLOTS];
+                for (state, &[n, wt]) in states[mi * STATES..(mi + 1) * STATES].iter().enumerate() {
+                    let state = state as u8;
+                    if state & IN_UNIVERSE != 0 {
+                        slot[N_UNIV] += n;
+                        slot[W_UNIV] += wt;
+                    }
+                    if state & VALID != 0 {
+                        slot[N_VALID] += n;
+                        slot[SW] += wt;
+                        if md.y.is_none() && state & ONE != 0 {
+                            slot[SWY] += wt;
+                        }
+                    }
+                }
+                if md.y.is_some() {
+                    let [wy, wx] = values[cell * m + mi];
+                    slot[SWY] += wy;
+                    slot[SWX] += wx;
+                }
+            }
+        }
     }
 
     /// Cell totals of every row, the two halves in parallel (with the moments of design
@@ -309,6 +360,9 @@ impl Prepared {
         a.merge(b).unwrap_or_else(|| self.accumulate(0..n))
     }
 }
+
+/// Row states of a measure: every combination of [`IN_UNIVERSE`], [`VALID`] and [`ONE`].
+const STATES: usize = 8;
 
 /// Rows from which preparation and the totals pass use several threads.
 const PARALLEL_ROWS: usize = 50_000;
@@ -706,4 +760,56 @@ fn logit_rank(logit_channel: &[u32], c: usize) -> usize {
 #[inline(always)]
 fn keep(v: f64, ok: bool) -> f64 {
     f64::from_bits(v.to_bits() & u64::from(ok).wrapping_neg())
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::*;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::estimate::request::{Request, Statistic};
+
+    proptest! {
+        /// Cell totals added by row state equal the totals added row by row (the path
+        /// with design-effect moments): counts exactly, weighted sums to rounding.
+        #[test]
+        fn totals_by_state_equal_totals_by_row(
+            rows in proptest::collection::vec(
+                (0u8..3, 0u8..4, 0u32..5, proptest::option::of(-50i32..50), 0u8..3),
+                2..300,
+            ),
+        ) {
+            let g: Vec<i32> = rows.iter().map(|r| i32::from(r.0)).collect();
+            let u: Vec<i32> = rows.iter().map(|r| i32::from(r.1)).collect();
+            let w: Vec<f64> = rows.iter().map(|r| f64::from(r.2) * 0.75).collect();
+            let y: Vec<Option<f64>> = rows.iter().map(|r| r.3.map(|v| f64::from(v) / 4.0)).collect();
+            let x: Vec<f64> = rows.iter().map(|r| 1.0 + f64::from(r.4)).collect();
+            let df = df!("g" => g, "u" => u, "w" => w, "y" => y, "x" => x).unwrap();
+            let design = Design::builder("w").build().unwrap();
+            let proportion = |c: &str| Statistic::Proportion { condition: c.into() };
+            let req = Request::new()
+                .measure("p", proportion("u >= 2"), None)
+                .measure("pu", proportion("u = 1"), Some("g < 2"))
+                .measure("m", Statistic::Mean { variable: "y".into() }, Some("u > 0"))
+                .ratio("y", "x")
+                .total("x")
+                .overall()
+                .by(["g"]);
+            let p = Prepared::new(&df, &design, &req.measures, &req.groupings()).unwrap();
+            let by_row = p.accumulate_cells(0..p.n, true);
+            let by_state = p.accumulate_cells(0..p.n, false);
+            prop_assert_eq!(by_row.values.len(), by_state.values.len());
+            for (k, (a, b)) in by_row.values.iter().zip(&by_state.values).enumerate() {
+                match k % SLOTS {
+                    N_UNIV | N_VALID => prop_assert_eq!(a, b),
+                    _ => prop_assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "slot {}: {} vs {}", k, a, b),
+                }
+            }
+            let ex = 1 + p.measures.len() * EXTRAS;
+            for cell in 0..p.cells.n_cells {
+                prop_assert_eq!(by_row.cell_extra[cell * ex], by_state.cell_extra[cell * ex]);
+            }
+        }
+    }
 }
