@@ -96,3 +96,29 @@ impl Table {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An empty label is `""` and a missing value an empty field; text with a comma, a
+    /// quote or outer spaces is quoted; numbers are written in full.
+    #[test]
+    fn csv_tells_empty_text_from_missing() {
+        let table = Table {
+            columns: vec!["group".into(), "estimate".into()],
+            rows: vec![
+                vec![Cell::Text(String::new()), Cell::Num(0.1)],
+                vec![Cell::Null, Cell::Null],
+                vec![Cell::Text("a, \"b\"".into()), Cell::Int(3)],
+                vec![Cell::Text(" padded".into()), Cell::Num(f64::NAN)],
+            ],
+        };
+        let mut out = Vec::new();
+        table.write_csv(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "group,estimate\n\"\",0.1\n,\n\"a, \"\"b\"\"\",3\n\" padded\",\n"
+        );
+    }
+}
