@@ -104,8 +104,8 @@ impl Prepared {
 
     /// Add row `i` to the slots of every measure (`values`, [`SLOTS`] per measure) and to
     /// its cell's extras (`extra`: row count, then [`EXTRAS`] per measure, the moments of
-    /// design effects). Cell totals without those moments are added by state instead
-    /// ([`Self::add_cell_totals`]).
+    /// design effects): the (unit, cell) entries of [`Self::accumulate`]. Cell totals are
+    /// added by row state instead ([`Self::add_cell_totals`]).
     #[inline]
     pub(crate) fn add_row(&self, i: usize, values: &mut [f64], extra: &mut [f64]) {
         let w = self.w[i];
@@ -252,21 +252,14 @@ impl Prepared {
     pub fn accumulate_cells(&self, rows: std::ops::Range<usize>, moments: bool) -> PartialSums {
         let m = self.measures.len();
         let c = self.cells.n_cells;
-        let width = m * SLOTS;
-        let ex = 1 + m * EXTRAS;
         let mut ps = PartialSums::empty(m, c);
         ps.keys = (0..c as u64).collect();
-        ps.values = vec![0.0; c * width];
+        ps.values = vec![0.0; c * m * SLOTS];
         ps.rows = rows.len() as u64;
         if moments {
-            for i in rows.clone() {
-                let cell = self.cells.cell[i] as usize;
-                let values = &mut ps.values[cell * width..(cell + 1) * width];
-                let extra = &mut ps.cell_extra[cell * ex..(cell + 1) * ex];
-                self.add_row(i, values, extra);
-            }
+            self.add_cell_totals::<true>(rows.clone(), &mut ps);
         } else {
-            self.add_cell_totals(rows.clone(), &mut ps);
+            self.add_cell_totals::<false>(rows.clone(), &mut ps);
         }
         if let Some(r) = &self.replicate {
             let order: Vec<(u64, u32)> = rows
@@ -277,17 +270,22 @@ impl Prepared {
         ps
     }
 
-    /// The cell totals of `rows` without design-effect moments, by row state: per (cell,
-    /// measure, state of [`IN_UNIVERSE`], [`VALID`] and [`ONE`]) the rows and their
-    /// weight, and per (cell, measure) with analysis values Σw·y and Σw·x over valid rows.
-    /// The [`SLOTS`] are sums over the states, so a proportion costs two additions per row
-    /// instead of six.
-    fn add_cell_totals(&self, rows: std::ops::Range<usize>, ps: &mut PartialSums) {
+    /// The cell totals of `rows` by row state: per (cell, measure, state of
+    /// [`IN_UNIVERSE`], [`VALID`] and [`ONE`]) the rows and their weight (and, for design
+    /// effects when `MOMENTS`, the rows of positive weight), and per (cell, measure) with
+    /// analysis values Σw·y, Σw·x (and Σw·y²) over valid rows. The [`SLOTS`] and extras
+    /// are sums over the states, so a proportion costs two additions per row instead of
+    /// six (three instead of eight with the moments).
+    fn add_cell_totals<const MOMENTS: bool>(
+        &self,
+        rows: std::ops::Range<usize>,
+        ps: &mut PartialSums,
+    ) {
         let m = self.measures.len();
         let ex = 1 + m * EXTRAS;
         let per_cell = m * STATES;
-        let mut by_state = vec![[0.0f64; 2]; self.cells.n_cells * per_cell];
-        let mut values = vec![[0.0f64; 2]; self.cells.n_cells * m];
+        let mut by_state = vec![[0.0f64; 3]; self.cells.n_cells * per_cell];
+        let mut values = vec![[0.0f64; 3]; self.cells.n_cells * m];
         for i in rows {
             let cell = self.cells.cell[i] as usize;
             let w = self.w[i];
@@ -296,21 +294,31 @@ impl Prepared {
             let sums = &mut values[cell * m..(cell + 1) * m];
             for (mi, (md, v)) in self.measures.iter().zip(sums).enumerate() {
                 let state = md.state[i];
-                let [n, wt] = &mut states[mi * STATES + usize::from(state) % STATES];
+                let [n, wt, positive] = &mut states[mi * STATES + usize::from(state) % STATES];
                 *n += 1.0;
                 *wt += w;
+                if MOMENTS {
+                    *positive += f64::from(u8::from(w > 0.0));
+                }
                 if md.y.is_some() {
                     let valid = state & VALID != 0;
                     let wv = keep(w, valid);
-                    v[0] += wv * keep(md.y(i), valid);
+                    let y = keep(md.y(i), valid);
+                    v[0] += wv * y;
                     v[1] += wv * keep(md.x(i), valid);
+                    if MOMENTS {
+                        v[2] += wv * y * y;
+                    }
                 }
             }
         }
         for (cell, states) in by_state.chunks_exact(per_cell).enumerate() {
+            let extra = &mut ps.cell_extra[cell * ex + 1..(cell + 1) * ex];
             for (mi, md) in self.measures.iter().enumerate() {
                 let slot = &mut ps.values[(cell * m + mi) * SLOTS..(cell * m + mi + 1) * SLOTS];
-                for (state, &[n, wt]) in states[mi * STATES..(mi + 1) * STATES].iter().enumerate() {
+                let moments = &mut extra[mi * EXTRAS..(mi + 1) * EXTRAS];
+                let of_measure = &states[mi * STATES..(mi + 1) * STATES];
+                for (state, &[n, wt, positive]) in of_measure.iter().enumerate() {
                     let state = state as u8;
                     if state & IN_UNIVERSE != 0 {
                         slot[N_UNIV] += n;
@@ -319,15 +327,25 @@ impl Prepared {
                     if state & VALID != 0 {
                         slot[N_VALID] += n;
                         slot[SW] += wt;
+                        if MOMENTS {
+                            moments[1] += positive;
+                        }
+                        // a 0/1 value: y = y² = 1 on these rows
                         if md.y.is_none() && state & ONE != 0 {
                             slot[SWY] += wt;
+                            if MOMENTS {
+                                moments[0] += wt;
+                            }
                         }
                     }
                 }
                 if md.y.is_some() {
-                    let [wy, wx] = values[cell * m + mi];
+                    let [wy, wx, wy2] = values[cell * m + mi];
                     slot[SWY] += wy;
                     slot[SWX] += wx;
+                    if MOMENTS {
+                        moments[0] += wy2;
+                    }
                 }
             }
         }
@@ -771,8 +789,9 @@ mod tests {
     use crate::estimate::request::{Request, Statistic};
 
     proptest! {
-        /// Cell totals added by row state equal the totals added row by row (the path
-        /// with design-effect moments): counts exactly, weighted sums to rounding.
+        /// Cell totals added by row state equal the totals added row by row
+        /// ([`Prepared::add_row`]), with and without the moments of design effects:
+        /// counts exactly, weighted sums to rounding.
         #[test]
         fn totals_by_state_equal_totals_by_row(
             rows in proptest::collection::vec(
@@ -797,18 +816,38 @@ mod tests {
                 .overall()
                 .by(["g"]);
             let p = Prepared::new(&df, &design, &req.measures, &req.groupings()).unwrap();
-            let by_row = p.accumulate_cells(0..p.n, true);
-            let by_state = p.accumulate_cells(0..p.n, false);
-            prop_assert_eq!(by_row.values.len(), by_state.values.len());
-            for (k, (a, b)) in by_row.values.iter().zip(&by_state.values).enumerate() {
-                match k % SLOTS {
-                    N_UNIV | N_VALID => prop_assert_eq!(a, b),
-                    _ => prop_assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "slot {}: {} vs {}", k, a, b),
-                }
+            let (m, c) = (p.measures.len(), p.cells.n_cells);
+            let ex = 1 + m * EXTRAS;
+            let mut values = vec![0.0; c * m * SLOTS];
+            let mut extra = vec![0.0; c * ex];
+            for i in 0..p.n {
+                let cell = p.cells.cell[i] as usize;
+                p.add_row(
+                    i,
+                    &mut values[cell * m * SLOTS..(cell + 1) * m * SLOTS],
+                    &mut extra[cell * ex..(cell + 1) * ex],
+                );
             }
-            let ex = 1 + p.measures.len() * EXTRAS;
-            for cell in 0..p.cells.n_cells {
-                prop_assert_eq!(by_row.cell_extra[cell * ex], by_state.cell_extra[cell * ex]);
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(1.0);
+            for moments in [false, true] {
+                let by_state = p.accumulate_cells(0..p.n, moments);
+                prop_assert_eq!(values.len(), by_state.values.len());
+                for (k, (a, b)) in values.iter().zip(&by_state.values).enumerate() {
+                    match k % SLOTS {
+                        N_UNIV | N_VALID => prop_assert_eq!(a, b),
+                        _ => prop_assert!(close(*a, *b), "slot {}: {} vs {}", k, a, b),
+                    }
+                }
+                for (k, (a, b)) in extra.iter().zip(&by_state.cell_extra).enumerate() {
+                    if k % ex == 0 {
+                        // rows per cell
+                        prop_assert_eq!(a, b);
+                    } else if moments {
+                        prop_assert!(close(*a, *b), "extra {}: {} vs {}", k, a, b);
+                    } else {
+                        prop_assert_eq!(*b, 0.0);
+                    }
+                }
             }
         }
     }
