@@ -141,21 +141,17 @@ impl Prepared {
         }
     }
 
-    /// Add row `i` to the variance pass's sums of every measure (`acc` holds
-    /// [`Self::score_slots`] per measure) and set its measures' bits in the universe mask
-    /// `univ`: the parts of [`Self::add_row`] that the linearised scores read.
+    /// Add row `i` to the variance pass's sums of every measure (`acc` holds `K` =
+    /// [`Self::score_slots`] sums per measure) and set its measures' bits in the universe
+    /// mask `univ`: the parts of [`Self::add_row`] that the linearised scores read, without
+    /// branches on the row's state (zeros are added exactly).
     #[inline(always)]
-    pub(crate) fn add_row_scores(&self, i: usize, acc: &mut [f64], univ: &mut [u64]) {
-        match acc.len() / self.measures.len().max(1) {
-            3 => self.add_row_sums::<3>(i, acc, univ),
-            _ => self.add_row_sums::<2>(i, acc, univ),
-        }
-    }
-
-    /// [`Self::add_row_scores`] with `K` sums per measure, without branches on the row's
-    /// state (zeros are added exactly).
-    #[inline(always)]
-    fn add_row_sums<const K: usize>(&self, i: usize, acc: &mut [f64], univ: &mut [u64]) {
+    pub(crate) fn add_row_scores<const K: usize>(
+        &self,
+        i: usize,
+        acc: &mut [f64],
+        univ: &mut [u64],
+    ) {
         let w = self.w[i];
         let (chunks, _) = acc.as_chunks_mut::<K>();
         // 64 measures per mask word, their bits gathered in a register.
@@ -453,7 +449,10 @@ impl Entries for RowEntries<'_> {
     }
     #[inline(always)]
     fn add_to(&self, i: usize, acc: &mut [f64], univ: &mut [u64]) {
-        self.p.add_row_scores(self.row(i), acc, univ);
+        match self.slots {
+            3 => self.p.add_row_scores::<3>(self.row(i), acc, univ),
+            _ => self.p.add_row_scores::<2>(self.row(i), acc, univ),
+        }
     }
 }
 
