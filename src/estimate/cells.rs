@@ -4,7 +4,7 @@
 
 use polars::prelude::DataFrame;
 
-use super::encode::{Levels, NONE, dense, dense_in_place};
+use super::encode::{Key, Levels, NONE, dense, dense_in_place};
 use crate::error::{Error, Result};
 
 /// Domain cells: the cross-classification of every by-column used by any disaggregation.
@@ -124,24 +124,11 @@ pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<C
 
 /// Per row, the mixed-radix key of its levels (the first column most significant; a
 /// missing value is the extra last level), in a key type wide enough for the key space.
-fn fold_keys<K>(n: usize, levels: &[Levels]) -> Vec<K>
-where
-    K: Copy + From<u32> + std::ops::Mul<Output = K> + std::ops::Add<Output = K>,
-{
-    let level = |code: u32, r: u32| if code == NONE { r - 1 } else { code };
-    let Some((first, rest)) = levels.split_first() else {
-        return vec![K::from(0); n];
-    };
-    let mut keys = Vec::with_capacity(n);
-    let r = first.labels.len() as u32 + 1;
-    first.for_each_code(|c| keys.push(K::from(level(c, r))));
-    for l in rest {
+fn fold_keys<K: Key>(n: usize, levels: &[Levels]) -> Vec<K> {
+    let mut keys = vec![K::from(0); n];
+    for l in levels {
         let r = l.labels.len() as u32 + 1;
-        let (rk, mut i) = (K::from(r), 0);
-        l.for_each_code(|c| {
-            keys[i] = keys[i] * rk + K::from(level(c, r));
-            i += 1;
-        });
+        l.fold_into(&mut keys, r, r - 1);
     }
     keys
 }

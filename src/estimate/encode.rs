@@ -31,8 +31,8 @@ pub(crate) struct Encoded {
 /// Encode any column to sorted dense codes, stored.
 pub(crate) fn encode(df: &DataFrame, name: &str, role: &str) -> Result<Encoded> {
     let levels = Levels::new(df, name, role)?;
-    let mut codes = Vec::with_capacity(df.height());
-    levels.for_each_code(|c| codes.push(c));
+    let mut codes = vec![0u32; df.height()];
+    levels.fold_into(&mut codes, 1, NONE);
     Ok(Encoded {
         codes,
         labels: levels.labels,
@@ -105,6 +105,34 @@ impl<'a> Levels<'a> {
         })
     }
 
+    /// Fold every row's code into `keys` (one per row) as a digit of a mixed-radix
+    /// number: `key = key * radix + code`, with code `missing` for a missing value.
+    /// Integer columns whose levels form a range without gaps are read by subtraction.
+    pub fn fold_into<K: Key>(&self, keys: &mut [K], radix: u32, missing: u32) {
+        match &self.rows {
+            Rows::Ints(ints, IntCodes::Offset { lo }) => {
+                return ints.fold_offset(*lo, keys, radix, missing);
+            }
+            Rows::Ints(_, IntCodes::Runs(runs)) => {
+                let (rk, mut at) = (K::from(radix), 0);
+                for &(code, len) in runs {
+                    let code = K::from(if code == NONE { missing } else { code });
+                    for k in &mut keys[at..at + len as usize] {
+                        *k = *k * rk + code;
+                    }
+                    at += len as usize;
+                }
+                return;
+            }
+            _ => {}
+        }
+        let (rk, mut i) = (K::from(radix), 0);
+        self.for_each_code(|c| {
+            keys[i] = keys[i] * rk + K::from(if c == NONE { missing } else { c });
+            i += 1;
+        });
+    }
+
     /// Call `f` with every row's code, in row order.
     #[inline]
     pub fn for_each_code(&self, mut f: impl FnMut(u32)) {
@@ -115,6 +143,14 @@ impl<'a> Levels<'a> {
         }
     }
 }
+
+/// An integer key of mixed-radix digits (`u32` or `u64`).
+pub(crate) trait Key:
+    Copy + From<u32> + std::ops::Mul<Output = Self> + std::ops::Add<Output = Self>
+{
+}
+
+impl<K: Copy + From<u32> + std::ops::Mul<Output = K> + std::ops::Add<Output = K>> Key for K {}
 
 /// Integers of one type read in place, chunk by chunk, with their validity.
 struct IntChunks<'a, N> {
@@ -131,6 +167,28 @@ impl<'a, N: NativeType + Into<i64>> IntChunks<'a, N> {
             })
             .collect();
         IntChunks { chunks }
+    }
+
+    /// [`Levels::fold_into`] for codes `value - lo`: a loop the compiler vectorises
+    /// over chunks without missing values.
+    fn fold_offset<K: Key>(&self, lo: i64, keys: &mut [K], radix: u32, missing: u32) {
+        let rk = K::from(radix);
+        let mut at = 0;
+        for (values, valid) in &self.chunks {
+            let out = &mut keys[at..at + values.len()];
+            match valid {
+                None => {
+                    for (k, &v) in out.iter_mut().zip(*values) {
+                        *k = *k * rk + K::from((v.into() - lo) as u32);
+                    }
+                }
+                Some(valid) => for_each_valid(values, Some(valid), |j, &v, ok| {
+                    let code = if ok { (v.into() - lo) as u32 } else { missing };
+                    out[j] = out[j] * rk + K::from(code);
+                }),
+            }
+            at += values.len();
+        }
     }
 
     /// Call `f` with every row's value, `None` when missing.
@@ -192,16 +250,25 @@ impl<'a> AnyInts<'a> {
     fn for_each_code(&self, codes: &IntCodes, f: impl FnMut(u32)) {
         with_ints!(self, c => codes.for_each(c, f))
     }
+
+    fn fold_offset<K: Key>(&self, lo: i64, keys: &mut [K], radix: u32, missing: u32) {
+        with_ints!(self, c => c.fold_offset(lo, keys, radix, missing))
+    }
 }
 
 /// How an integer value finds its code.
 enum IntCodes {
     /// No value present.
     AllMissing,
+    /// Every value of a range present: the code is `value - lo`.
+    Offset { lo: i64 },
     /// A small range: `table[value - lo]`.
     Table { lo: i64, table: Vec<u32> },
-    /// A wide range (e.g. PSU ids like stratum · 10⁸ + j): binary search in the sorted
-    /// distinct values, looked up once per run of equal values (files are usually grouped).
+    /// A wide range (e.g. PSU ids like stratum · 10⁸ + j) in a column grouped by value
+    /// (survey files usually are): the code and length of each run of equal values.
+    Runs(Vec<(u32, u32)>),
+    /// A wide range: binary search in the sorted distinct values, looked up once per run
+    /// of equal values.
     Sorted(Vec<i64>),
 }
 
@@ -210,6 +277,12 @@ impl IntCodes {
     fn for_each<N: NativeType + Into<i64>>(&self, src: &IntChunks<N>, mut f: impl FnMut(u32)) {
         match self {
             IntCodes::AllMissing => src.for_each(|_| f(NONE)),
+            IntCodes::Offset { lo } => src.for_each(|v| f(v.map_or(NONE, |x| (x - lo) as u32))),
+            IntCodes::Runs(runs) => {
+                for &(code, len) in runs {
+                    (0..len).for_each(|_| f(code));
+                }
+            }
             IntCodes::Table { lo, table } => {
                 src.for_each(|v| f(v.map_or(NONE, |x| table[(x - lo) as usize])))
             }
@@ -235,18 +308,29 @@ impl IntCodes {
 
 /// The sorted distinct values of integer chunks.
 fn int_levels<N: NativeType + Into<i64>>(src: &IntChunks<N>) -> (Vec<String>, IntCodes) {
+    // Coded categories (0/1, 1..k, strata numbers) usually lie in a small non-negative
+    // range: the pass that finds the range also marks them in a presence table.
+    let mut small = [false; SMALL_VALUES];
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    let mut n = 0usize;
     src.for_each(|v| {
-        n += 1;
         if let Some(v) = v {
             lo = lo.min(v);
             hi = hi.max(v);
+            if let Ok(k) = usize::try_from(v)
+                && k < SMALL_VALUES
+            {
+                small[k] = true;
+            }
         }
     });
     if lo > hi {
         return (Vec::new(), IntCodes::AllMissing);
     }
+    if lo >= 0 && hi < SMALL_VALUES as i64 {
+        let present: Vec<i64> = (lo..=hi).filter(|&k| small[k as usize]).collect();
+        return levels_from_present(&present);
+    }
+    let n = src.chunks.iter().map(|(v, _)| v.len()).sum::<usize>();
     // Small ranges: a presence table gives sorted levels in linear time.
     if (hi as i128 - lo as i128) <= (4 * n as i128).max(1 << 20) {
         let mut table = vec![NONE; (hi - lo + 1) as usize];
@@ -255,28 +339,52 @@ fn int_levels<N: NativeType + Into<i64>>(src: &IntChunks<N>) -> (Vec<String>, In
                 table[(v - lo) as usize] = 0;
             }
         });
-        let mut labels = Vec::new();
-        for (k, slot) in table.iter_mut().enumerate() {
-            if *slot == 0 {
-                *slot = labels.len() as u32;
-                labels.push((lo + k as i64).to_string());
-            }
-        }
-        return (labels, IntCodes::Table { lo, table });
+        let present: Vec<i64> = (0..table.len() as i64)
+            .filter(|&k| table[k as usize] == 0)
+            .map(|k| lo + k)
+            .collect();
+        return levels_from_present(&present);
     }
-    // Runs of equal values are collapsed before sorting.
-    let mut levels: Vec<i64> = Vec::new();
-    let mut last = None;
-    src.for_each(|v| {
-        if v.is_some() && last != v {
-            levels.extend(v);
-            last = v;
-        }
+    // Runs of equal values (missing values included) are collapsed before sorting.
+    let mut runs: Vec<(Option<i64>, u32)> = Vec::new();
+    src.for_each(|v| match runs.last_mut() {
+        Some((last, len)) if *last == v && *len < u32::MAX => *len += 1,
+        _ => runs.push((v, 1)),
     });
+    let mut levels: Vec<i64> = runs.iter().filter_map(|r| r.0).collect();
     levels.sort_unstable();
     levels.dedup();
     let labels = levels.iter().map(|l| l.to_string()).collect();
-    (labels, IntCodes::Sorted(levels))
+    if runs.len() > n / MIN_RUN {
+        return (labels, IntCodes::Sorted(levels));
+    }
+    let code = |v: Option<i64>| v.map_or(NONE, |x| levels.partition_point(|l| *l < x) as u32);
+    let runs = runs.into_iter().map(|(v, len)| (code(v), len)).collect();
+    (labels, IntCodes::Runs(runs))
+}
+
+/// Mean run length of equal values from which a wide integer column's codes are kept as
+/// runs.
+const MIN_RUN: usize = 4;
+
+/// Values below which integer levels are found in one pass.
+const SMALL_VALUES: usize = 1024;
+
+/// Labels and codes of the distinct values `present` (sorted, from a presence table): a
+/// range without gaps is coded by subtraction, others through a table.
+fn levels_from_present(present: &[i64]) -> (Vec<String>, IntCodes) {
+    let (Some(&lo), Some(&hi)) = (present.first(), present.last()) else {
+        return (Vec::new(), IntCodes::AllMissing);
+    };
+    let labels = present.iter().map(|v| v.to_string()).collect();
+    if (hi - lo + 1) as usize == present.len() {
+        return (labels, IntCodes::Offset { lo });
+    }
+    let mut table = vec![NONE; (hi - lo + 1) as usize];
+    for (code, &v) in present.iter().enumerate() {
+        table[(v - lo) as usize] = code as u32;
+    }
+    (labels, IntCodes::Table { lo, table })
 }
 
 /// Floating-point values (NaN missing) to codes: integral values as integers, others by
@@ -580,6 +688,85 @@ mod tests {
                         Some(x) => assert_eq!(expect[*code as usize], *x, "{dt}"),
                     }
                 }
+            }
+        }
+    }
+
+    /// Which representation a column's codes get, and that every one folds into keys as
+    /// `key * radix + code` (the missing value as the given code), over several chunks.
+    #[test]
+    fn every_integer_representation_folds_into_keys() {
+        let n = 400i64;
+        let columns: Vec<(&str, Vec<Option<i64>>)> = vec![
+            // small, without gaps: code = value - lo
+            (
+                "offset",
+                (0..n).map(|i| (i % 5 != 0).then_some(3 + i % 4)).collect(),
+            ),
+            // small, with gaps: through a table
+            (
+                "table",
+                (0..n)
+                    .map(|i| Some([2, 9, 700][(i % 3) as usize]))
+                    .collect(),
+            ),
+            // negative values, a range of a few thousand: through a table
+            (
+                "range",
+                (0..n).map(|i| Some(-2000 + (i * 37) % 3000)).collect(),
+            ),
+            // wide ids in runs (PSUs of a sorted file)
+            (
+                "runs",
+                (0..n)
+                    .map(|i| (i % 50 != 7).then_some((i / 9) * 100_000_000))
+                    .collect(),
+            ),
+            // wide ids, no runs: binary search
+            (
+                "sorted",
+                (0..n)
+                    .map(|i| Some(((i * 7919) % 13) * 1_000_000_000))
+                    .collect(),
+            ),
+        ];
+        for (name, values) in columns {
+            let s = Series::new("g".into(), &values);
+            let half = s.len() / 3;
+            let mut chunked = s.slice(0, half);
+            chunked
+                .append(&s.slice(half as i64, s.len() - half))
+                .unwrap();
+            let df = DataFrame::new_infer_height(vec![chunked.into()]).unwrap();
+            let levels = Levels::new(&df, "g", "test").unwrap();
+            let kind = match &levels.rows {
+                Rows::Ints(_, IntCodes::Offset { .. }) => "offset",
+                Rows::Ints(_, IntCodes::Table { .. }) => "table",
+                Rows::Ints(_, IntCodes::Runs(_)) => "runs",
+                Rows::Ints(_, IntCodes::Sorted(_)) => "sorted",
+                _ => "other",
+            };
+            assert_eq!(kind, if name == "range" { "table" } else { name });
+            let mut expect: Vec<i64> = values.iter().flatten().copied().collect();
+            expect.sort_unstable();
+            expect.dedup();
+            let labels: Vec<String> = expect.iter().map(i64::to_string).collect();
+            assert_eq!(levels.labels, labels, "{name}");
+            let code = |v: &Option<i64>| v.map(|x| expect.binary_search(&x).unwrap() as u32);
+            let mut codes = Vec::new();
+            levels.for_each_code(|c| codes.push(c));
+            let want: Vec<u32> = values.iter().map(|v| code(v).unwrap_or(NONE)).collect();
+            assert_eq!(codes, want, "{name}");
+            let radix = expect.len() as u32 + 1;
+            let mut keys: Vec<u64> = (0..n as u64).map(|i| i % 3).collect();
+            levels.fold_into(&mut keys, radix, radix - 1);
+            for (i, (k, v)) in keys.iter().zip(&values).enumerate() {
+                let digit = code(v).unwrap_or(radix - 1);
+                assert_eq!(
+                    *k,
+                    (i as u64 % 3) * u64::from(radix) + u64::from(digit),
+                    "{name} row {i}"
+                );
             }
         }
     }

@@ -14,7 +14,7 @@ use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, 
 use super::prepare::{Structure, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
 use super::request::{CiMethod, DfMethod, MeasureSpec, Request};
-use super::taylor::{Channel, Entries, S_W, S_WX, S_WY, Target, variances};
+use super::taylor::{CellSums, Channel, Entries, S_W, S_WX, S_WY, Target, variances};
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::interval;
@@ -41,29 +41,38 @@ impl Prepared {
         specs: &[MeasureSpec],
         disaggregations: &[Vec<String>],
     ) -> Result<Self> {
-        // The SQL conditions first, in one polars query that uses every core; then the
-        // domain cells alongside the measures' row states and the design (independent
-        // work, in parallel). Errors are reported in the order design, cells, measures.
+        // The SQL conditions first, in one polars query that uses every core; then two
+        // independent sides of about equal work in parallel: the domain cells and the
+        // weights (of a Taylor design); the measures' row states and the design's
+        // structure (or the weights and the replicates). Errors are reported in the
+        // order design, cells, measures.
         let evaluated = measure_conditions(df, specs);
-        let sampling = || -> Result<_> {
-            let w = weights(df, design.weight())?;
-            let (structure, replicate) = match design.replicates() {
-                Some(r) => (None, Some(replicate_data(df, r, &w)?)),
-                None => (Some(structure(df, design)?), None),
-            };
-            Ok((w, structure, replicate))
+        let taylor = design.replicates().is_none();
+        let domains = || {
+            let cells = cells(df, disaggregations);
+            (cells, taylor.then(|| weights(df, design.weight())))
         };
-        let domains = || cells(df, disaggregations);
         let rows = || {
             let measures = evaluated.and_then(|e| measures_from(df, specs, e));
-            (sampling(), measures)
+            let sampling = match design.replicates() {
+                Some(r) => weights(df, design.weight()).and_then(|w| {
+                    let replicate = replicate_data(df, r, &w)?;
+                    Ok((Some(w), None, Some(replicate)))
+                }),
+                None => structure(df, design).map(|s| (None, Some(s), None)),
+            };
+            (sampling, measures)
         };
-        let (domains, (sampling, measures)) = if df.height() < PARALLEL_ROWS {
+        let ((domains, w), (sampling, measures)) = if df.height() < PARALLEL_ROWS {
             (domains(), rows())
         } else {
             join(domains, rows)
         };
-        let (w, structure, replicate) = sampling?;
+        let w = w.transpose()?;
+        let (w_replicate, structure, replicate) = sampling?;
+        let w = w
+            .or(w_replicate)
+            .ok_or_else(|| Error::InvalidDesign("no weights".into()))?;
         let cells = domains?;
         let measures = measures?;
         let mut dom_offset = vec![0u32];
@@ -173,6 +182,48 @@ impl Prepared {
                 }
             }
             *word |= bits;
+        }
+    }
+
+    /// [`Self::add_row_scores`] for consecutive `rows`, each into the sums of its cell,
+    /// measure by measure: the loops over the rows read each measure's states and values
+    /// in a row, and test its kind once. For every (cell, measure) the rows are added in
+    /// the same order, so the sums are the same to the last bit.
+    #[inline(always)]
+    pub(crate) fn add_rows_scores<const K: usize>(
+        &self,
+        rows: std::ops::Range<usize>,
+        out: CellSums<'_>,
+    ) {
+        let CellSums {
+            acc,
+            univ,
+            width,
+            words,
+        } = out;
+        let cells = &self.cells.cell[rows.clone()];
+        let w = &self.w[rows.clone()];
+        for (mi, md) in self.measures.iter().enumerate() {
+            let state = &md.state[rows.clone()];
+            let (at, word, bit) = (mi * K, mi >> 6, mi & 63);
+            let y = md.y.as_ref().map(|y| &y[rows.clone()]);
+            let x = md.x.as_ref().map(|x| &x[rows.clone()]);
+            for (k, ((&c, &w), &s)) in cells.iter().zip(w).zip(state).enumerate() {
+                let c = c as usize;
+                let a = &mut acc[c * width + at..c * width + at + K];
+                let valid = s & VALID != 0;
+                let wv = keep(w, valid);
+                a[S_W] += wv;
+                a[S_WY] += match y {
+                    // a 0/1 value: w·y is w or zero
+                    None => keep(wv, s & ONE != 0),
+                    Some(y) => wv * keep(y[k], valid),
+                };
+                if K > S_WX {
+                    a[K - 1] += wv * keep(x.map_or(0.0, |x| x[k]), valid);
+                }
+                univ[c * words + word] |= u64::from(s & IN_UNIVERSE) << bit;
+            }
         }
     }
 
@@ -452,6 +503,17 @@ impl Entries for RowEntries<'_> {
         match self.slots {
             3 => self.p.add_row_scores::<3>(self.row(i), acc, univ),
             _ => self.p.add_row_scores::<2>(self.row(i), acc, univ),
+        }
+    }
+    #[inline(always)]
+    fn add_unit(&self, lo: usize, hi: usize, mut cells: CellSums<'_>) {
+        if self.order.is_some() {
+            return cells.add_each(self, lo, hi);
+        }
+        // Rows in unit order: the unit's rows are `lo..hi` themselves.
+        match self.slots {
+            3 => self.p.add_rows_scores::<3>(lo..hi, cells),
+            _ => self.p.add_rows_scores::<2>(lo..hi, cells),
         }
     }
 }
@@ -847,6 +909,66 @@ mod tests {
                         prop_assert_eq!(*b, 0.0);
                     }
                 }
+            }
+        }
+
+        /// The variance pass's sums of a unit's rows added measure by measure
+        /// ([`Prepared::add_rows_scores`]) are those added row by row
+        /// ([`Prepared::add_row_scores`]) to the last bit, with and without ratios.
+        #[test]
+        fn scores_by_measure_equal_scores_by_row(
+            rows in proptest::collection::vec(
+                (0u8..3, 0u8..4, 0u32..5, proptest::option::of(-50i32..50), 0u8..3),
+                2..200,
+            ),
+            cut in (0usize..200, 0usize..200),
+        ) {
+            let g: Vec<i32> = rows.iter().map(|r| i32::from(r.0)).collect();
+            let u: Vec<i32> = rows.iter().map(|r| i32::from(r.1)).collect();
+            let w: Vec<f64> = rows.iter().map(|r| f64::from(r.2) * 0.75).collect();
+            let y: Vec<Option<f64>> = rows.iter().map(|r| r.3.map(|v| f64::from(v) / 4.0)).collect();
+            let x: Vec<f64> = rows.iter().map(|r| 1.0 + f64::from(r.4)).collect();
+            let df = df!("g" => g, "u" => u, "w" => w, "y" => y, "x" => x).unwrap();
+            let design = Design::builder("w").build().unwrap();
+            let proportion = |c: &str| Statistic::Proportion { condition: c.into() };
+            let plain = Request::new()
+                .measure("p", proportion("u >= 2"), None)
+                .measure("pu", proportion("u = 1"), Some("g < 2"))
+                .measure("m", Statistic::Mean { variable: "y".into() }, Some("u > 0"))
+                .total("x")
+                .by(["g", "u"]);
+            let with_ratio = plain.clone().ratio("y", "x");
+            let (a, b) = (cut.0 % rows.len(), cut.1 % rows.len());
+            let (lo, hi) = (a.min(b), a.max(b) + 1);
+            for (req, k) in [(plain, 2), (with_ratio, 3)] {
+                let p = Prepared::new(&df, &design, &req.measures, &req.groupings()).unwrap();
+                prop_assert_eq!(p.score_slots(), k);
+                let (width, words) = (p.measures.len() * k, 1);
+                let n_cells = p.cells.n_cells;
+                let mut by_row = (vec![0.0; n_cells * width], vec![0u64; n_cells * words]);
+                for i in lo..hi {
+                    let c = p.cells.cell[i] as usize;
+                    let acc = &mut by_row.0[c * width..(c + 1) * width];
+                    let univ = &mut by_row.1[c * words..(c + 1) * words];
+                    match k {
+                        3 => p.add_row_scores::<3>(i, acc, univ),
+                        _ => p.add_row_scores::<2>(i, acc, univ),
+                    }
+                }
+                let mut by_measure = (vec![0.0; n_cells * width], vec![0u64; n_cells * words]);
+                let cells = CellSums {
+                    acc: &mut by_measure.0,
+                    univ: &mut by_measure.1,
+                    width,
+                    words,
+                };
+                match k {
+                    3 => p.add_rows_scores::<3>(lo..hi, cells),
+                    _ => p.add_rows_scores::<2>(lo..hi, cells),
+                }
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                prop_assert_eq!(bits(&by_row.0), bits(&by_measure.0));
+                prop_assert_eq!(&by_row.1, &by_measure.1);
             }
         }
     }

@@ -246,13 +246,16 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
             }
             let mut order: Vec<u32> = (0..e.labels.len() as u32).collect();
             order.sort_by_key(|&p| stratum_of[p as usize]);
-            let mut renumber = vec![0u32; order.len()];
-            for (k, &p) in order.iter().enumerate() {
-                renumber[p as usize] = k as u32;
-            }
             let mut codes = e.codes;
-            for c in &mut codes {
-                *c = renumber[*c as usize];
+            // PSU ids usually grow with the stratum: then the codes stay as they are.
+            if order.iter().enumerate().any(|(k, &p)| p as usize != k) {
+                let mut renumber = vec![0u32; order.len()];
+                for (k, &p) in order.iter().enumerate() {
+                    renumber[p as usize] = k as u32;
+                }
+                for c in &mut codes {
+                    *c = renumber[*c as usize];
+                }
             }
             let ps = order.iter().map(|&p| stratum_of[p as usize]).collect();
             (codes, order.len(), ps)

@@ -45,6 +45,39 @@ pub(crate) trait Entries: Sync {
     /// `univ` ([`mask_words`] words) the bit of every measure whose universe holds the
     /// entry's rows.
     fn add_to(&self, i: usize, acc: &mut [f64], univ: &mut [u64]);
+    /// [`Entries::add_to`] for entries `lo..hi` (one unit's), each into the sums of its
+    /// cell.
+    fn add_unit(&self, lo: usize, hi: usize, mut cells: CellSums<'_>) {
+        cells.add_each(self, lo, hi);
+    }
+}
+
+/// The sums of a unit's cells in the variance pass: `width` sums and `words` universe-mask
+/// words ([`mask_words`]) per cell.
+pub(crate) struct CellSums<'a> {
+    /// Sums, `width` per cell.
+    pub acc: &'a mut [f64],
+    /// Universe masks, `words` per cell.
+    pub univ: &'a mut [u64],
+    /// Sums per cell.
+    pub width: usize,
+    /// Mask words per cell.
+    pub words: usize,
+}
+
+impl CellSums<'_> {
+    /// Add entries `lo..hi` one by one ([`Entries::add_to`]), each into its cell.
+    pub fn add_each<E: Entries + ?Sized>(&mut self, entries: &E, lo: usize, hi: usize) {
+        let (width, words) = (self.width, self.words);
+        for i in lo..hi {
+            let cell = entries.cell(i);
+            entries.add_to(
+                i,
+                &mut self.acc[cell * width..(cell + 1) * width],
+                &mut self.univ[cell * words..(cell + 1) * words],
+            );
+        }
+    }
 }
 
 impl Entries for PartialSums {
@@ -211,16 +244,24 @@ struct Shifted {
 }
 
 impl Shifted {
-    /// Add value `z` when `present` (nothing otherwise).
+    /// Add value `z` when `present` (nothing otherwise). Selections are bit masks, so the
+    /// update has no branch to mispredict, and an absent `z` (even NaN) adds exact zeros.
     #[inline(always)]
     fn push(&mut self, z: f64, present: bool) {
         let c = self.count;
-        self.shift = if c == 0.0 { z } else { self.shift };
-        let d = if present { z - self.shift } else { 0.0 };
+        self.shift = select(c == 0.0, z, self.shift);
+        let d = select(present, z - self.shift, 0.0);
         self.s1 += d;
         self.s2 += d * d;
         self.count = c + f64::from(u8::from(present));
     }
+}
+
+/// `a` when `cond`, else `b`, through a bit mask instead of a branch.
+#[inline(always)]
+fn select(cond: bool, a: f64, b: f64) -> f64 {
+    let mask = u64::from(cond).wrapping_neg();
+    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
 }
 
 /// [`Shifted`] sums of many targets over one group (a stratum).
@@ -253,11 +294,20 @@ impl ShiftedSS {
         univ: &[u64],
     ) {
         let (chunks, _) = sums.as_chunks::<K>();
-        let targets = self.sums[first..].iter_mut();
-        for (k, ((t, sl), c)) in targets.zip(chunks).zip(coef).enumerate() {
-            let swx = if K > S_WX { sl[K - 1] } else { 0.0 };
-            let z = c[0] * sl[S_W] + c[1] * sl[S_WY] + c[2] * swx;
-            t.push(z, has_bit(univ, k));
+        // 64 targets per mask word.
+        let words = self.sums[first..]
+            .chunks_mut(64)
+            .zip(chunks.chunks(64))
+            .zip(coef.chunks(64))
+            .zip(univ);
+        for (((targets, chunks), coef), &word) in words {
+            for (k, ((t, sl), c)) in targets.iter_mut().zip(chunks).zip(coef).enumerate() {
+                let mut z = c[0] * sl[S_W] + c[1] * sl[S_WY];
+                if K > S_WX {
+                    z += c[2] * sl[K - 1];
+                }
+                t.push(z, (word >> k) & 1 == 1);
+            }
         }
     }
 
@@ -467,19 +517,24 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                     break;
                 }
                 // one unit: its entries per cell
+                let first = i;
                 while i < hi && ps.unit(i) == u {
                     let cell = ps.cell(i);
-                    let acc = &mut cell_acc[cell * width..(cell + 1) * width];
-                    let univ = &mut cell_univ[cell * words..(cell + 1) * words];
                     if !cell_seen[cell] {
                         cell_seen[cell] = true;
                         cells_touched.push(cell as u32);
-                        acc.fill(0.0);
-                        univ.fill(0);
+                        cell_acc[cell * width..(cell + 1) * width].fill(0.0);
+                        cell_univ[cell * words..(cell + 1) * words].fill(0);
                     }
-                    ps.add_to(i, acc, univ);
                     i += 1;
                 }
+                let cells = CellSums {
+                    acc: &mut cell_acc,
+                    univ: &mut cell_univ,
+                    width,
+                    words,
+                };
+                ps.add_unit(first, i, cells);
                 // cells to domains
                 for &cell in &cells_touched {
                     let cell = cell as usize;
