@@ -8,6 +8,8 @@
 //! cargo run --release --example peer_table -- run --data DIR/workload_1000000_seed1.parquet --out hri.csv
 //! # where the time goes: read, then prepare / accumulate / finish, repeated
 //! cargo run --release --example peer_table -- stages --data DIR/workload_1000000_seed1.parquet
+//! # the estimate alone, repeated in one process (minimum and median): to compare builds
+//! cargo run --release --example peer_table -- stages --estimate-only --repeat 30 --data DIR/workload_1000000_seed1.parquet
 //! ```
 //!
 //! `run` prints one line `TIMING total=<s> read=<s> estimate=<s> write=<s> rows=<n>` on
@@ -74,6 +76,10 @@ enum Command {
         /// Repetitions of the in-memory stages (the file is read once).
         #[arg(long, default_value_t = 5)]
         repeat: usize,
+        /// Repeat `Survey::estimate` only and print its minimum and median time (memory
+        /// warm after the first run): for comparing two builds of the engine.
+        #[arg(long)]
+        estimate_only: bool,
     },
 }
 
@@ -82,7 +88,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate { rows, seed, dir } => generate(rows, seed, dir),
         Command::Run { data, out } => run(data, out),
-        Command::Stages { data, repeat } => stages(data, repeat),
+        Command::Stages {
+            data,
+            repeat,
+            estimate_only,
+        } => stages(data, repeat, estimate_only),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -135,10 +145,27 @@ fn run(data: PathBuf, out: PathBuf) -> Result<(), String> {
     Ok(())
 }
 
-fn stages(data: PathBuf, repeat: usize) -> Result<(), String> {
+fn stages(data: PathBuf, repeat: usize, estimate_only: bool) -> Result<(), String> {
     let t0 = Instant::now();
     let request = pilot_table::request();
     let survey = load(&data)?;
+    if estimate_only {
+        let mut times = Vec::with_capacity(repeat.max(1));
+        for _ in 0..repeat.max(1) {
+            let t = Instant::now();
+            let estimates = survey.estimate(&request).map_err(|e| e.to_string())?;
+            times.push(t.elapsed().as_secs_f64());
+            drop(estimates);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "estimate() x{}: min {:.4} s, median {:.4} s",
+            times.len(),
+            times[0],
+            times[times.len() / 2]
+        );
+        return Ok(());
+    }
     println!(
         "read      {:8.4} s  ({} rows in {} chunks, {:.0} MB in memory)",
         t0.elapsed().as_secs_f64(),

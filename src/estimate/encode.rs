@@ -502,7 +502,8 @@ impl<'a> StringCodes<'a> {
     fn new(ca: &'a StringChunked) -> (Vec<String>, Self) {
         let mut short = ViewTable::new();
         let mut all: HashMap<&'a str, u32> = HashMap::new();
-        // First pass: the distinct values, numbered as met.
+        // First pass: the distinct values, numbered as met. A short string already met
+        // is found by its view, inline; others go through the hash map.
         for arr in ca.downcast_iter() {
             for_each_view(arr, |k, view| {
                 let Some(view) = view else { return };
@@ -510,11 +511,7 @@ impl<'a> StringCodes<'a> {
                 if key.is_some_and(|key| short.get(key).is_some()) {
                     return;
                 }
-                let next = all.len() as u32;
-                let code = *all.entry(arr.value(k)).or_insert(next);
-                if let Some(key) = key {
-                    short.insert(key, code);
-                }
+                add_distinct(&mut all, &mut short, arr.value(k), key);
             });
         }
         // Renumber in sorted order.
@@ -539,10 +536,37 @@ impl<'a> StringCodes<'a> {
                 let Some(view) = view else {
                     return f(NONE);
                 };
-                let code = short_view(view).and_then(|key| self.short.get(key));
-                f(code.unwrap_or_else(|| self.all.get(arr.value(k)).copied().unwrap_or(NONE)))
+                match short_view(view).and_then(|key| self.short.get(key)) {
+                    Some(code) => f(code),
+                    None => f(self.long_code(arr.value(k))),
+                }
             });
         }
+    }
+
+    /// The code of a value not found by its view (long strings, or more distinct short
+    /// ones than the view table keeps).
+    #[cold]
+    #[inline(never)]
+    fn long_code(&self, value: &str) -> u32 {
+        self.all.get(value).copied().unwrap_or(NONE)
+    }
+}
+
+/// Number `value` (not in the view table) as the next distinct value unless the map has
+/// it, and remember a short one's view.
+#[cold]
+#[inline(never)]
+fn add_distinct<'a>(
+    all: &mut HashMap<&'a str, u32>,
+    short: &mut ViewTable,
+    value: &'a str,
+    key: Option<u128>,
+) {
+    let next = all.len() as u32;
+    let code = *all.entry(value).or_insert(next);
+    if let Some(key) = key {
+        short.insert(key, code);
     }
 }
 

@@ -201,16 +201,20 @@ impl Prepared {
             width,
             words,
         } = out;
+        let m = self.measures.len();
+        assert_eq!(width, m * K, "K sums per measure");
+        // The sums of (cell c, measure mi) are chunk c·m + mi.
+        let (acc, _) = acc.as_chunks_mut::<K>();
         let cells = &self.cells.cell[rows.clone()];
         let w = &self.w[rows.clone()];
         for (mi, md) in self.measures.iter().enumerate() {
             let state = &md.state[rows.clone()];
-            let (at, word, bit) = (mi * K, mi >> 6, mi & 63);
+            let (word, bit) = (mi >> 6, mi & 63);
             let y = md.y.as_ref().map(|y| &y[rows.clone()]);
             let x = md.x.as_ref().map(|x| &x[rows.clone()]);
             for (k, ((&c, &w), &s)) in cells.iter().zip(w).zip(state).enumerate() {
                 let c = c as usize;
-                let a = &mut acc[c * width + at..c * width + at + K];
+                let a = &mut acc[c * m + mi];
                 let valid = s & VALID != 0;
                 let wv = keep(w, valid);
                 a[S_W] += wv;
@@ -352,7 +356,9 @@ impl Prepared {
                     let wv = keep(w, valid);
                     let y = keep(md.y(i), valid);
                     v[0] += wv * y;
-                    v[1] += wv * keep(md.x(i), valid);
+                    if md.x.is_some() {
+                        v[1] += wv * keep(md.x(i), valid);
+                    }
                     if MOMENTS {
                         v[2] += wv * y * y;
                     }

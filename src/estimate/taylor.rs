@@ -285,7 +285,7 @@ impl ShiftedSS {
     /// Add the scores of consecutive targets from `first` on, one per chunk of `K` sums
     /// ([`S_W`], [`S_WY`] and, when `K` is 3, [`S_WX`]) with its coefficients of Σw, Σwy
     /// and Σwx: target `k` has a value when bit `k` of the universe mask `univ` is set.
-    #[inline]
+    #[inline(always)]
     fn push_all<const K: usize>(
         &mut self,
         first: usize,
@@ -294,20 +294,15 @@ impl ShiftedSS {
         univ: &[u64],
     ) {
         let (chunks, _) = sums.as_chunks::<K>();
-        // 64 targets per mask word.
-        let words = self.sums[first..]
-            .chunks_mut(64)
-            .zip(chunks.chunks(64))
-            .zip(coef.chunks(64))
-            .zip(univ);
-        for (((targets, chunks), coef), &word) in words {
-            for (k, ((t, sl), c)) in targets.iter_mut().zip(chunks).zip(coef).enumerate() {
-                let mut z = c[0] * sl[S_W] + c[1] * sl[S_WY];
-                if K > S_WX {
-                    z += c[2] * sl[K - 1];
-                }
-                t.push(z, (word >> k) & 1 == 1);
+        let n = chunks.len().min(coef.len());
+        let targets = &mut self.sums[first..first + n];
+        let univ = &univ[..n.div_ceil(64)];
+        for (k, ((t, sl), c)) in targets.iter_mut().zip(chunks).zip(coef).enumerate() {
+            let mut z = c[0] * sl[S_W] + c[1] * sl[S_WY];
+            if K > S_WX {
+                z += c[2] * sl[K - 1];
             }
+            t.push(z, (univ[k >> 6] >> (k & 63)) & 1 == 1);
         }
     }
 
