@@ -189,7 +189,7 @@ impl Prepared {
     /// measure by measure: the loops over the rows read each measure's states and values
     /// in a row, and test its kind once. For every (cell, measure) the rows are added in
     /// the same order, so the sums are the same to the last bit.
-    #[inline(always)]
+    #[inline(never)]
     pub(crate) fn add_rows_scores<const K: usize>(
         &self,
         rows: std::ops::Range<usize>,
@@ -209,24 +209,34 @@ impl Prepared {
         let w = &self.w[rows.clone()];
         for (mi, md) in self.measures.iter().enumerate() {
             let state = &md.state[rows.clone()];
-            let (word, bit) = (mi >> 6, mi & 63);
-            let y = md.y.as_ref().map(|y| &y[rows.clone()]);
-            let x = md.x.as_ref().map(|x| &x[rows.clone()]);
-            for (k, ((&c, &w), &s)) in cells.iter().zip(w).zip(state).enumerate() {
-                let c = c as usize;
-                let a = &mut acc[c * m + mi];
-                let valid = s & VALID != 0;
-                let wv = keep(w, valid);
-                a[S_W] += wv;
-                a[S_WY] += match y {
-                    // a 0/1 value: w·y is w or zero
-                    None => keep(wv, s & ONE != 0),
-                    Some(y) => wv * keep(y[k], valid),
-                };
-                if K > S_WX {
-                    a[K - 1] += wv * keep(x.map_or(0.0, |x| x[k]), valid);
-                }
-                univ[c * words + word] |= u64::from(s & IN_UNIVERSE) << bit;
+            let at = MeasureAt { m, mi, words };
+            let rows_of = cells.iter().zip(w).zip(state);
+            // One loop per kind of measure, each without a test of the kind or of the
+            // length of its values.
+            match (&md.y, &md.x) {
+                (None, _) => add_measure_rows::<K, true, false>(
+                    acc,
+                    univ,
+                    at,
+                    rows_of.map(|((&c, &w), &s)| (c, w, s, 0.0, 0.0)),
+                ),
+                (Some(y), None) => add_measure_rows::<K, false, false>(
+                    acc,
+                    univ,
+                    at,
+                    rows_of
+                        .zip(&y[rows.clone()])
+                        .map(|(((&c, &w), &s), &y)| (c, w, s, y, 0.0)),
+                ),
+                (Some(y), Some(x)) => add_measure_rows::<K, false, true>(
+                    acc,
+                    univ,
+                    at,
+                    rows_of
+                        .zip(&y[rows.clone()])
+                        .zip(&x[rows.clone()])
+                        .map(|((((&c, &w), &s), &y), &x)| (c, w, s, y, x)),
+                ),
             }
         }
     }
@@ -337,32 +347,45 @@ impl Prepared {
         let per_cell = m * STATES;
         let mut by_state = vec![[0.0f64; 3]; self.cells.n_cells * per_cell];
         let mut values = vec![[0.0f64; 3]; self.cells.n_cells * m];
-        for i in rows {
-            let cell = self.cells.cell[i] as usize;
-            let w = self.w[i];
-            ps.cell_extra[cell * ex] += 1.0;
-            let states = &mut by_state[cell * per_cell..(cell + 1) * per_cell];
-            let sums = &mut values[cell * m..(cell + 1) * m];
-            for (mi, (md, v)) in self.measures.iter().zip(sums).enumerate() {
-                let state = md.state[i];
-                let [n, wt, positive] = &mut states[mi * STATES + usize::from(state) % STATES];
-                *n += 1.0;
-                *wt += w;
-                if MOMENTS {
-                    *positive += f64::from(u8::from(w > 0.0));
+        {
+            // (cell, measure) c·m + mi: its sums by state.
+            let (of_cell_measure, _) = by_state.as_chunks_mut::<STATES>();
+            for i in rows {
+                let cell = self.cells.cell[i] as usize;
+                let w = self.w[i];
+                if m == 0 {
+                    ps.cell_extra[cell * ex] += 1.0;
+                    continue;
                 }
-                if md.y.is_some() {
-                    let valid = state & VALID != 0;
-                    let wv = keep(w, valid);
-                    let y = keep(md.y(i), valid);
-                    v[0] += wv * y;
-                    if md.x.is_some() {
-                        v[1] += wv * keep(md.x(i), valid);
-                    }
+                let states = &mut of_cell_measure[cell * m..(cell + 1) * m];
+                let sums = &mut values[cell * m..(cell + 1) * m];
+                for ((md, v), states) in self.measures.iter().zip(sums).zip(states) {
+                    let state = md.state[i];
+                    let [n, wt, positive] = &mut states[usize::from(state) % STATES];
+                    *n += 1.0;
+                    *wt += w;
                     if MOMENTS {
-                        v[2] += wv * y * y;
+                        *positive += f64::from(u8::from(w > 0.0));
+                    }
+                    if let Some(y) = &md.y {
+                        let valid = state & VALID != 0;
+                        let wv = keep(w, valid);
+                        let y = keep(y[i], valid);
+                        v[0] += wv * y;
+                        if let Some(x) = &md.x {
+                            v[1] += wv * keep(x[i], valid);
+                        }
+                        if MOMENTS {
+                            v[2] += wv * y * y;
+                        }
                     }
                 }
+            }
+        }
+        // Rows per cell: the rows of the first measure, over its states.
+        if m > 0 {
+            for (cell, states) in by_state.chunks_exact(per_cell).enumerate() {
+                ps.cell_extra[cell * ex] += states[..STATES].iter().map(|s| s[0]).sum::<f64>();
             }
         }
         for (cell, states) in by_state.chunks_exact(per_cell).enumerate() {
@@ -521,6 +544,47 @@ impl Entries for RowEntries<'_> {
             3 => self.p.add_rows_scores::<3>(lo..hi, cells),
             _ => self.p.add_rows_scores::<2>(lo..hi, cells),
         }
+    }
+}
+
+/// Where one measure's sums sit among a unit's cell sums: `m` measures per cell, this is
+/// measure `mi`, and the universe masks have `words` words per cell.
+#[derive(Clone, Copy)]
+struct MeasureAt {
+    m: usize,
+    mi: usize,
+    words: usize,
+}
+
+/// [`Prepared::add_rows_scores`] for one measure: rows as (cell, weight, state, y, x),
+/// `ONE` when the value is the state's [`ONE`] bit, `X` when the measure has
+/// denominators.
+#[inline(always)]
+fn add_measure_rows<const K: usize, const ONE_BIT: bool, const X: bool>(
+    acc: &mut [[f64; K]],
+    univ: &mut [u64],
+    at: MeasureAt,
+    rows: impl Iterator<Item = (u32, f64, u8, f64, f64)>,
+) {
+    let MeasureAt { m, mi, words } = at;
+    let (word, bit) = (mi >> 6, mi & 63);
+    for (c, w, s, y, x) in rows {
+        let c = c as usize;
+        let a = &mut acc[c * m + mi];
+        let valid = s & VALID != 0;
+        let wv = keep(w, valid);
+        a[S_W] += wv;
+        a[S_WY] += if ONE_BIT {
+            // a 0/1 value: w·y is w or zero
+            keep(wv, s & ONE != 0)
+        } else {
+            wv * keep(y, valid)
+        };
+        // Without denominators the third sum stays zero.
+        if K > S_WX && X {
+            a[K - 1] += wv * keep(x, valid);
+        }
+        univ[c * words + word] |= u64::from(s & IN_UNIVERSE) << bit;
     }
 }
 
