@@ -386,10 +386,11 @@ struct PassInput<'a, E> {
     tg_coef: &'a [f64],
     /// Per target: one channel with coefficient 1.
     tg_simple: &'a [bool],
-    /// Per cell and grouping: the global domain, or [`NONE`].
+    /// Per cell: start of its domains in `cell_doms`.
+    cell_dom_start: &'a [u32],
+    /// The global domains of each cell, one per grouping where its group values are
+    /// present.
     cell_doms: &'a [u32],
-    /// Groupings (disaggregations).
-    n_groupings: usize,
     /// Per domain: every measure plain, in a single-stage design.
     dom_plain: &'a [bool],
     /// Per (domain, measure): the coefficients of Σw, Σwy, Σwx of its score.
@@ -447,8 +448,8 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
         tg_list,
         tg_coef,
         tg_simple,
+        cell_dom_start,
         cell_doms,
-        n_groupings,
         dom_plain,
         coef,
         slots,
@@ -536,10 +537,9 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                     cell_seen[cell] = false;
                     let acc = &cell_acc[cell * width..(cell + 1) * width];
                     let univ = &cell_univ[cell * words..(cell + 1) * words];
-                    for &dom in &cell_doms[cell * n_groupings..(cell + 1) * n_groupings] {
-                        if dom == NONE {
-                            continue;
-                        }
+                    let doms = &cell_doms
+                        [cell_dom_start[cell] as usize..cell_dom_start[cell + 1] as usize];
+                    for &dom in doms {
                         let d = dom as usize;
                         let t = &mut dom_acc[d * width..(d + 1) * width];
                         let tu = &mut dom_univ[d * words..(d + 1) * words];
@@ -547,14 +547,22 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                             for (a, b) in t.iter_mut().zip(acc) {
                                 *a += b;
                             }
-                            for (a, b) in tu.iter_mut().zip(univ) {
-                                *a |= b;
+                            if words == 1 {
+                                tu[0] |= univ[0];
+                            } else {
+                                for (a, b) in tu.iter_mut().zip(univ) {
+                                    *a |= b;
+                                }
                             }
                         } else {
                             dom_seen[d] = true;
                             doms_touched.push(dom);
                             t.copy_from_slice(acc);
-                            tu.copy_from_slice(univ);
+                            if words == 1 {
+                                tu[0] = univ[0];
+                            } else {
+                                tu.copy_from_slice(univ);
+                            }
                         }
                     }
                 }
@@ -808,16 +816,19 @@ pub(crate) fn variances(
         .unwrap_or(0) as usize;
     let inv: Vec<f64> = (0..=most + 1).map(|k| 1.0 / k as f64).collect();
     let slots = ps.slots();
-    // Per cell, the global domain of each grouping (NONE when a group value is missing).
-    let n_groupings = cells.groupings.len();
-    let mut cell_doms = vec![NONE; n_cells * n_groupings];
-    for (g, grouping) in cells.groupings.iter().enumerate() {
-        for (cell, &d) in grouping.cell_domain.iter().enumerate() {
-            if d != NONE {
-                cell_doms[cell * n_groupings + g] = dom_offset[g] + d;
+    // Per cell, the global domain of each grouping where its group values are present.
+    let mut cell_dom_start = Vec::with_capacity(n_cells + 1);
+    let mut cell_doms = Vec::new();
+    for cell in 0..n_cells {
+        cell_dom_start.push(cell_doms.len() as u32);
+        for (g, grouping) in cells.groupings.iter().enumerate() {
+            match grouping.cell_domain.get(cell) {
+                Some(&d) if d != NONE => cell_doms.push(dom_offset[g] + d),
+                _ => {}
             }
         }
     }
+    cell_dom_start.push(cell_doms.len() as u32);
     let input = PassInput {
         s,
         ps,
@@ -831,8 +842,8 @@ pub(crate) fn variances(
         tg_list: &tg_list,
         tg_coef: &tg_coef,
         tg_simple: &tg_simple,
+        cell_dom_start: &cell_dom_start,
         cell_doms: &cell_doms,
-        n_groupings,
         dom_plain: &dom_plain,
         coef: &coef,
         slots,
