@@ -347,40 +347,60 @@ impl Prepared {
         let per_cell = m * STATES;
         let mut by_state = vec![[0.0f64; 3]; self.cells.n_cells * per_cell];
         let mut values = vec![[0.0f64; 3]; self.cells.n_cells * m];
-        {
-            // (cell, measure) c·m + mi: its sums by state.
-            let (of_cell_measure, _) = by_state.as_chunks_mut::<STATES>();
-            for i in rows {
-                let cell = self.cells.cell[i] as usize;
-                let w = self.w[i];
-                if m == 0 {
-                    ps.cell_extra[cell * ex] += 1.0;
-                    continue;
-                }
-                let states = &mut of_cell_measure[cell * m..(cell + 1) * m];
-                let sums = &mut values[cell * m..(cell + 1) * m];
-                for ((md, v), states) in self.measures.iter().zip(sums).zip(states) {
-                    let state = md.state[i];
-                    let [n, wt, positive] = &mut states[usize::from(state) % STATES];
+        // (cell, measure) c·m + mi: its sums by state. Rows in blocks, and within a
+        // block measure by measure: each loop reads one measure's states (and values)
+        // in a row and knows its kind; every sum still adds its rows in row order.
+        let (of_cell_measure, _) = by_state.as_chunks_mut::<STATES>();
+        if m == 0 {
+            for i in rows.clone() {
+                ps.cell_extra[self.cells.cell[i] as usize * ex] += 1.0;
+            }
+        }
+        let mut from = rows.start;
+        while m > 0 && from < rows.end {
+            let to = (from + TOTALS_BLOCK).min(rows.end);
+            let cells = &self.cells.cell[from..to];
+            let w = &self.w[from..to];
+            for (mi, md) in self.measures.iter().enumerate() {
+                let state = &md.state[from..to];
+                for ((&c, &w), &s) in cells.iter().zip(w).zip(state) {
+                    let by = &mut of_cell_measure[c as usize * m + mi];
+                    let [n, wt, positive] = &mut by[usize::from(s) % STATES];
                     *n += 1.0;
                     *wt += w;
                     if MOMENTS {
                         *positive += f64::from(u8::from(w > 0.0));
                     }
-                    if let Some(y) = &md.y {
-                        let valid = state & VALID != 0;
-                        let wv = keep(w, valid);
-                        let y = keep(y[i], valid);
-                        v[0] += wv * y;
-                        if let Some(x) = &md.x {
-                            v[1] += wv * keep(x[i], valid);
+                }
+                let Some(y) = &md.y else { continue };
+                let rows_of = cells.iter().zip(w).zip(state).zip(&y[from..to]);
+                match &md.x {
+                    None => {
+                        for (((&c, &w), &s), &y) in rows_of {
+                            let v = &mut values[c as usize * m + mi];
+                            let valid = s & VALID != 0;
+                            let (wv, y) = (keep(w, valid), keep(y, valid));
+                            v[0] += wv * y;
+                            if MOMENTS {
+                                v[2] += wv * y * y;
+                            }
                         }
-                        if MOMENTS {
-                            v[2] += wv * y * y;
+                    }
+                    Some(x) => {
+                        for ((((&c, &w), &s), &y), &x) in rows_of.zip(&x[from..to]) {
+                            let v = &mut values[c as usize * m + mi];
+                            let valid = s & VALID != 0;
+                            let (wv, y) = (keep(w, valid), keep(y, valid));
+                            v[0] += wv * y;
+                            v[1] += wv * keep(x, valid);
+                            if MOMENTS {
+                                v[2] += wv * y * y;
+                            }
                         }
                     }
                 }
             }
+            from = to;
         }
         // Rows per cell: the rows of the first measure, over its states.
         if m > 0 {
@@ -457,6 +477,10 @@ impl Prepared {
 
 /// Row states of a measure: every combination of [`IN_UNIVERSE`], [`VALID`] and [`ONE`].
 const STATES: usize = 8;
+
+/// Rows per block of the totals pass (a block's columns stay in the cache while its
+/// measures are added one by one).
+const TOTALS_BLOCK: usize = 2048;
 
 /// Rows from which preparation and the totals pass use several threads.
 const PARALLEL_ROWS: usize = 50_000;
