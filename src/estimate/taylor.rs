@@ -294,8 +294,8 @@ impl ShiftedSS {
         univ: &[u64],
     ) {
         let (chunks, _) = sums.as_chunks::<K>();
-        let n = chunks.len().min(coef.len());
-        let targets = &mut self.sums[first..first + n];
+        let n = chunks.len();
+        let (targets, coef) = (&mut self.sums[first..first + n], &coef[..n]);
         let univ = &univ[..n.div_ceil(64)];
         for (k, ((t, sl), c)) in targets.iter_mut().zip(chunks).zip(coef).enumerate() {
             let mut z = c[0] * sl[S_W] + c[1] * sl[S_WY];
@@ -493,8 +493,15 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
     let mut cell_univ = vec![0u64; n_cells * words];
     let mut cell_seen = vec![false; n_cells];
     let mut cells_touched: Vec<u32> = Vec::new();
-    let mut dom_acc = vec![0.0; n_doms * width];
-    let mut dom_univ = vec![0u64; n_doms * words];
+    let mut dom_sums = vec![0.0; n_doms * width];
+    let mut dom_masks = vec![0u64; n_doms * words];
+    // Each domain's sums and mask as its own slice: one look-up per domain.
+    let mut dom_acc: Vec<&mut [f64]> = if width == 0 {
+        (0..n_doms).map(|_| <&mut [f64]>::default()).collect()
+    } else {
+        dom_sums.chunks_exact_mut(width).collect()
+    };
+    let mut dom_univ: Vec<&mut [u64]> = dom_masks.chunks_exact_mut(words).collect();
     let mut dom_seen = vec![false; n_doms];
     let mut doms_touched: Vec<u32> = Vec::new();
     let mut i = lo;
@@ -541,8 +548,8 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                         [cell_dom_start[cell] as usize..cell_dom_start[cell + 1] as usize];
                     for &dom in doms {
                         let d = dom as usize;
-                        let t = &mut dom_acc[d * width..(d + 1) * width];
-                        let tu = &mut dom_univ[d * words..(d + 1) * words];
+                        let t = &mut *dom_acc[d];
+                        let tu = &mut *dom_univ[d];
                         if dom_seen[d] {
                             for (a, b) in t.iter_mut().zip(acc) {
                                 *a += b;
@@ -571,8 +578,8 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                 for &dom in &doms_touched {
                     let d = dom as usize;
                     dom_seen[d] = false;
-                    let t = &dom_acc[d * width..(d + 1) * width];
-                    let in_univ = &dom_univ[d * words..(d + 1) * words];
+                    let t = &*dom_acc[d];
+                    let in_univ = &*dom_univ[d];
                     if dom_plain[d] {
                         let (first, coef) = (d * n_measures, &coef[d * n_measures..]);
                         match slots {
