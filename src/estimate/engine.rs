@@ -943,29 +943,64 @@ mod tests {
     use super::*;
     use crate::estimate::request::{Request, Statistic};
 
+    /// A row of a small survey: group (0–2), unit (0–3), weight (0–3, zero included),
+    /// value (missing or not) and denominator.
+    type Row = (u8, u8, u32, Option<i32>, u8);
+
+    /// From 2 to `most` rows.
+    fn rows(most: usize) -> impl Strategy<Value = Vec<Row>> {
+        proptest::collection::vec(
+            (
+                0u8..3,
+                0u8..4,
+                0u32..5,
+                proptest::option::of(-50i32..50),
+                0u8..3,
+            ),
+            2..most,
+        )
+    }
+
+    /// The rows as columns `g`, `u`, `w`, `y` and `x`.
+    fn frame(rows: &[Row]) -> DataFrame {
+        let g: Vec<i32> = rows.iter().map(|r| i32::from(r.0)).collect();
+        let u: Vec<i32> = rows.iter().map(|r| i32::from(r.1)).collect();
+        let w: Vec<f64> = rows.iter().map(|r| f64::from(r.2) * 0.75).collect();
+        let y: Vec<Option<f64>> = rows
+            .iter()
+            .map(|r| r.3.map(|v| f64::from(v) / 4.0))
+            .collect();
+        let x: Vec<f64> = rows.iter().map(|r| 1.0 + f64::from(r.4)).collect();
+        df!("g" => g, "u" => u, "w" => w, "y" => y, "x" => x).unwrap()
+    }
+
+    /// Two proportions (one with a universe) and a mean with missing values.
+    fn three_measures() -> Request {
+        let proportion = |c: &str| Statistic::Proportion {
+            condition: c.into(),
+        };
+        Request::new()
+            .measure("p", proportion("u >= 2"), None)
+            .measure("pu", proportion("u = 1"), Some("g < 2"))
+            .measure(
+                "m",
+                Statistic::Mean {
+                    variable: "y".into(),
+                },
+                Some("u > 0"),
+            )
+    }
+
     proptest! {
         /// Cell totals added by row state equal the totals added row by row
         /// ([`Prepared::add_row`]), with and without the moments of design effects:
         /// counts exactly, weighted sums to rounding.
         #[test]
         fn totals_by_state_equal_totals_by_row(
-            rows in proptest::collection::vec(
-                (0u8..3, 0u8..4, 0u32..5, proptest::option::of(-50i32..50), 0u8..3),
-                2..300,
-            ),
+            rows in rows(300),
         ) {
-            let g: Vec<i32> = rows.iter().map(|r| i32::from(r.0)).collect();
-            let u: Vec<i32> = rows.iter().map(|r| i32::from(r.1)).collect();
-            let w: Vec<f64> = rows.iter().map(|r| f64::from(r.2) * 0.75).collect();
-            let y: Vec<Option<f64>> = rows.iter().map(|r| r.3.map(|v| f64::from(v) / 4.0)).collect();
-            let x: Vec<f64> = rows.iter().map(|r| 1.0 + f64::from(r.4)).collect();
-            let df = df!("g" => g, "u" => u, "w" => w, "y" => y, "x" => x).unwrap();
-            let design = Design::builder("w").build().unwrap();
-            let proportion = |c: &str| Statistic::Proportion { condition: c.into() };
-            let req = Request::new()
-                .measure("p", proportion("u >= 2"), None)
-                .measure("pu", proportion("u = 1"), Some("g < 2"))
-                .measure("m", Statistic::Mean { variable: "y".into() }, Some("u > 0"))
+            let (df, design) = (frame(&rows), Design::builder("w").build().unwrap());
+            let req = three_measures()
                 .ratio("y", "x")
                 .total("x")
                 .overall()
@@ -1011,24 +1046,11 @@ mod tests {
         /// ([`Prepared::add_row_scores`]) to the last bit, with and without ratios.
         #[test]
         fn scores_by_measure_equal_scores_by_row(
-            rows in proptest::collection::vec(
-                (0u8..3, 0u8..4, 0u32..5, proptest::option::of(-50i32..50), 0u8..3),
-                2..200,
-            ),
+            rows in rows(200),
             cut in (0usize..200, 0usize..200),
         ) {
-            let g: Vec<i32> = rows.iter().map(|r| i32::from(r.0)).collect();
-            let u: Vec<i32> = rows.iter().map(|r| i32::from(r.1)).collect();
-            let w: Vec<f64> = rows.iter().map(|r| f64::from(r.2) * 0.75).collect();
-            let y: Vec<Option<f64>> = rows.iter().map(|r| r.3.map(|v| f64::from(v) / 4.0)).collect();
-            let x: Vec<f64> = rows.iter().map(|r| 1.0 + f64::from(r.4)).collect();
-            let df = df!("g" => g, "u" => u, "w" => w, "y" => y, "x" => x).unwrap();
-            let design = Design::builder("w").build().unwrap();
-            let proportion = |c: &str| Statistic::Proportion { condition: c.into() };
-            let plain = Request::new()
-                .measure("p", proportion("u >= 2"), None)
-                .measure("pu", proportion("u = 1"), Some("g < 2"))
-                .measure("m", Statistic::Mean { variable: "y".into() }, Some("u > 0"))
+            let (df, design) = (frame(&rows), Design::builder("w").build().unwrap());
+            let plain = three_measures()
                 .total("x")
                 .by(["g", "u"]);
             let with_ratio = plain.clone().ratio("y", "x");
