@@ -14,7 +14,7 @@ use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, 
 use super::prepare::{Structure, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
 use super::request::{CiMethod, DfMethod, MeasureSpec, Request};
-use super::taylor::{CellSums, Channel, Entries, S_W, S_WX, S_WY, Target, variances};
+use super::taylor::{CellSums, Channel, Entries, S_W, S_WX, S_WY, Target, select, variances};
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::interval;
@@ -350,14 +350,15 @@ impl Prepared {
         // (cell, measure) c·m + mi: its sums by state. Rows in blocks, and within a
         // block measure by measure: each loop reads one measure's states (and values)
         // in a row and knows its kind; every sum still adds its rows in row order.
-        let (of_cell_measure, _) = by_state.as_chunks_mut::<STATES>();
         if m == 0 {
-            for i in rows.clone() {
+            for i in rows {
                 ps.cell_extra[self.cells.cell[i] as usize * ex] += 1.0;
             }
+            return;
         }
+        let (of_cell_measure, _) = by_state.as_chunks_mut::<STATES>();
         let mut from = rows.start;
-        while m > 0 && from < rows.end {
+        while from < rows.end {
             let to = (from + TOTALS_BLOCK).min(rows.end);
             let cells = &self.cells.cell[from..to];
             let w = &self.w[from..to];
@@ -402,13 +403,9 @@ impl Prepared {
             }
             from = to;
         }
-        // Rows per cell: the rows of the first measure, over its states.
-        if m > 0 {
-            for (cell, states) in by_state.chunks_exact(per_cell).enumerate() {
-                ps.cell_extra[cell * ex] += states[..STATES].iter().map(|s| s[0]).sum::<f64>();
-            }
-        }
         for (cell, states) in by_state.chunks_exact(per_cell).enumerate() {
+            // Rows per cell: the rows of the first measure, over its states.
+            ps.cell_extra[cell * ex] += states[..STATES].iter().map(|s| s[0]).sum::<f64>();
             let extra = &mut ps.cell_extra[cell * ex + 1..(cell + 1) * ex];
             for (mi, md) in self.measures.iter().enumerate() {
                 let slot = &mut ps.values[(cell * m + mi) * SLOTS..(cell * m + mi + 1) * SLOTS];
@@ -581,7 +578,7 @@ struct MeasureAt {
 }
 
 /// [`Prepared::add_rows_scores`] for one measure: rows as (cell, weight, state, y, x),
-/// `ONE` when the value is the state's [`ONE`] bit, `X` when the measure has
+/// `ONE_BIT` when the value is the state's [`ONE`] bit, `X` when the measure has
 /// denominators.
 #[inline(always)]
 fn add_measure_rows<const K: usize, const ONE_BIT: bool, const X: bool>(
@@ -932,7 +929,7 @@ fn logit_rank(logit_channel: &[u32], c: usize) -> usize {
 /// `v` when `ok`, else +0 (without a branch; a NaN `v` is dropped too).
 #[inline(always)]
 fn keep(v: f64, ok: bool) -> f64 {
-    f64::from_bits(v.to_bits() & u64::from(ok).wrapping_neg())
+    select(ok, v, 0.0)
 }
 
 #[cfg(test)]

@@ -259,7 +259,7 @@ impl Shifted {
 
 /// `a` when `cond`, else `b`, through a bit mask instead of a branch.
 #[inline(always)]
-fn select(cond: bool, a: f64, b: f64) -> f64 {
+pub(crate) fn select(cond: bool, a: f64, b: f64) -> f64 {
     let mask = u64::from(cond).wrapping_neg();
     f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
 }
@@ -302,7 +302,7 @@ impl ShiftedSS {
             if K > S_WX {
                 z += c[2] * sl[K - 1];
             }
-            t.push(z, (univ[k >> 6] >> (k & 63)) & 1 == 1);
+            t.push(z, has_bit(univ, k));
         }
     }
 
