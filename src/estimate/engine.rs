@@ -15,6 +15,7 @@ use super::prepare::{Structure, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
 use super::request::{CiMethod, DfMethod, MeasureSpec, Request};
 use super::taylor::{CellSums, Channel, Entries, S_W, S_WX, S_WY, Target, select, variances};
+use super::values::Values;
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::interval;
@@ -22,7 +23,11 @@ use crate::interval;
 /// A request prepared on a survey: every row-level array the pass needs.
 pub(crate) struct Prepared {
     pub n: usize,
-    pub w: polars_buffer::Buffer<f64>,
+    pub w: Values,
+    /// Rows at which a chunk of the weights or of an analysis column ends, in increasing
+    /// order (the last is `n`): the passes read the values a run of rows at a time, and a
+    /// run never crosses one of these.
+    pub breaks: Vec<usize>,
     pub structure: Option<Structure>,
     pub replicate: Option<ReplicateData>,
     pub cells: Cells,
@@ -56,7 +61,7 @@ impl Prepared {
             let measures = evaluated.and_then(|e| measures_from(df, specs, e));
             let sampling = match design.replicates() {
                 Some(r) => weights(df, design.weight()).and_then(|w| {
-                    let replicate = replicate_data(df, r, &w)?;
+                    let replicate = replicate_data(df, r, w.whole())?;
                     Ok((Some(w), None, Some(replicate)))
                 }),
                 None => structure(df, design).map(|s| (None, Some(s), None)),
@@ -94,10 +99,19 @@ impl Prepared {
                     .sum()
             })
             .collect();
+        let mut breaks: Vec<usize> = w.ends().to_vec();
+        for md in &measures {
+            for v in [&md.y, &md.x].into_iter().flatten() {
+                breaks.extend_from_slice(v.ends());
+            }
+        }
+        breaks.sort_unstable();
+        breaks.dedup();
         Ok(Prepared {
             missing_group,
             n: df.height(),
             w,
+            breaks,
             structure,
             replicate,
             cells,
@@ -105,6 +119,13 @@ impl Prepared {
             measures,
             specs: specs.to_vec(),
         })
+    }
+
+    /// The row after the last one of the run holding row `i` (`i` < `n`): the rows from
+    /// `i` to it lie in one chunk of every value column.
+    #[inline]
+    fn run_end(&self, i: usize) -> usize {
+        self.breaks[self.breaks.partition_point(|&e| e <= i)]
     }
 
     fn n_domains(&self) -> usize {
@@ -201,12 +222,34 @@ impl Prepared {
             width,
             words,
         } = out;
+        if rows.is_empty() {
+            return;
+        }
+        // A unit whose rows cross the end of a chunk: the part before it, then the rest
+        // (each sum still adds its rows in row order).
+        let end = self.run_end(rows.start);
+        if rows.end > end {
+            let before = CellSums {
+                acc: &mut *acc,
+                univ: &mut *univ,
+                width,
+                words,
+            };
+            self.add_rows_scores::<K>(rows.start..end, before);
+            let after = CellSums {
+                acc,
+                univ,
+                width,
+                words,
+            };
+            return self.add_rows_scores::<K>(end..rows.end, after);
+        }
         let m = self.measures.len();
         assert_eq!(width, m * K, "K sums per measure");
         // The sums of (cell c, measure mi) are chunk c·m + mi.
         let (acc, _) = acc.as_chunks_mut::<K>();
         let cells = &self.cells.cell[rows.clone()];
-        let w = &self.w[rows.clone()];
+        let w = self.w.run(rows.clone());
         for (mi, md) in self.measures.iter().enumerate() {
             let state = &md.state[rows.clone()];
             let at = MeasureAt { m, mi, words };
@@ -225,7 +268,7 @@ impl Prepared {
                     univ,
                     at,
                     rows_of
-                        .zip(&y[rows.clone()])
+                        .zip(y.run(rows.clone()))
                         .map(|(((&c, &w), &s), &y)| (c, w, s, y, 0.0)),
                 ),
                 (Some(y), Some(x)) => add_measure_rows::<K, false, true>(
@@ -233,8 +276,8 @@ impl Prepared {
                     univ,
                     at,
                     rows_of
-                        .zip(&y[rows.clone()])
-                        .zip(&x[rows.clone()])
+                        .zip(y.run(rows.clone()))
+                        .zip(x.run(rows.clone()))
                         .map(|((((&c, &w), &s), &y), &x)| (c, w, s, y, x)),
                 ),
             }
@@ -359,9 +402,9 @@ impl Prepared {
         let (of_cell_measure, _) = by_state.as_chunks_mut::<STATES>();
         let mut from = rows.start;
         while from < rows.end {
-            let to = (from + TOTALS_BLOCK).min(rows.end);
+            let to = (from + TOTALS_BLOCK).min(rows.end).min(self.run_end(from));
             let cells = &self.cells.cell[from..to];
-            let w = &self.w[from..to];
+            let w = self.w.run(from..to);
             for (mi, md) in self.measures.iter().enumerate() {
                 let state = &md.state[from..to];
                 for ((&c, &w), &s) in cells.iter().zip(w).zip(state) {
@@ -374,7 +417,7 @@ impl Prepared {
                     }
                 }
                 let Some(y) = &md.y else { continue };
-                let rows_of = cells.iter().zip(w).zip(state).zip(&y[from..to]);
+                let rows_of = cells.iter().zip(w).zip(state).zip(y.run(from..to));
                 match &md.x {
                     None => {
                         for (((&c, &w), &s), &y) in rows_of {
@@ -388,7 +431,7 @@ impl Prepared {
                         }
                     }
                     Some(x) => {
-                        for ((((&c, &w), &s), &y), &x) in rows_of.zip(&x[from..to]) {
+                        for ((((&c, &w), &s), &y), &x) in rows_of.zip(x.run(from..to)) {
                             let v = &mut values[c as usize * m + mi];
                             let valid = s & VALID != 0;
                             let (wv, y) = (keep(w, valid), keep(y, valid));
@@ -986,6 +1029,71 @@ mod tests {
                 },
                 Some("u > 0"),
             )
+    }
+
+    /// A survey whose columns come in chunks (a file read in row groups) estimates what
+    /// the same survey in one chunk does, to the last bit: the passes read the values
+    /// chunk by chunk, and PSUs that cross a chunk's end are added in two parts.
+    #[test]
+    fn chunked_columns_give_the_estimates_of_one_chunk() {
+        let n = 3 * 20_000 + 7;
+        let mut state = 12345u64;
+        let mut next = move |k: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % k
+        };
+        let (mut h, mut psu, mut g, mut u, mut w, mut y, mut x) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        for i in 0..n {
+            // PSUs of 7 rows (so some cross the chunks' ends), 10 per stratum
+            h.push((i / 70) as i32);
+            psu.push((i / 7) as i64);
+            g.push(next(3) as i32);
+            u.push(next(4) as i32);
+            w.push(1.0 + next(40) as f64 / 8.0);
+            y.push((next(5) > 0).then(|| next(1000) as f64 / 10.0));
+            x.push(1.0 + next(9) as f64);
+        }
+        let mut bad_w = w.clone();
+        bad_w[45_000] = -1.0;
+        let whole =
+            df!("h" => h, "psu" => psu, "g" => g, "u" => u, "w" => w, "y" => y, "x" => x).unwrap();
+        let in_three_chunks = |df: &DataFrame| {
+            let mut chunked = df.slice(0, 20_000);
+            chunked.vstack_mut(&df.slice(20_000, 20_000)).unwrap();
+            chunked.vstack_mut(&df.slice(40_000, n - 40_000)).unwrap();
+            chunked
+        };
+        let chunked = in_three_chunks(&whole);
+        assert_eq!(chunked.first_col_n_chunks(), 3);
+        assert_eq!(whole.first_col_n_chunks(), 1);
+        let design = Design::builder("w").strata("h").psu("psu").build().unwrap();
+        let req = three_measures()
+            .ratio("y", "x")
+            .measure(
+                "mx",
+                Statistic::Mean {
+                    variable: "x".into(),
+                },
+                None,
+            )
+            .overall()
+            .by(["g"]);
+        let estimate = |df: &DataFrame| {
+            let survey = crate::estimate::Survey::new(df.clone(), design.clone()).unwrap();
+            format!("{:?}", survey.estimate(&req).unwrap())
+        };
+        assert_eq!(estimate(&chunked), estimate(&whole));
+        // a bad weight in the third chunk is named by its row in the whole data
+        let mut bad = whole.clone();
+        bad.with_column(Column::new("w".into(), bad_w)).unwrap();
+        let survey = crate::estimate::Survey::new(in_three_chunks(&bad), design).unwrap();
+        match survey.estimate(&req) {
+            Err(Error::InvalidWeight { row, .. }) => assert_eq!(row, 45_000),
+            other => panic!("expected an invalid weight, got {other:?}"),
+        }
     }
 
     proptest! {

@@ -1,14 +1,14 @@
 //! Row-level analysis values of each measure: one state byte per row (in the universe,
 //! valid, and the value of a 0/1 condition) and, for means, totals and ratios, the analysis
-//! columns themselves (read in place from the data when they are already `f64` without
-//! missing values).
+//! columns themselves (read in place, chunk by chunk, when they are already `f64`; see
+//! [`super::values`]).
 
 use polars::prelude::{BooleanChunked, DataFrame};
 use polars_arrow::bitmap::Bitmap;
-use polars_buffer::Buffer;
 
-use super::prepare::{Condition, combine_bits, conditions, numeric_parts};
+use super::prepare::{Condition, combine_bits, conditions, numeric_values};
 use super::request::{MeasureSpec, Statistic};
+use super::values::Values;
 use crate::error::{Error, Result};
 
 /// How a measure's domain totals become an estimate.
@@ -39,9 +39,9 @@ pub(crate) struct MeasureData {
     /// Per row: [`IN_UNIVERSE`], [`VALID`] and [`ONE`] bits.
     pub state: Vec<u8>,
     /// Analysis values (`None`: the [`ONE`] bit is the value); read only for valid rows.
-    pub y: Option<Buffer<f64>>,
+    pub y: Option<Values>,
     /// Denominators of ratios; read only for valid rows.
-    pub x: Option<Buffer<f64>>,
+    pub x: Option<Values>,
 }
 
 impl MeasureData {
@@ -57,9 +57,9 @@ impl MeasureData {
             Some(u) => u.iter().map(|&b| if b { IN_UNIVERSE } else { 0 }).collect(),
             None => vec![IN_UNIVERSE; y.len()],
         };
-        let y = Buffer::from(y);
-        let x = x.map(Buffer::from);
-        mark_valid(&mut state, &y, None, x.as_deref().map(|x| (x, None)));
+        let y = Values::from(y);
+        let x = x.map(Values::from);
+        mark_valid(&mut state, &y, None, x.as_ref().map(|x| (x, None)));
         MeasureData {
             kind,
             state,
@@ -100,9 +100,9 @@ impl MeasureData {
 /// missing (`valid` bitmaps) nor NaN.
 fn mark_valid(
     state: &mut [u8],
-    y: &[f64],
+    y: &Values,
     y_valid: Option<&Bitmap>,
-    x: Option<(&[f64], Option<&Bitmap>)>,
+    x: Option<(&Values, Option<&Bitmap>)>,
 ) {
     for s in state.iter_mut() {
         *s |= (*s & IN_UNIVERSE) << 1;
@@ -112,8 +112,10 @@ fn mark_valid(
         if let Some(b) = valid {
             combine_bits(state, b, |cur, m| cur & (m | keep));
         }
-        for (s, v) in state.iter_mut().zip(values) {
-            *s &= !(VALID * u8::from(v.is_nan()));
+        for (start, chunk) in values.chunks() {
+            for (s, v) in state[start..start + chunk.len()].iter_mut().zip(chunk) {
+                *s &= !(VALID * u8::from(v.is_nan()));
+            }
         }
     }
 }
@@ -207,7 +209,7 @@ pub(crate) fn measures_from(
         if spec.universe.is_some() {
             restrict(&mut state, &next()?);
         }
-        let value = |name: &str, role: &str| numeric_parts(df, name, role);
+        let value = |name: &str, role: &str| numeric_values(df, name, role);
         let (kind, y, x) = match &spec.statistic {
             Statistic::Mean { variable } | Statistic::Quantile { variable, .. } => (
                 Kind::Mean,
@@ -233,7 +235,7 @@ pub(crate) fn measures_from(
             }
         };
         if let Some((y, y_valid)) = &y {
-            let x = x.as_ref().map(|(x, v)| (x.as_slice(), v.as_ref()));
+            let x = x.as_ref().map(|(x, v)| (x, v.as_ref()));
             mark_valid(&mut state, y, y_valid.as_ref(), x);
         }
         let (y, x) = (y.map(|v| v.0), x.map(|v| v.0));

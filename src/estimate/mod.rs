@@ -36,6 +36,7 @@ mod replicate;
 mod request;
 mod table;
 mod taylor;
+mod values;
 
 pub use partial::PartialSums;
 pub use request::{CiMethod, DfMethod, MeasureSpec, Request, Statistic};

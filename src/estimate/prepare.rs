@@ -3,10 +3,11 @@
 //! (domain cells: [`super::cells`]; column codes: [`super::encode`]).
 
 use polars::prelude::*;
-use polars_arrow::bitmap::Bitmap;
+use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use polars_buffer::Buffer;
 
 use super::encode::{Encoded, NONE, dense, encode};
+use super::values::Values;
 use crate::design::{Design, LonelyPsu};
 use crate::error::{Error, Result};
 
@@ -60,22 +61,27 @@ pub(crate) fn numeric(df: &DataFrame, name: &str, role: &str) -> Result<Buffer<f
     Ok(Buffer::from(out))
 }
 
-/// A numeric column as `f64` values read in place (one chunk) and its validity: values
-/// under a missing slot are unspecified.
-pub(crate) fn numeric_parts(
+/// A numeric column as `f64` values read in place, chunk by chunk ([`Values`]), and its
+/// validity over all rows (`None` without missing values): values under a missing slot are
+/// unspecified.
+pub(crate) fn numeric_values(
     df: &DataFrame,
     name: &str,
     role: &str,
-) -> Result<(Buffer<f64>, Option<Bitmap>)> {
+) -> Result<(Values, Option<Bitmap>)> {
     let ca = float_column(df, name, role)?;
-    let ca = ca.rechunk();
-    match ca.downcast_iter().next() {
-        Some(arr) => Ok((
-            arr.values().clone(),
-            arr.validity().filter(|v| v.unset_bits() > 0).cloned(),
-        )),
-        None => Ok((Buffer::from(Vec::new()), None)),
+    let values = Values::from_chunks(ca.downcast_iter().map(|a| a.values().clone()).collect());
+    if ca.null_count() == 0 {
+        return Ok((values, None));
     }
+    let mut valid = MutableBitmap::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        match arr.validity() {
+            Some(v) => valid.extend_from_bitmap(v),
+            None => valid.extend_constant(arr.len(), true),
+        }
+    }
+    Ok((values, Some(valid.freeze())))
 }
 
 /// Call `f(bit)` for every bit of a bitmap, reading it 64 bits at a time.
@@ -416,15 +422,22 @@ fn constant_within(
     Ok(per)
 }
 
-/// Read and check the weight column.
-pub(crate) fn weights(df: &DataFrame, name: &str) -> Result<Buffer<f64>> {
-    let w = numeric(df, name, "weight")?;
-    check_weights(&w, name)?;
+/// Read and check the weight column (values read in place, chunk by chunk).
+pub(crate) fn weights(df: &DataFrame, name: &str) -> Result<Values> {
+    let (w, valid) = numeric_values(df, name, "weight")?;
+    if valid.is_some() {
+        // Missing weights: the first row at fault (missing, NaN or negative) is named.
+        check_weights(&numeric(df, name, "weight")?, name, 0)?;
+    }
+    for (start, chunk) in w.chunks() {
+        check_weights(chunk, name, start)?;
+    }
     Ok(w)
 }
 
-/// Every weight must be finite and non-negative.
-pub(crate) fn check_weights(w: &[f64], name: &str) -> Result<()> {
+/// Every weight must be finite and non-negative; `w` are the weights of the rows from
+/// `first_row` on (rows are numbered from there in the error).
+pub(crate) fn check_weights(w: &[f64], name: &str, first_row: usize) -> Result<()> {
     // One vectorisable pass; the row at fault is looked for only when there is one.
     let ok = w
         .iter()
@@ -435,7 +448,7 @@ pub(crate) fn check_weights(w: &[f64], name: &str) -> Result<()> {
     if let Some(row) = w.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
         return Err(Error::InvalidWeight {
             column: name.to_string(),
-            row,
+            row: first_row + row,
             value: if w[row].is_nan() {
                 "missing or NaN".to_string()
             } else {

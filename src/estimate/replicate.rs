@@ -90,7 +90,7 @@ pub(crate) fn replicate_data(df: &DataFrame, r: &Replicates, w: &[f64]) -> Resul
     let mut cols = Vec::with_capacity(n_rep);
     for name in &names {
         let c = numeric(df, name, "replicate weight")?;
-        check_weights(&c, name)?;
+        check_weights(&c, name, 0)?;
         cols.push(c);
     }
     let (patterns, pattern) = patterns(&cols, w);
