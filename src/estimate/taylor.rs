@@ -231,29 +231,50 @@ impl<'a> GroupSS<'a> {
     }
 }
 
-/// Running sums of one target's values over the units of one group, shifted by its
-/// first value `K`: count, `K`, `Σ(z − K)` and `Σ(z − K)²`. Shifting by a value of the
-/// group keeps the centred sum of squares accurate (Chan, Golub and LeVeque's shifted
-/// data), and the update has no branch and no division.
+/// Targets whose running sums sit side by side in a [`Shifted4`].
+const LANES: usize = 4;
+
+/// Running sums of four targets' values over the units of one group, each shifted by its
+/// first value `K`: count, `K`, `Σ(z − K)` and `Σ(z − K)²`, field by field (the four
+/// targets' counts together, then their shifts, ...), so that one vector instruction
+/// updates all four. Shifting by a value of the group keeps the centred sum of squares
+/// accurate (Chan, Golub and LeVeque's shifted data), and the update has no branch and no
+/// division.
 #[derive(Debug, Clone, Copy, Default)]
-struct Shifted {
-    count: f64,
-    shift: f64,
-    s1: f64,
-    s2: f64,
+struct Shifted4 {
+    count: [f64; LANES],
+    shift: [f64; LANES],
+    s1: [f64; LANES],
+    s2: [f64; LANES],
 }
 
-impl Shifted {
-    /// Add value `z` when `present` (nothing otherwise). Selections are bit masks, so the
-    /// update has no branch to mispredict, and an absent `z` (even NaN) adds exact zeros.
+impl Shifted4 {
+    /// Add value `z[k]` to lane `k` when bit `k` of `present` is set (nothing otherwise).
+    /// Selections are bit masks, so an absent value (even NaN) adds exact zeros; every
+    /// lane goes through the same operations as [`Self::push_lane`].
     #[inline(always)]
-    fn push(&mut self, z: f64, present: bool) {
-        let c = self.count;
-        self.shift = select(c == 0.0, z, self.shift);
-        let d = select(present, z - self.shift, 0.0);
-        self.s1 += d;
-        self.s2 += d * d;
-        self.count = c + f64::from(u8::from(present));
+    #[allow(clippy::needless_range_loop)] // one lane index over the four arrays
+    fn push(&mut self, z: [f64; LANES], present: u64) {
+        for k in 0..LANES {
+            let on = (present >> k) & 1 != 0;
+            let c = self.count[k];
+            self.shift[k] = select(c == 0.0, z[k], self.shift[k]);
+            let d = select(on, z[k] - self.shift[k], 0.0);
+            self.s1[k] += d;
+            self.s2[k] += d * d;
+            self.count[k] = c + f64::from(u8::from(on));
+        }
+    }
+
+    /// Add value `z` to lane `k` when `present`.
+    #[inline(always)]
+    fn push_lane(&mut self, k: usize, z: f64, present: bool) {
+        let c = self.count[k];
+        self.shift[k] = select(c == 0.0, z, self.shift[k]);
+        let d = select(present, z - self.shift[k], 0.0);
+        self.s1[k] += d;
+        self.s2[k] += d * d;
+        self.count[k] = c + f64::from(u8::from(present));
     }
 }
 
@@ -264,70 +285,93 @@ pub(crate) fn select(cond: bool, a: f64, b: f64) -> f64 {
     f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
 }
 
-/// [`Shifted`] sums of many targets over one group (a stratum).
+/// The coefficients of Σw, Σwy and Σwx in the scores of a block of [`LANES`] measures of
+/// one domain (zeros past the last measure).
+pub(crate) type Coef4 = [[f64; LANES]; 3];
+
+/// Shifted sums of every (domain, measure) target of a group (a stratum): each domain's
+/// measures in blocks of [`LANES`], the last block padded with lanes that never get a
+/// value.
 struct ShiftedSS {
-    sums: Vec<Shifted>,
+    blocks: Vec<Shifted4>,
+    n_measures: usize,
+    /// Blocks per domain.
+    per_domain: usize,
 }
 
 impl ShiftedSS {
-    fn new(n_targets: usize) -> Self {
+    fn new(n_domains: usize, n_measures: usize) -> Self {
+        let per_domain = n_measures.div_ceil(LANES);
         ShiftedSS {
-            sums: vec![Shifted::default(); n_targets],
+            blocks: vec![Shifted4::default(); n_domains * per_domain],
+            n_measures,
+            per_domain,
         }
     }
 
-    /// Add value `z` of target `t` when `present`.
+    /// Add value `z` of target `dm` (domain `dm / n_measures`, measure `dm % n_measures`)
+    /// when `present`.
     #[inline]
-    fn push(&mut self, t: usize, z: f64, present: bool) {
-        self.sums[t].push(z, present);
+    fn push(&mut self, dm: usize, z: f64, present: bool) {
+        let (d, m) = (dm / self.n_measures, dm % self.n_measures);
+        self.blocks[d * self.per_domain + m / LANES].push_lane(m % LANES, z, present);
     }
 
-    /// Add the scores of consecutive targets from `first` on, one per chunk of `K` sums
-    /// ([`S_W`], [`S_WY`] and, when `K` is 3, [`S_WX`]) with its coefficients of Σw, Σwy
-    /// and Σwx: target `k` has a value when bit `k` of the universe mask `univ` is set.
+    /// Add the scores of every measure of domain `d`: `sums` holds [`LANES`] measures per
+    /// block of `coef` (padding included), `K` sums each ([`S_W`], [`S_WY`] and, when `K`
+    /// is 3, [`S_WX`]); measure `m` has a value when bit `m` of the universe mask `univ`
+    /// is set.
     #[inline(always)]
-    fn push_all<const K: usize>(
-        &mut self,
-        first: usize,
-        sums: &[f64],
-        coef: &[[f64; 3]],
-        univ: &[u64],
-    ) {
-        let (chunks, _) = sums.as_chunks::<K>();
-        let n = chunks.len();
-        let (targets, coef) = (&mut self.sums[first..first + n], &coef[..n]);
-        let univ = &univ[..n.div_ceil(64)];
-        for (k, ((t, sl), c)) in targets.iter_mut().zip(chunks).zip(coef).enumerate() {
-            let mut z = c[0] * sl[S_W] + c[1] * sl[S_WY];
-            if K > S_WX {
-                z += c[2] * sl[K - 1];
+    fn push_all<const K: usize>(&mut self, d: usize, sums: &[f64], coef: &[Coef4], univ: &[u64]) {
+        let blocks = &mut self.blocks[d * self.per_domain..(d + 1) * self.per_domain];
+        let (measures, _) = sums.as_chunks::<K>();
+        for (j, ((block, c), sl)) in blocks
+            .iter_mut()
+            .zip(coef)
+            .zip(measures.chunks_exact(LANES))
+            .enumerate()
+        {
+            let mut z = [0.0; LANES];
+            for k in 0..LANES {
+                z[k] = c[0][k] * sl[k][S_W] + c[1][k] * sl[k][S_WY];
+                if K > S_WX {
+                    z[k] += c[2][k] * sl[k][K - 1];
+                }
             }
-            t.push(z, has_bit(univ, k));
+            let first = j * LANES;
+            block.push(z, univ[first / 64] >> (first % 64));
         }
     }
 
     /// Every target with a value, as `f(target, count, mean, ss)` over `n` units (the
     /// units without a value count as zeros); the sums are reset.
     fn finish(&mut self, n: f64, mut f: impl FnMut(usize, u32, f64, f64)) {
-        for (t, sums) in self.sums.iter_mut().enumerate() {
-            if sums.count == 0.0 {
+        for (b, block) in self.blocks.iter_mut().enumerate() {
+            if block.count == [0.0; LANES] {
                 continue;
             }
-            let Shifted {
-                count: k,
+            let Shifted4 {
+                count,
                 shift,
                 s1,
                 s2,
-            } = std::mem::take(sums);
-            let mean = shift + s1 / k;
-            let m2 = (s2 - s1 * s1 / k).max(0.0);
-            // k values with mean `mean` merged with n - k zeros
-            f(
-                t,
-                k as u32,
-                mean * k / n,
-                m2 + mean * mean * k * (n - k) / n,
-            );
+            } = std::mem::take(block);
+            let (d, j) = (b / self.per_domain, b % self.per_domain);
+            for k in 0..LANES {
+                let k_values = count[k];
+                if k_values == 0.0 {
+                    continue;
+                }
+                let mean = shift[k] + s1[k] / k_values;
+                let m2 = (s2[k] - s1[k] * s1[k] / k_values).max(0.0);
+                // k values with mean `mean` merged with n - k zeros
+                f(
+                    d * self.n_measures + j * LANES + k,
+                    k_values as u32,
+                    mean * k_values / n,
+                    m2 + mean * mean * k_values * (n - k_values) / n,
+                );
+            }
         }
     }
 }
@@ -395,6 +439,8 @@ struct PassInput<'a, E> {
     dom_plain: &'a [bool],
     /// Per (domain, measure): the coefficients of Σw, Σwy, Σwx of its score.
     coef: &'a [[f64; 3]],
+    /// The same per domain, in blocks of [`LANES`] measures ([`ShiftedSS::push_all`]).
+    coef4: &'a [Coef4],
     /// Sums per measure (2, or 3 with ratios).
     slots: usize,
     /// Per (domain, measure): start of its channels in `ch_list`.
@@ -452,6 +498,7 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
         cell_doms,
         dom_plain,
         coef,
+        coef4,
         slots,
         ch_start,
         ch_list,
@@ -474,7 +521,7 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
     let mut stratum_ss = GroupSS::new(targets.len(), inv);
     // Plain (domain, measure) pairs of single-stage designs: one value per PSU in the
     // universe, the PSU and stratum counts taken from the number of values.
-    let mut plain_ss = ShiftedSS::new(if single { n_dm } else { 0 });
+    let mut plain_ss = ShiftedSS::new(if single { n_doms } else { 0 }, n_measures);
     let mut psu_ss = GroupSS::new(targets.len(), inv);
 
     let eval_targets = |z: &Scratch, tval: &mut Scratch| {
@@ -493,13 +540,15 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
     let mut cell_univ = vec![0u64; n_cells * words];
     let mut cell_seen = vec![false; n_cells];
     let mut cells_touched: Vec<u32> = Vec::new();
-    let mut dom_sums = vec![0.0; n_doms * width];
+    // A domain's sums padded to whole blocks of measures (the padding stays zero).
+    let padded = n_measures.div_ceil(LANES) * LANES * slots;
+    let mut dom_sums = vec![0.0; n_doms * padded];
     let mut dom_masks = vec![0u64; n_doms * words];
     // Each domain's sums and mask as its own slice: one look-up per domain.
-    let mut dom_acc: Vec<&mut [f64]> = if width == 0 {
+    let mut dom_acc: Vec<&mut [f64]> = if padded == 0 {
         (0..n_doms).map(|_| <&mut [f64]>::default()).collect()
     } else {
-        dom_sums.chunks_exact_mut(width).collect()
+        dom_sums.chunks_exact_mut(padded).collect()
     };
     let mut dom_univ: Vec<&mut [u64]> = dom_masks.chunks_exact_mut(words).collect();
     let mut dom_seen = vec![false; n_doms];
@@ -564,7 +613,7 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                         } else {
                             dom_seen[d] = true;
                             doms_touched.push(dom);
-                            t.copy_from_slice(acc);
+                            t[..width].copy_from_slice(acc);
                             if words == 1 {
                                 tu[0] = univ[0];
                             } else {
@@ -581,10 +630,10 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                     let t = &*dom_acc[d];
                     let in_univ = &*dom_univ[d];
                     if dom_plain[d] {
-                        let (first, coef) = (d * n_measures, &coef[d * n_measures..]);
+                        let coef = &coef4[d * plain_ss.per_domain..];
                         match slots {
-                            3 => plain_ss.push_all::<3>(first, t, coef, in_univ),
-                            _ => plain_ss.push_all::<2>(first, t, coef, in_univ),
+                            3 => plain_ss.push_all::<3>(d, t, coef, in_univ),
+                            _ => plain_ss.push_all::<2>(d, t, coef, in_univ),
                         }
                         continue;
                     }
@@ -813,6 +862,14 @@ pub(crate) fn variances(
             None => [0.0; 3],
         })
         .collect();
+    let per_domain = n_measures.div_ceil(LANES);
+    let mut coef4 = vec![[[0.0; LANES]; 3]; n_doms * per_domain];
+    for (dm, c) in coef.iter().enumerate() {
+        let (d, m) = (dm / n_measures, dm % n_measures);
+        for (s, &v) in c.iter().enumerate() {
+            coef4[d * per_domain + m / LANES][s][m % LANES] = v;
+        }
+    }
     // Reciprocals of the counts of values in a group, for the running means.
     let most = s
         .stratum_npsu
@@ -853,6 +910,7 @@ pub(crate) fn variances(
         cell_doms: &cell_doms,
         dom_plain: &dom_plain,
         coef: &coef,
+        coef4: &coef4,
         slots,
         ch_start: &ch_start,
         ch_list: &ch_list,
@@ -909,7 +967,7 @@ mod tests {
     fn shifted_sums_keep_precision_far_from_zero() {
         let values: Vec<f64> = (0..50).map(|k| 1e9 + f64::from(k % 7) * 1e-3).collect();
         let n_units = 60.0;
-        let mut ss = ShiftedSS::new(2);
+        let mut ss = ShiftedSS::new(1, 2);
         for (k, &v) in values.iter().enumerate() {
             ss.push(1, v, true);
             // absent values (garbage in `z`) are ignored
@@ -938,11 +996,71 @@ mod tests {
         );
         // The within-group part alone (no zeros), 2e-4 about a mean of 1e9: raw sums of
         // squares would leave nothing of it.
-        let mut alone = ShiftedSS::new(1);
+        let mut alone = ShiftedSS::new(1, 1);
         values.iter().for_each(|&v| alone.push(0, v, true));
         let mut got = f64::NAN;
         alone.finish(k, |_, _, _, sum_sq| got = sum_sq);
         assert!((got - within).abs() <= 1e-12 * within, "{got} vs {within}");
+    }
+
+    /// A domain's scores pushed four measures at a time ([`ShiftedSS::push_all`], the
+    /// padding lanes included) give the sums of pushing each measure on its own, to the
+    /// last bit, with two and three sums per measure.
+    #[test]
+    fn blocks_of_four_equal_one_target_at_a_time() {
+        fn check<const K: usize>() {
+            let (n_doms, m): (usize, usize) = (3, 6);
+            let per_domain = m.div_ceil(LANES);
+            let mut state = 7u64;
+            let mut next = move || {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (state >> 11) as f64 / (1u64 << 53) as f64 * 200.0 - 100.0
+            };
+            let coef: Vec<[f64; 3]> = (0..n_doms * m).map(|_| [next(), next(), next()]).collect();
+            let mut coef4 = vec![[[0.0; LANES]; 3]; n_doms * per_domain];
+            for (dm, c) in coef.iter().enumerate() {
+                let (d, mi) = (dm / m, dm % m);
+                for (s, &v) in c.iter().enumerate() {
+                    coef4[d * per_domain + mi / LANES][s][mi % LANES] = v;
+                }
+            }
+            let (mut blocks, mut one) = (ShiftedSS::new(n_doms, m), ShiftedSS::new(n_doms, m));
+            for unit in 0..40u64 {
+                for d in 0..n_doms {
+                    // padded sums: zeros past the last measure
+                    let mut sums = vec![0.0; per_domain * LANES * K];
+                    for v in &mut sums[..m * K] {
+                        *v = next();
+                    }
+                    // units without a value for some measures (and for a whole domain)
+                    let univ =
+                        [((unit * 37 + d as u64 * 11) % 64) & if unit % 5 == 0 { 0 } else { 63 }];
+                    blocks.push_all::<K>(d, &sums, &coef4[d * per_domain..], &univ);
+                    for mi in 0..m {
+                        let (c, sl) = (coef[d * m + mi], &sums[mi * K..(mi + 1) * K]);
+                        let mut z = c[0] * sl[S_W] + c[1] * sl[S_WY];
+                        if K > S_WX {
+                            z += c[2] * sl[K - 1];
+                        }
+                        one.push(d * m + mi, z, has_bit(&univ, mi));
+                    }
+                }
+            }
+            let collect = |ss: &mut ShiftedSS| {
+                let mut out = Vec::new();
+                ss.finish(40.0, |t, count, mean, sum_sq| {
+                    out.push((t, count, mean.to_bits(), sum_sq.to_bits()))
+                });
+                out
+            };
+            let expect = collect(&mut one);
+            assert!(expect.len() > n_doms * m / 2, "most targets have values");
+            assert_eq!(collect(&mut blocks), expect);
+        }
+        check::<2>();
+        check::<3>();
     }
 
     /// Two threads equal one, and the rows read in unit order equal the partial-sums table.
