@@ -776,11 +776,29 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
     }
 }
 
+/// Pieces of the variance pass from [`PARALLEL_MIN`] entries on: the threads take them
+/// as they become free, so a slow or late thread does not hold the others up.
+const PIECES: usize = 16;
+
+/// The variance pass over the pieces between consecutive `bounds` (entries, at stratum
+/// boundaries), split in halves run in parallel and added up in piece order.
+fn run_pieces(bounds: &[usize], pass: &(impl Fn(usize, usize) -> Acc + Sync)) -> Acc {
+    if bounds.len() <= 2 {
+        return pass(bounds[0], bounds[bounds.len() - 1]);
+    }
+    let mid = bounds.len() / 2;
+    let (a, b) = super::parallel::join(
+        || run_pieces(&bounds[..=mid], pass),
+        || run_pieces(&bounds[mid..], pass),
+    );
+    a.add(b)
+}
+
 /// Entries below which the variance pass runs on one thread.
 pub(crate) const PARALLEL_MIN: usize = 20_000;
 
-/// Compute the variances of `targets` from the partial sums (two threads from
-/// `parallel_min` entries on).
+/// Compute the variances of `targets` from the partial sums (in [`PIECES`] pieces on
+/// every thread from `parallel_min` entries on).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn variances(
     s: &Structure,
@@ -917,13 +935,25 @@ pub(crate) fn variances(
         plain: &plain,
     };
     let pass = |lo: usize, hi: usize| run_pass(&input, lo, hi);
-    // Two halves in parallel, split at a stratum boundary: strata are independent.
+    // Pieces of whole strata (strata are independent), as many whatever the threads so
+    // that the sums are added in the same order on any machine.
     let len = ps.len();
     let stratum_of = |i: usize| s.psu_stratum[s.unit_psu[ps.unit(i)] as usize];
-    let mut mid = len / 2;
-    while mid > 0 && mid < len && stratum_of(mid) == stratum_of(mid - 1) {
-        mid += 1;
+    let pieces = if len < parallel_min { 1 } else { PIECES };
+    let mut bounds = vec![0];
+    for k in 1..pieces {
+        let mut at = (len * k / pieces).max(bounds[bounds.len() - 1]);
+        while at > 0 && at < len && stratum_of(at) == stratum_of(at - 1) {
+            at += 1;
+        }
+        if at >= len {
+            break;
+        }
+        if at > bounds[bounds.len() - 1] {
+            bounds.push(at);
+        }
     }
+    bounds.push(len);
     let Acc {
         mut var,
         nan,
@@ -931,12 +961,7 @@ pub(crate) fn variances(
         nok,
         psus,
         strata,
-    } = if len < parallel_min || mid >= len {
-        pass(0, len)
-    } else {
-        let (a, b) = super::parallel::join(|| pass(0, mid), || pass(mid, len));
-        a.add(b)
-    };
+    } = run_pieces(&bounds, &pass);
     for t in 0..targets.len() {
         if nan[t] {
             var[t] = f64::NAN;
