@@ -1097,6 +1097,48 @@ mod tests {
     }
 
     proptest! {
+        /// A disaggregation's estimates do not depend on the others requested with it:
+        /// marginal domains added up from crossed ones (sex from born abroad × sex) give the
+        /// standard errors and degrees of freedom of the disaggregation requested alone, with
+        /// missing group values in one column (a grouping that leaves rows out serves none
+        /// that keeps them).
+        #[test]
+        fn a_disaggregation_alone_equals_it_among_others(rows in rows(300)) {
+            let mut df = frame(&rows);
+            let h: Vec<Option<i32>> = rows
+                .iter()
+                .map(|r| (r.1 != 3).then_some(i32::from(r.0 % 2)))
+                .collect();
+            df.with_column(Column::new("h".into(), h)).unwrap();
+            let design = Design::builder("w").psu("u").build().unwrap();
+            let survey = crate::estimate::Survey::new(df, design).unwrap();
+            let groupings: [&[&str]; 5] = [&[], &["g"], &["h"], &["g", "h"], &["u", "g"]];
+            let with = |req: Request, by: &[&str]| {
+                if by.is_empty() { req.overall() } else { req.by(by.iter().copied()) }
+            };
+            let all = groupings
+                .iter()
+                .fold(three_measures().ratio("y", "x"), |req, by| with(req, by));
+            let together = survey.estimate(&all).unwrap();
+            for (k, by) in groupings.iter().enumerate() {
+                let alone = survey.estimate(&with(three_measures().ratio("y", "x"), by)).unwrap();
+                let among: Vec<_> = together.rows.iter().filter(|r| r.disaggregation == k).collect();
+                prop_assert_eq!(among.len(), alone.rows.len());
+                for (a, b) in among.iter().zip(&alone.rows) {
+                    prop_assert_eq!(a.estimate, b.estimate);
+                    prop_assert_eq!(a.df, b.df);
+                    prop_assert_eq!(a.n, b.n);
+                    match (a.se, b.se) {
+                        (Some(x), Some(y)) => prop_assert!(
+                            (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1e-300),
+                            "{} {:?}: se {} vs {}", a.measure, a.groups, x, y
+                        ),
+                        (x, y) => prop_assert_eq!(x.is_some(), y.is_some()),
+                    }
+                }
+            }
+        }
+
         /// Cell totals added by row state equal the totals added row by row
         /// ([`Prepared::add_row`]), with and without the moments of design effects:
         /// counts exactly, weighted sums to rounding.

@@ -3,7 +3,7 @@
 //! the linearised scores (zero for PSUs outside the domain), with the finite population
 //! correction, the lonely-PSU policy, and a second stage when its fpc is given.
 
-use super::cells::Cells;
+use super::cells::{Cells, Grouping};
 use super::encode::NONE;
 use super::partial::{self, PartialSums};
 use super::prepare::Structure;
@@ -376,6 +376,58 @@ impl ShiftedSS {
     }
 }
 
+/// Add a domain's sums `acc` and universe mask `univ` into another domain's `t` and `tu`
+/// (copy them when `first`).
+#[inline(always)]
+fn add_domain(t: &mut [f64], tu: &mut [u64], acc: &[f64], univ: &[u64], first: bool) {
+    if first {
+        t[..acc.len()].copy_from_slice(acc);
+        tu.copy_from_slice(univ);
+    } else {
+        for (a, b) in t.iter_mut().zip(acc) {
+            *a += b;
+        }
+        for (a, b) in tu.iter_mut().zip(univ) {
+            *a |= b;
+        }
+    }
+}
+
+/// How each grouping's domains are added up in a unit: from the cells (`None`), or from
+/// the domains of a finer grouping (`Some(p)`), which takes fewer additions when that
+/// grouping has fewer domains than there are cells (a marginal from a crossed
+/// disaggregation: sex from born abroad × sex). Grouping `p` serves `g` when every cell
+/// in a domain of `g` lies in a domain of `p`, and the cells of each domain of `p` lie in
+/// one domain of `g` (or in none); among those, the one with fewest domains. `p` has more
+/// domains than `g` (or as many and comes first), so no grouping is added up from itself.
+fn from_finer(groupings: &[Grouping], n_cells: usize) -> Vec<Option<usize>> {
+    let serves = |p: &Grouping, g: &Grouping| {
+        let mut to = vec![None; p.domains.len()];
+        (0..n_cells).all(|c| {
+            let (pd, gd) = (p.cell_domain[c], g.cell_domain[c]);
+            if pd == NONE {
+                return gd == NONE;
+            }
+            *to[pd as usize].get_or_insert(gd) == gd
+        })
+    };
+    groupings
+        .iter()
+        .enumerate()
+        .map(|(gi, g)| {
+            groupings
+                .iter()
+                .enumerate()
+                .filter(|&(pi, p)| {
+                    let (np, ng) = (p.domains.len(), g.domains.len());
+                    pi != gi && np < n_cells && (np > ng || (np == ng && pi < gi)) && serves(p, g)
+                })
+                .min_by_key(|(pi, p)| (p.domains.len(), *pi))
+                .map(|(pi, _)| pi)
+        })
+        .collect()
+}
+
 /// Per-pass accumulators, added across threads.
 struct Acc {
     var: Vec<f64>,
@@ -432,6 +484,10 @@ struct PassInput<'a, E> {
     tg_simple: &'a [bool],
     /// Per cell: start of its domains in `cell_doms`.
     cell_dom_start: &'a [u32],
+    /// Per domain: start of the domains added up from it in `dom_children`.
+    dom_child_start: &'a [u32],
+    /// The domains of coarser groupings added up from each domain ([`from_finer`]).
+    dom_children: &'a [u32],
     /// The global domains of each cell, one per grouping where its group values are
     /// present.
     cell_doms: &'a [u32],
@@ -478,7 +534,9 @@ fn pass_avx2<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
 }
 
 /// The variance pass itself: per stratum, per PSU, per unit, the entries added per cell,
-/// the cells spread over their domains, the domains' scores pushed into the stratum sums.
+/// the cells spread over their domains (those of groupings added up from the cells), the
+/// coarser domains added up from finer ones ([`from_finer`]), the domains' scores pushed
+/// into the stratum sums.
 #[inline(always)]
 fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc {
     let PassInput {
@@ -495,6 +553,8 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
         tg_coef,
         tg_simple,
         cell_dom_start,
+        dom_child_start,
+        dom_children,
         cell_doms,
         dom_plain,
         coef,
@@ -623,6 +683,31 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                     }
                 }
                 cells_touched.clear();
+                // coarser domains from finer ones, in the order they come (a domain is
+                // complete before it is read: its finer domains come first)
+                if !dom_children.is_empty() {
+                    let mut k = 0;
+                    while k < doms_touched.len() {
+                        let d = doms_touched[k] as usize;
+                        let from = dom_child_start[d] as usize..dom_child_start[d + 1] as usize;
+                        for &child in &dom_children[from] {
+                            let c = child as usize;
+                            let [t, acc] = dom_acc
+                                .get_disjoint_mut([c, d])
+                                .expect("a domain is not its own child");
+                            let [tu, univ] = dom_univ
+                                .get_disjoint_mut([c, d])
+                                .expect("a domain is not its own child");
+                            let first = !dom_seen[c];
+                            if first {
+                                dom_seen[c] = true;
+                                doms_touched.push(child);
+                            }
+                            add_domain(t, tu, &acc[..width], univ, first);
+                        }
+                        k += 1;
+                    }
+                }
                 // domains to linearised scores
                 for &dom in &doms_touched {
                     let d = dom as usize;
@@ -899,18 +984,41 @@ pub(crate) fn variances(
     let inv: Vec<f64> = (0..=most + 1).map(|k| 1.0 / k as f64).collect();
     let slots = ps.slots();
     // Per cell, the global domain of each grouping where its group values are present.
+    // Groupings added up from the cells, the others from a finer grouping's domains.
+    let from = from_finer(&cells.groupings, n_cells);
     let mut cell_dom_start = Vec::with_capacity(n_cells + 1);
     let mut cell_doms = Vec::new();
     for cell in 0..n_cells {
         cell_dom_start.push(cell_doms.len() as u32);
         for (g, grouping) in cells.groupings.iter().enumerate() {
             match grouping.cell_domain.get(cell) {
-                Some(&d) if d != NONE => cell_doms.push(dom_offset[g] + d),
+                Some(&d) if d != NONE && from[g].is_none() => cell_doms.push(dom_offset[g] + d),
                 _ => {}
             }
         }
     }
     cell_dom_start.push(cell_doms.len() as u32);
+    // Per domain of a finer grouping, the coarser domains it adds to.
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); n_doms];
+    for (g, grouping) in cells.groupings.iter().enumerate() {
+        let Some(p) = from[g] else { continue };
+        let finer = &cells.groupings[p];
+        let mut done = vec![false; finer.domains.len()];
+        for cell in 0..n_cells {
+            let (pd, gd) = (finer.cell_domain[cell], grouping.cell_domain[cell]);
+            if pd != NONE && gd != NONE && !done[pd as usize] {
+                done[pd as usize] = true;
+                children[(dom_offset[p] + pd) as usize].push(dom_offset[g] + gd);
+            }
+        }
+    }
+    let mut dom_child_start = Vec::with_capacity(n_doms + 1);
+    let mut dom_children = Vec::new();
+    for c in &children {
+        dom_child_start.push(dom_children.len() as u32);
+        dom_children.extend_from_slice(c);
+    }
+    dom_child_start.push(dom_children.len() as u32);
     let input = PassInput {
         s,
         ps,
@@ -925,6 +1033,8 @@ pub(crate) fn variances(
         tg_coef: &tg_coef,
         tg_simple: &tg_simple,
         cell_dom_start: &cell_dom_start,
+        dom_child_start: &dom_child_start,
+        dom_children: &dom_children,
         cell_doms: &cell_doms,
         dom_plain: &dom_plain,
         coef: &coef,
@@ -1026,6 +1136,31 @@ mod tests {
         let mut got = f64::NAN;
         alone.finish(k, |_, _, _, sum_sq| got = sum_sq);
         assert!((got - within).abs() <= 1e-12 * within, "{got} vs {within}");
+    }
+
+    /// Each grouping is added up from the finer grouping with fewest domains that serves
+    /// it, never from one that leaves out rows it keeps (missing values of `a`), never from
+    /// itself; groupings with as many domains as cells come from the cells.
+    #[test]
+    fn marginals_are_added_up_from_crossed_domains() {
+        let df = df!(
+            "b" => [0, 1, 0, 1, 0, 1],
+            "s" => [1, 1, 2, 2, 1, 2],
+            "a" => [Some(1), Some(2), None, Some(3), Some(1), Some(2)],
+        )
+        .unwrap();
+        let by: Vec<Vec<String>> = [&[][..], &["b"], &["s"], &["a"], &["b", "s"], &["b", "a"]]
+            .iter()
+            .map(|cols| cols.iter().map(|c| c.to_string()).collect())
+            .collect();
+        let c = super::super::cells::cells(&df, &by).unwrap();
+        assert_eq!(c.n_cells, 5);
+        let from = from_finer(&c.groupings, c.n_cells);
+        // overall from b (first of the two-domain groupings covering every row); b and s
+        // from b × s; a from the cells (b × s mixes its values, b × a comes later with as
+        // many domains), and b × a from a; b × s from the cells (fewer domains than cells
+        // is not enough for the others to serve it)
+        assert_eq!(from, vec![Some(1), Some(4), Some(4), None, None, Some(3)]);
     }
 
     /// A domain's scores pushed four measures at a time ([`ShiftedSS::push_all`], the
