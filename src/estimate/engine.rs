@@ -36,6 +36,9 @@ pub(crate) struct Prepared {
     pub specs: Vec<MeasureSpec>,
     /// Rows with a missing value in a by-column, per grouping.
     pub missing_group: Vec<u64>,
+    /// With at most 8 measures, per row: bit `mi` set when the row is in measure `mi`'s
+    /// universe (one mask update per row in the variance pass instead of one per measure).
+    pub universe_bits: Option<Vec<u8>>,
 }
 
 impl Prepared {
@@ -99,19 +102,12 @@ impl Prepared {
                     .sum()
             })
             .collect();
-        let mut breaks: Vec<usize> = w.ends().to_vec();
-        for md in &measures {
-            for v in [&md.y, &md.x].into_iter().flatten() {
-                breaks.extend_from_slice(v.ends());
-            }
-        }
-        breaks.sort_unstable();
-        breaks.dedup();
         Ok(Prepared {
+            breaks: breaks(&w, &measures),
+            universe_bits: universe_bits(&measures, df.height()),
             missing_group,
             n: df.height(),
             w,
-            breaks,
             structure,
             replicate,
             cells,
@@ -119,6 +115,21 @@ impl Prepared {
             measures,
             specs: specs.to_vec(),
         })
+    }
+
+    /// Put `measures` (described by `specs`) in place of the request's, keeping what
+    /// depends on them in step; the measures and specs replaced are returned.
+    pub(crate) fn replace_measures(
+        &mut self,
+        measures: Vec<MeasureData>,
+        specs: Vec<MeasureSpec>,
+    ) -> (Vec<MeasureData>, Vec<MeasureSpec>) {
+        self.breaks = breaks(&self.w, &measures);
+        self.universe_bits = universe_bits(&measures, self.n);
+        (
+            std::mem::replace(&mut self.measures, measures),
+            std::mem::replace(&mut self.specs, specs),
+        )
     }
 
     /// The row after the last one of the run holding row `i` (`i` < `n`): the rows from
@@ -249,6 +260,30 @@ impl Prepared {
         // The sums of (cell c, measure mi) are chunk c·m + mi.
         let (acc, _) = acc.as_chunks_mut::<K>();
         let cells = &self.cells.cell[rows.clone()];
+        match &self.universe_bits {
+            Some(bits) => {
+                self.add_measures_rows::<K, false>(rows.clone(), acc, univ, words);
+                // The rows' universe bits of every measure at once (one mask word).
+                for (&c, &b) in cells.iter().zip(&bits[rows]) {
+                    univ[c as usize * words] |= u64::from(b);
+                }
+            }
+            None => self.add_measures_rows::<K, true>(rows, acc, univ, words),
+        }
+    }
+
+    /// The measure-by-measure loops of [`Self::add_rows_scores`] (with the universe bits
+    /// when `UNIV`).
+    #[inline(always)]
+    fn add_measures_rows<const K: usize, const UNIV: bool>(
+        &self,
+        rows: std::ops::Range<usize>,
+        acc: &mut [[f64; K]],
+        univ: &mut [u64],
+        words: usize,
+    ) {
+        let m = self.measures.len();
+        let cells = &self.cells.cell[rows.clone()];
         let w = self.w.run(rows.clone());
         for (mi, md) in self.measures.iter().enumerate() {
             let state = &md.state[rows.clone()];
@@ -257,13 +292,13 @@ impl Prepared {
             // One loop per kind of measure, each without a test of the kind or of the
             // length of its values.
             match (&md.y, &md.x) {
-                (None, _) => add_measure_rows::<K, true, false>(
+                (None, _) => add_measure_rows::<K, true, false, UNIV>(
                     acc,
                     univ,
                     at,
                     rows_of.map(|((&c, &w), &s)| (c, w, s, 0.0, 0.0)),
                 ),
-                (Some(y), None) => add_measure_rows::<K, false, false>(
+                (Some(y), None) => add_measure_rows::<K, false, false, UNIV>(
                     acc,
                     univ,
                     at,
@@ -271,7 +306,7 @@ impl Prepared {
                         .zip(y.run(rows.clone()))
                         .map(|(((&c, &w), &s), &y)| (c, w, s, y, 0.0)),
                 ),
-                (Some(y), Some(x)) => add_measure_rows::<K, false, true>(
+                (Some(y), Some(x)) => add_measure_rows::<K, false, true, UNIV>(
                     acc,
                     univ,
                     at,
@@ -515,6 +550,33 @@ impl Prepared {
     }
 }
 
+/// Rows at which a chunk of the weights `w` or of a measure's values ends ([`Prepared`]'s
+/// `breaks`).
+fn breaks(w: &Values, measures: &[MeasureData]) -> Vec<usize> {
+    let mut breaks: Vec<usize> = w.ends().to_vec();
+    for md in measures {
+        for v in [&md.y, &md.x].into_iter().flatten() {
+            breaks.extend_from_slice(v.ends());
+        }
+    }
+    breaks.sort_unstable();
+    breaks.dedup();
+    breaks
+}
+
+/// With at most 8 measures, each row's universe bits ([`Prepared`]'s `universe_bits`).
+fn universe_bits(measures: &[MeasureData], n: usize) -> Option<Vec<u8>> {
+    (measures.len() <= 8).then(|| {
+        let mut bits = vec![0u8; n];
+        for (mi, md) in measures.iter().enumerate() {
+            for (b, s) in bits.iter_mut().zip(&md.state) {
+                *b |= (s & IN_UNIVERSE) << mi;
+            }
+        }
+        bits
+    })
+}
+
 /// Row states of a measure: every combination of [`IN_UNIVERSE`], [`VALID`] and [`ONE`].
 const STATES: usize = 8;
 
@@ -622,9 +684,9 @@ struct MeasureAt {
 
 /// [`Prepared::add_rows_scores`] for one measure: rows as (cell, weight, state, y, x),
 /// `ONE_BIT` when the value is the state's [`ONE`] bit, `X` when the measure has
-/// denominators.
+/// denominators, `UNIV` to set the measure's universe bits.
 #[inline(always)]
-fn add_measure_rows<const K: usize, const ONE_BIT: bool, const X: bool>(
+fn add_measure_rows<const K: usize, const ONE_BIT: bool, const X: bool, const UNIV: bool>(
     acc: &mut [[f64; K]],
     univ: &mut [u64],
     at: MeasureAt,
@@ -648,7 +710,9 @@ fn add_measure_rows<const K: usize, const ONE_BIT: bool, const X: bool>(
         if K > S_WX && X {
             a[K - 1] += wv * keep(x, valid);
         }
-        univ[c * words + word] |= u64::from(s & IN_UNIVERSE) << bit;
+        if UNIV {
+            univ[c * words + word] |= u64::from(s & IN_UNIVERSE) << bit;
+        }
     }
 }
 
@@ -1190,7 +1254,8 @@ mod tests {
 
         /// The variance pass's sums of a unit's rows added measure by measure
         /// ([`Prepared::add_rows_scores`]) are those added row by row
-        /// ([`Prepared::add_row_scores`]) to the last bit, with and without ratios.
+        /// ([`Prepared::add_row_scores`]) to the last bit, with and without ratios, and
+        /// with universe bits per row (up to 8 measures) or per measure (9).
         #[test]
         fn scores_by_measure_equal_scores_by_row(
             rows in rows(200),
@@ -1201,11 +1266,19 @@ mod tests {
                 .total("x")
                 .by(["g", "u"]);
             let with_ratio = plain.clone().ratio("y", "x");
+            // more than 8 measures: universe bits set measure by measure
+            let nine = with_ratio
+                .clone()
+                .mean("y")
+                .total("y")
+                .proportion("g = 1")
+                .mean("x");
             let (a, b) = (cut.0 % rows.len(), cut.1 % rows.len());
             let (lo, hi) = (a.min(b), a.max(b) + 1);
-            for (req, k) in [(plain, 2), (with_ratio, 3)] {
+            for (req, k) in [(plain, 2), (with_ratio, 3), (nine, 3)] {
                 let p = Prepared::new(&df, &design, &req.measures, &req.groupings()).unwrap();
                 prop_assert_eq!(p.score_slots(), k);
+                prop_assert_eq!(p.universe_bits.is_some(), p.measures.len() <= 8);
                 let (width, words) = (p.measures.len() * k, 1);
                 let n_cells = p.cells.n_cells;
                 let mut by_row = (vec![0.0; n_cells * width], vec![0u64; n_cells * words]);

@@ -220,16 +220,14 @@ impl Survey {
                     universe: Some(String::new()),
                 })
                 .collect();
-            let old_measures = std::mem::replace(&mut prepared.measures, indicators);
-            let old_specs = std::mem::replace(&mut prepared.specs, specs);
+            let (old_measures, old_specs) = prepared.replace_measures(indicators, specs);
             let ps = prepared.accumulate_cells_all(request.deff);
             let wald = Request {
                 ci: CiMethod::Wald,
                 ..request.clone()
             };
             let computed = finish(prepared, &ps, None, &wald, &[]);
-            prepared.measures = old_measures;
-            prepared.specs = old_specs;
+            prepared.replace_measures(old_measures, old_specs);
             let computed = computed?;
             for raw in computed.rows.iter().filter(|r| r.grouping == g) {
                 let k = raw.measure;
