@@ -5,6 +5,7 @@
 use polars::prelude::DataFrame;
 
 use super::encode::{Key, Levels, NONE, dense, dense_in_place};
+use super::parallel::PARALLEL_ROWS;
 use crate::error::{Error, Result};
 
 /// Domain cells: the cross-classification of every by-column used by any disaggregation.
@@ -49,10 +50,12 @@ pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<C
             }
         }
     }
-    let levels: Vec<Levels> = columns
-        .iter()
-        .map(|c| Levels::new(df, c, "by (disaggregation)"))
-        .collect::<Result<_>>()?;
+    // Each column's levels found at the same time.
+    let levels: Vec<Levels> = super::parallel::map(&columns, n >= PARALLEL_ROWS, &|c: &String| {
+        Levels::new(df, c, "by (disaggregation)")
+    })
+    .into_iter()
+    .collect::<Result<_>>()?;
     let radix: Vec<u64> = levels.iter().map(|l| l.labels.len() as u64 + 1).collect();
     let space: f64 = radix.iter().map(|r| *r as f64).product();
     if space > 1.8e19 {

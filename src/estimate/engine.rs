@@ -9,7 +9,7 @@ use super::glm::logit_fit;
 use super::measures::{
     IN_UNIVERSE, Kind, MeasureData, ONE, VALID, measure_conditions, measures_from,
 };
-use super::parallel::join;
+use super::parallel::{PARALLEL_ROWS, join};
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, W_UNIV};
 use super::prepare::{Structure, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
@@ -583,9 +583,6 @@ const STATES: usize = 8;
 /// Rows per block of the totals pass (a block's columns stay in the cache while its
 /// measures are added one by one).
 const TOTALS_BLOCK: usize = 2048;
-
-/// Rows from which preparation and the totals pass use several threads.
-const PARALLEL_ROWS: usize = 50_000;
 
 /// The rows themselves as variance entries, in unit order: each row is an entry of its
 /// (unit, cell), so no table is held in memory. Rows already in unit order (survey files

@@ -7,6 +7,7 @@ use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use polars_buffer::Buffer;
 
 use super::encode::{Encoded, NONE, dense, encode};
+use super::parallel::{PARALLEL_ROWS, join_if};
 use super::values::Values;
 use crate::design::{Design, LonelyPsu};
 use crate::error::{Error, Result};
@@ -187,7 +188,9 @@ impl Structure {
 /// Build the sampling structure of a Taylor design from the data, checking it.
 pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
     let n = df.height();
-    let strata = match design.strata() {
+    let stages = design.stages();
+    // The strata and the PSUs coded at the same time (the PSUs' errors reported second).
+    let strata_codes = || match design.strata() {
         Some(s) => {
             let e = encode(df, s, "strata")?;
             if let Some(row) = e.codes.iter().position(|c| *c == NONE) {
@@ -196,75 +199,86 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
                     row,
                 });
             }
-            e
+            Ok(e)
         }
-        None => Encoded {
+        None => Ok(Encoded {
             codes: vec![0; n],
             labels: vec!["(all)".to_string()],
-        },
+        }),
     };
-    let stages = design.stages();
+    let psu_codes = || stages.first().map(|c| encode(df, c, "PSU"));
+    let (strata, psu_codes) = join_if(n >= PARALLEL_ROWS, strata_codes, psu_codes);
+    let strata = strata?;
     // Stage 1: PSU identity.
-    let (psu_of_row, n_psu, psu_stratum) = if stages.is_empty() {
-        // Each row is its own PSU; order PSUs by stratum then row.
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_by_key(|&i| strata.codes[i as usize]);
-        let mut psu = vec![0u32; n];
-        let mut ps = Vec::with_capacity(n);
-        for (k, &i) in order.iter().enumerate() {
-            psu[i as usize] = k as u32;
-            ps.push(strata.codes[i as usize]);
-        }
-        (psu, n, ps)
-    } else {
-        let e = encode(df, &stages[0], "PSU")?;
-        if let Some(row) = e.codes.iter().position(|c| *c == NONE) {
-            return Err(Error::MissingDesignValue {
-                column: stages[0].clone(),
-                row,
-            });
-        }
-        let l = e.labels.len() as u64;
-        if design.nest() {
-            // PSU ids repeat across strata: a PSU is a (stratum, id) pair.
-            let keys: Vec<u64> = (0..n)
-                .map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64)
-                .collect();
-            let (codes, uniq) = dense(&keys);
-            let ps = uniq.iter().map(|k| (k / l) as u32).collect::<Vec<_>>();
-            (codes, uniq.len(), ps)
-        } else {
-            // Each PSU lies in one stratum (checked); PSUs are renumbered in (stratum, id)
-            // order so that strata are contiguous.
-            let mut stratum_of = vec![NONE; e.labels.len()];
-            for (&p, &h) in e.codes.iter().zip(&strata.codes) {
-                let seen = &mut stratum_of[p as usize];
-                if *seen == NONE {
-                    *seen = h;
-                } else if *seen != h {
-                    return Err(Error::PsuNotNested {
-                        column: stages[0].clone(),
-                        psu: e.labels[p as usize].clone(),
-                        stratum_a: strata.labels[*seen as usize].clone(),
-                        stratum_b: strata.labels[h as usize].clone(),
-                    });
-                }
+    let (psu_of_row, n_psu, psu_stratum) = match psu_codes {
+        None => {
+            // Each row is its own PSU; order PSUs by stratum then row.
+            let mut order: Vec<u32> = (0..n as u32).collect();
+            order.sort_by_key(|&i| strata.codes[i as usize]);
+            let mut psu = vec![0u32; n];
+            let mut ps = Vec::with_capacity(n);
+            for (k, &i) in order.iter().enumerate() {
+                psu[i as usize] = k as u32;
+                ps.push(strata.codes[i as usize]);
             }
-            let mut order: Vec<u32> = (0..e.labels.len() as u32).collect();
-            order.sort_by_key(|&p| stratum_of[p as usize]);
-            let mut codes = e.codes;
-            // PSU ids usually grow with the stratum: then the codes stay as they are.
-            if order.iter().enumerate().any(|(k, &p)| p as usize != k) {
-                let mut renumber = vec![0u32; order.len()];
-                for (k, &p) in order.iter().enumerate() {
-                    renumber[p as usize] = k as u32;
-                }
-                for c in &mut codes {
-                    *c = renumber[*c as usize];
-                }
+            (psu, n, ps)
+        }
+        Some(e) => {
+            let e = e?;
+            if let Some(row) = e.codes.iter().position(|c| *c == NONE) {
+                return Err(Error::MissingDesignValue {
+                    column: stages[0].clone(),
+                    row,
+                });
             }
-            let ps = order.iter().map(|&p| stratum_of[p as usize]).collect();
-            (codes, order.len(), ps)
+            let l = e.labels.len() as u64;
+            if design.nest() {
+                // PSU ids repeat across strata: a PSU is a (stratum, id) pair.
+                let keys: Vec<u64> = (0..n)
+                    .map(|i| strata.codes[i] as u64 * l + e.codes[i] as u64)
+                    .collect();
+                let (codes, uniq) = dense(&keys);
+                let ps = uniq.iter().map(|k| (k / l) as u32).collect::<Vec<_>>();
+                (codes, uniq.len(), ps)
+            } else {
+                // Each PSU lies in one stratum (checked); PSUs are renumbered in (stratum, id)
+                // order so that strata are contiguous.
+                let mut stratum_of = vec![NONE; e.labels.len()];
+                let mut last = (NONE, NONE);
+                for (&p, &h) in e.codes.iter().zip(&strata.codes) {
+                    // a run of rows of one PSU in one stratum is checked once
+                    if (p, h) == last {
+                        continue;
+                    }
+                    last = (p, h);
+                    let seen = &mut stratum_of[p as usize];
+                    if *seen == NONE {
+                        *seen = h;
+                    } else if *seen != h {
+                        return Err(Error::PsuNotNested {
+                            column: stages[0].clone(),
+                            psu: e.labels[p as usize].clone(),
+                            stratum_a: strata.labels[*seen as usize].clone(),
+                            stratum_b: strata.labels[h as usize].clone(),
+                        });
+                    }
+                }
+                let mut order: Vec<u32> = (0..e.labels.len() as u32).collect();
+                order.sort_by_key(|&p| stratum_of[p as usize]);
+                let mut codes = e.codes;
+                // PSU ids usually grow with the stratum: then the codes stay as they are.
+                if order.iter().enumerate().any(|(k, &p)| p as usize != k) {
+                    let mut renumber = vec![0u32; order.len()];
+                    for (k, &p) in order.iter().enumerate() {
+                        renumber[p as usize] = k as u32;
+                    }
+                    for c in &mut codes {
+                        *c = renumber[*c as usize];
+                    }
+                }
+                let ps = order.iter().map(|&p| stratum_of[p as usize]).collect();
+                (codes, order.len(), ps)
+            }
         }
     };
     let n_strata = strata.labels.len();
