@@ -658,6 +658,26 @@ impl Entries for RowEntries<'_> {
         }
     }
     #[inline(always)]
+    fn unit_end(&self, lo: usize, hi: usize) -> usize {
+        if self.order.is_some() {
+            let u = self.unit(lo);
+            return (lo + 1..hi).find(|&i| self.unit(i) != u).unwrap_or(hi);
+        }
+        // Rows in unit order: a scan of the units themselves.
+        let units = &self.unit[lo..hi];
+        lo + units
+            .iter()
+            .position(|&x| x != units[0])
+            .unwrap_or(units.len())
+    }
+    #[inline(always)]
+    fn cells_of(&self, lo: usize, hi: usize) -> Option<&[u32]> {
+        match self.order {
+            Some(_) => None,
+            None => Some(&self.p.cells.cell[lo..hi]),
+        }
+    }
+    #[inline(always)]
     fn add_unit(&self, lo: usize, hi: usize, mut cells: CellSums<'_>) {
         if self.order.is_some() {
             return cells.add_each(self, lo, hi);

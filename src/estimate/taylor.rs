@@ -50,6 +50,17 @@ pub(crate) trait Entries: Sync {
     fn add_unit(&self, lo: usize, hi: usize, mut cells: CellSums<'_>) {
         cells.add_each(self, lo, hi);
     }
+    /// The end of the entries of entry `lo`'s unit (`lo` < `hi`), at most `hi`.
+    #[inline(always)]
+    fn unit_end(&self, lo: usize, hi: usize) -> usize {
+        let u = self.unit(lo);
+        (lo + 1..hi).find(|&i| self.unit(i) != u).unwrap_or(hi)
+    }
+    /// The cells of entries `lo..hi` as a slice, when the entries are stored in order.
+    #[inline(always)]
+    fn cells_of(&self, _lo: usize, _hi: usize) -> Option<&[u32]> {
+        None
+    }
 }
 
 /// The sums of a unit's cells in the variance pass: `width` sums and `words` universe-mask
@@ -382,14 +393,16 @@ impl ShiftedSS {
 fn add_domain(t: &mut [f64], tu: &mut [u64], acc: &[f64], univ: &[u64], first: bool) {
     if first {
         t[..acc.len()].copy_from_slice(acc);
-        tu.copy_from_slice(univ);
     } else {
         for (a, b) in t.iter_mut().zip(acc) {
             *a += b;
         }
-        for (a, b) in tu.iter_mut().zip(univ) {
-            *a |= b;
-        }
+    }
+    // one mask word (up to 64 measures) without a loop
+    match (tu, univ) {
+        ([a], [b]) => *a = if first { *b } else { *a | b },
+        (tu, univ) if first => tu.copy_from_slice(univ),
+        (tu, univ) => tu.iter_mut().zip(univ).for_each(|(a, b)| *a |= b),
     }
 }
 
@@ -630,15 +643,33 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                 }
                 // one unit: its entries per cell
                 let first = i;
-                while i < hi && ps.unit(i) == u {
-                    let cell = ps.cell(i);
-                    if !cell_seen[cell] {
-                        cell_seen[cell] = true;
-                        cells_touched.push(cell as u32);
-                        cell_acc[cell * width..(cell + 1) * width].fill(0.0);
-                        cell_univ[cell * words..(cell + 1) * words].fill(0);
+                i = ps.unit_end(i, hi);
+                macro_rules! touch {
+                    ($cell:expr) => {
+                        let cell = $cell;
+                        if !cell_seen[cell] {
+                            cell_seen[cell] = true;
+                            cells_touched.push(cell as u32);
+                            cell_acc[cell * width..(cell + 1) * width].fill(0.0);
+                            if words == 1 {
+                                cell_univ[cell] = 0;
+                            } else {
+                                cell_univ[cell * words..(cell + 1) * words].fill(0);
+                            }
+                        }
+                    };
+                }
+                match ps.cells_of(first, i) {
+                    Some(cells) => {
+                        for &cell in cells {
+                            touch!(cell as usize);
+                        }
                     }
-                    i += 1;
+                    None => {
+                        for e in first..i {
+                            touch!(ps.cell(e));
+                        }
+                    }
                 }
                 let cells = CellSums {
                     acc: &mut cell_acc,
