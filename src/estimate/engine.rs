@@ -218,9 +218,10 @@ impl Prepared {
     }
 
     /// [`Self::add_row_scores`] for consecutive `rows`, each into the sums of its cell,
-    /// measure by measure: the loops over the rows read each measure's states and values
-    /// in a row, and test its kind once. For every (cell, measure) the rows are added in
-    /// the same order, so the sums are the same to the last bit.
+    /// measure by measure (proportions four at a time): the loops over the rows read each
+    /// measure's states and values in a row, and test its kind once. For every (cell,
+    /// measure) the rows are added in the same order, so the sums are the same to the last
+    /// bit.
     #[inline(never)]
     pub(crate) fn add_rows_scores<const K: usize>(
         &self,
@@ -285,6 +286,48 @@ impl Prepared {
         let m = self.measures.len();
         let cells = &self.cells.cell[rows.clone()];
         let w = self.w.run(rows.clone());
+        // Proportions (0/1 values) four at a time: one loop over the rows reads a row's
+        // cell and weight once for the four.
+        let mut shares = [0usize; SHARES];
+        let mut n_shares = 0;
+        let add_shares = |of: &[usize], acc: &mut [[f64; K]], univ: &mut [u64]| {
+            let states = |g: usize| &self.measures[of[g]].state[rows.clone()];
+            let at = |g: usize| MeasureAt {
+                m,
+                mi: of[g],
+                words,
+            };
+            match of.len() {
+                4 => add_share_rows::<K, 4, UNIV>(
+                    acc,
+                    univ,
+                    cells,
+                    w,
+                    [0, 1, 2, 3].map(states),
+                    [0, 1, 2, 3].map(at),
+                ),
+                3 => add_share_rows::<K, 3, UNIV>(
+                    acc,
+                    univ,
+                    cells,
+                    w,
+                    [0, 1, 2].map(states),
+                    [0, 1, 2].map(at),
+                ),
+                2 => add_share_rows::<K, 2, UNIV>(
+                    acc,
+                    univ,
+                    cells,
+                    w,
+                    [0, 1].map(states),
+                    [0, 1].map(at),
+                ),
+                1 => {
+                    add_share_rows::<K, 1, UNIV>(acc, univ, cells, w, [0].map(states), [0].map(at))
+                }
+                _ => {}
+            }
+        };
         for (mi, md) in self.measures.iter().enumerate() {
             let state = &md.state[rows.clone()];
             let at = MeasureAt { m, mi, words };
@@ -292,13 +335,15 @@ impl Prepared {
             // One loop per kind of measure, each without a test of the kind or of the
             // length of its values.
             match (&md.y, &md.x) {
-                (None, _) => add_measure_rows::<K, true, false, UNIV>(
-                    acc,
-                    univ,
-                    at,
-                    rows_of.map(|((&c, &w), &s)| (c, w, s, 0.0, 0.0)),
-                ),
-                (Some(y), None) => add_measure_rows::<K, false, false, UNIV>(
+                (None, _) => {
+                    shares[n_shares] = mi;
+                    n_shares += 1;
+                    if n_shares == SHARES {
+                        add_shares(&shares, acc, univ);
+                        n_shares = 0;
+                    }
+                }
+                (Some(y), None) => add_measure_rows::<K, false, UNIV>(
                     acc,
                     univ,
                     at,
@@ -306,7 +351,7 @@ impl Prepared {
                         .zip(y.run(rows.clone()))
                         .map(|(((&c, &w), &s), &y)| (c, w, s, y, 0.0)),
                 ),
-                (Some(y), Some(x)) => add_measure_rows::<K, false, true, UNIV>(
+                (Some(y), Some(x)) => add_measure_rows::<K, true, UNIV>(
                     acc,
                     univ,
                     at,
@@ -317,6 +362,7 @@ impl Prepared {
                 ),
             }
         }
+        add_shares(&shares[..n_shares], acc, univ);
     }
 
     /// Partial sums of the given rows.
@@ -699,11 +745,11 @@ struct MeasureAt {
     words: usize,
 }
 
-/// [`Prepared::add_rows_scores`] for one measure: rows as (cell, weight, state, y, x),
-/// `ONE_BIT` when the value is the state's [`ONE`] bit, `X` when the measure has
-/// denominators, `UNIV` to set the measure's universe bits.
+/// [`Prepared::add_rows_scores`] for one measure with analysis values: rows as (cell,
+/// weight, state, y, x), `X` when the measure has denominators, `UNIV` to set the
+/// measure's universe bits.
 #[inline(always)]
-fn add_measure_rows<const K: usize, const ONE_BIT: bool, const X: bool, const UNIV: bool>(
+fn add_measure_rows<const K: usize, const X: bool, const UNIV: bool>(
     acc: &mut [[f64; K]],
     univ: &mut [u64],
     at: MeasureAt,
@@ -717,12 +763,7 @@ fn add_measure_rows<const K: usize, const ONE_BIT: bool, const X: bool, const UN
         let valid = s & VALID != 0;
         let wv = keep(w, valid);
         a[S_W] += wv;
-        a[S_WY] += if ONE_BIT {
-            // a 0/1 value: w·y is w or zero
-            keep(wv, s & ONE != 0)
-        } else {
-            wv * keep(y, valid)
-        };
+        a[S_WY] += wv * keep(y, valid);
         // Without denominators the third sum stays zero.
         if K > S_WX && X {
             a[K - 1] += wv * keep(x, valid);
@@ -732,6 +773,58 @@ fn add_measure_rows<const K: usize, const ONE_BIT: bool, const X: bool, const UN
         }
     }
 }
+
+/// Proportions whose rows [`add_share_rows`] adds in one loop.
+const SHARES: usize = 4;
+
+/// [`Prepared::add_rows_scores`] for `G` proportions at once (their 0/1 value is the
+/// state's [`ONE`] bit): rows as cells `cells` and weights `w`, each measure's `states`
+/// and place `at`; `UNIV` to set the measures' universe bits. Each (cell, measure) sum
+/// adds its rows in row order, as [`add_measure_rows`] does.
+#[inline(always)]
+fn add_share_rows<const K: usize, const G: usize, const UNIV: bool>(
+    acc: &mut [[f64; K]],
+    univ: &mut [u64],
+    cells: &[u32],
+    w: &[f64],
+    states: [&[u8]; G],
+    at: [MeasureAt; G],
+) {
+    let n = cells.len().min(w.len());
+    let states = states.map(|s| &s[..n]);
+    for (r, (&c, &w)) in cells[..n].iter().zip(&w[..n]).enumerate() {
+        let (c, bits) = (c as usize, w.to_bits());
+        for g in 0..G {
+            let MeasureAt { m, mi, words } = at[g];
+            let s = states[g][r];
+            // w where the row is valid, and where it is valid with a value of 1
+            let [valid, one] = SHARE_MASKS[usize::from(s & 7)];
+            let a = &mut acc[c * m + mi];
+            a[S_W] += f64::from_bits(bits & valid);
+            a[S_WY] += f64::from_bits(bits & one);
+            if UNIV {
+                univ[c * words + (mi >> 6)] |= u64::from(s & IN_UNIVERSE) << (mi & 63);
+            }
+        }
+    }
+}
+
+/// Per row state of a proportion: the bit masks that keep the weight where the row is
+/// valid, and where it is valid with a value of 1 (the selections of [`keep`]).
+const SHARE_MASKS: [[u64; 2]; 8] = {
+    let mut t = [[0u64; 2]; 8];
+    let mut s = 0;
+    while s < 8 {
+        let valid = (s as u8) & VALID != 0;
+        let one = valid && (s as u8) & ONE != 0;
+        t[s] = [
+            if valid { u64::MAX } else { 0 },
+            if one { u64::MAX } else { 0 },
+        ];
+        s += 1;
+    }
+    t
+};
 
 /// One computed row, before formatting.
 #[derive(Debug, Clone)]
@@ -1272,7 +1365,8 @@ mod tests {
         /// The variance pass's sums of a unit's rows added measure by measure
         /// ([`Prepared::add_rows_scores`]) are those added row by row
         /// ([`Prepared::add_row_scores`]) to the last bit, with and without ratios, and
-        /// with universe bits per row (up to 8 measures) or per measure (9).
+        /// with universe bits per row (up to 8 measures) or per measure (11), and with
+        /// proportions added four at a time.
         #[test]
         fn scores_by_measure_equal_scores_by_row(
             rows in rows(200),
@@ -1282,9 +1376,15 @@ mod tests {
             let plain = three_measures()
                 .total("x")
                 .by(["g", "u"]);
-            let with_ratio = plain.clone().ratio("y", "x");
-            // more than 8 measures: universe bits set measure by measure
-            let nine = with_ratio
+            // four proportions: added in one loop
+            let with_ratio = plain
+                .clone()
+                .ratio("y", "x")
+                .proportion("u = 0")
+                .proportion("g = 2");
+            // more than 8 measures: universe bits set measure by measure; five
+            // proportions: four in one loop, then one
+            let eleven = with_ratio
                 .clone()
                 .mean("y")
                 .total("y")
@@ -1292,7 +1392,7 @@ mod tests {
                 .mean("x");
             let (a, b) = (cut.0 % rows.len(), cut.1 % rows.len());
             let (lo, hi) = (a.min(b), a.max(b) + 1);
-            for (req, k) in [(plain, 2), (with_ratio, 3), (nine, 3)] {
+            for (req, k) in [(plain, 2), (with_ratio, 3), (eleven, 3)] {
                 let p = Prepared::new(&df, &design, &req.measures, &req.groupings()).unwrap();
                 prop_assert_eq!(p.score_slots(), k);
                 prop_assert_eq!(p.universe_bits.is_some(), p.measures.len() <= 8);
