@@ -6,12 +6,12 @@
 //!
 //! | function | standard |
 //! |---|---|
-//! | [`migratory_status`], [`legal_status`] | UN Recommendations on Statistics of International Migration (1998); UN Expert Group on Migration Statistics (2017) two-step identification |
-//! | [`age_group`] | UN age groupings (children under 18, CRC art. 1; youth 15–24; working age 15–64; older persons 60+ or 65+) |
-//! | [`disability`] | Washington Group Short Set on Functioning (WG-SS) |
-//! | [`sex`] | ISO/IEC 5218 codes by default, any mapping by configuration |
-//! | [`urban_rural`] | national urban/rural definition (UN Principles and Recommendations for Population and Housing Censuses), as codes or by locality size |
-//! | [`income_quintile`] | quintiles (or other quantile groups) of the weighted empirical income distribution |
+//! | [`migratory_status()`], [`legal_status`] | UN Recommendations on Statistics of International Migration (1998); UN Expert Group on Migration Statistics (2017) two-step identification |
+//! | [`age_group()`] | UN age groupings (children under 18, CRC art. 1; youth 15–24; working age 15–64; older persons 60+ or 65+) |
+//! | [`disability()`] | Washington Group Short Set on Functioning (WG-SS) |
+//! | [`sex()`] | ISO/IEC 5218 codes by default, any mapping by configuration |
+//! | [`urban_rural()`] | national urban/rural definition (UN Principles and Recommendations for Population and Housing Censuses), as codes or by locality size |
+//! | [`income_quintile()`] | quintiles (or other quantile groups) of the weighted empirical income distribution |
 //!
 //! ## What every derivation guarantees
 //!

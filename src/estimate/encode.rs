@@ -13,7 +13,7 @@ use polars_arrow::array::{Array, Utf8ViewArray, View};
 use polars_arrow::bitmap::Bitmap;
 use polars_arrow::types::NativeType;
 
-use super::prepare::{column, for_each_bit, numeric};
+use super::columns::{column, for_each_bit, numeric};
 use crate::error::Result;
 
 /// Marker for "no level": a row whose value is missing.

@@ -6,7 +6,8 @@
 use polars::prelude::{BooleanChunked, DataFrame};
 use polars_arrow::bitmap::Bitmap;
 
-use super::prepare::{Condition, combine_bits, conditions, numeric_values};
+use super::columns::{combine_bits, numeric_values};
+use super::prepare::{Condition, conditions};
 use super::request::{MeasureSpec, Statistic};
 use super::values::Values;
 use crate::error::{Error, Result};

@@ -24,6 +24,7 @@
 //! ```
 
 mod cells;
+mod columns;
 mod encode;
 mod engine;
 mod glm;

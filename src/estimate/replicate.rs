@@ -18,10 +18,11 @@
 
 use polars::prelude::DataFrame;
 
+use super::columns::numeric;
 use super::encode::NONE;
 use super::engine::{GapPair, Prepared};
 use super::measures::Kind;
-use super::prepare::{check_weights, numeric};
+use super::prepare::check_weights;
 use crate::design::{ReplicateColumns, Replicates};
 use crate::error::{Error, Result};
 
