@@ -4,6 +4,7 @@
 use polars::prelude::DataFrame;
 
 use super::cells::{Cells, cells};
+use super::critical::CriticalValues;
 use super::encode::NONE;
 use super::glm::logit_fit;
 use super::measures::{
@@ -13,7 +14,7 @@ use super::parallel::{PARALLEL_ROWS, join};
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, W_UNIV};
 use super::prepare::{Structure, structure, weights};
 use super::replicate::{ReplicateData, replicate_data, replicate_variances};
-use super::request::{CiMethod, DfMethod, MeasureSpec, Request};
+use super::request::{CiMethod, MeasureSpec, Request};
 use super::taylor::{CellSums, Channel, Entries, S_W, S_WX, S_WY, Target, select, variances};
 use super::values::Values;
 use crate::design::Design;
@@ -1082,7 +1083,7 @@ pub(crate) fn finish(
         (None, None) => return Err(Error::InvalidDesign("no variance method".into())),
     };
     let mut rows = Vec::with_capacity(n_dm);
-    let mut critical: std::collections::HashMap<u64, f64> = std::collections::HashMap::new();
+    let critical = CriticalValues::new(req, df.iter().copied());
     for (g, grouping) in p.cells.groupings.iter().enumerate() {
         for d in 0..grouping.domains.len() {
             let dom = p.dom_offset[g] as usize + d;
@@ -1093,15 +1094,8 @@ pub(crate) fn finish(
                 let est = theta[dm];
                 let se = var[dm].sqrt();
                 let dfv = df[dm];
-                let crit_df = match req.df {
-                    DfMethod::Design => Some(dfv),
-                    DfMethod::Infinite => None,
-                };
-                // Domains share few distinct df: each quantile is computed once.
-                let key = crit_df.map_or(u64::MAX, f64::to_bits);
-                let q = *critical
-                    .entry(key)
-                    .or_insert_with(|| interval::critical_value(req.level, crit_df));
+                let crit_df = critical.df(dfv);
+                let q = critical.get(dfv);
                 let mut estimate = est;
                 let ci = if md.kind == Kind::Proportion {
                     match req.ci {

@@ -25,6 +25,7 @@
 
 mod cells;
 mod columns;
+mod critical;
 mod encode;
 mod engine;
 mod glm;
@@ -48,6 +49,7 @@ use polars::prelude::*;
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::interval;
+use critical::CriticalValues;
 use engine::{GapPair, Prepared, finish};
 use measures::{Kind, MeasureData};
 use quantile::WeightedCdf;
@@ -230,14 +232,12 @@ impl Survey {
             let computed = finish(prepared, &ps, None, &wald, &[]);
             prepared.replace_measures(old_measures, old_specs);
             let computed = computed?;
-            for raw in computed.rows.iter().filter(|r| r.grouping == g) {
+            let mine = || computed.rows.iter().filter(|r| r.grouping == g);
+            let critical = CriticalValues::new(request, mine().map(|r| r.df));
+            for raw in mine() {
                 let k = raw.measure;
                 let d = raw.domain;
-                let df = match request.df {
-                    DfMethod::Design => Some(raw.df),
-                    DfMethod::Infinite => None,
-                };
-                let q = interval::critical_value(request.level, df);
+                let q = critical.get(raw.df);
                 let (plo, phi) = interval::wald(raw.estimate, raw.se, q);
                 let lo = if plo.is_nan() || plo < 0.0 {
                     f64::NAN

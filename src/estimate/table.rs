@@ -2,8 +2,9 @@
 
 use polars::prelude::*;
 
+use super::critical::CriticalValues;
 use super::engine::{Computed, GapPair, Prepared, RawRow};
-use super::request::{DfMethod, MeasureSpec, Request};
+use super::request::{MeasureSpec, Request};
 use crate::error::Result;
 use crate::interval;
 
@@ -251,6 +252,9 @@ pub(crate) fn gaps(
         .position(|x| x == column)
         .unwrap_or(0);
     let pos = grouping.columns.iter().position(|&x| x == col).unwrap_or(0);
+    // A gap's df: the smaller of its two domains'.
+    let pair_df = |gp: &GapPair| c.df[gp.a * m + gp.measure].min(c.df[gp.b * m + gp.measure]);
+    let critical = CriticalValues::new(req, pairs.iter().map(|(_, gp)| pair_df(gp)));
     let rows = pairs
         .iter()
         .map(|&(k, gp)| {
@@ -258,12 +262,9 @@ pub(crate) fn gaps(
             let (ta, tb) = (c.theta[a], c.theta[b]);
             let dv = c.extra_var[2 * k];
             let rv = c.extra_var[2 * k + 1];
-            let df = c.df[a].min(c.df[b]);
-            let crit_df = match req.df {
-                DfMethod::Design => Some(df),
-                DfMethod::Infinite => None,
-            };
-            let q = interval::critical_value(req.level, crit_df);
+            let df = pair_df(&gp);
+            let crit_df = critical.df(df);
+            let q = critical.get(df);
             let diff = ta - tb;
             let se = dv.sqrt();
             let ratio = ta / tb;
