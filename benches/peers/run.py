@@ -12,8 +12,10 @@ Generates the standing SYNTHETIC workload once per size (Parquet and CSV, with
 * svy: ``benches/peers/svy_table.py`` from the Parquet file (if ``svy`` and ``polars`` are
   importable), at the ``--svy-sizes``;
 * each peer ``--peer-repeat`` times (1; median reported);
-* every program first ``--warmup`` times untimed (1): the first process after another
-  program's large memory use runs up to 3x slower while the kernel settles;
+* every program's runs after ``--settle`` seconds of rest (3) and ``--warmup`` untimed runs
+  (1): after another program's large memory use (R, or Python importing svy and polars)
+  the kernel takes a few seconds to settle, and processes started meanwhile run up to 3x
+  slower; hri's runs of a hundredth of a second would otherwise all fall in that window;
 
 checks that all give the same estimates and standard errors (relative ``--tol``, joined on
 indicator x disaggregation x group), and prints each one's time, the ratios, and hri's
@@ -279,6 +281,8 @@ def main() -> int:
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build")
     ap.add_argument("--hri-bin", type=Path, default=None,
                     help="use this peer_table binary (implies --no-build)")
+    ap.add_argument("--settle", type=float, default=3.0,
+                    help="seconds of rest before each program's runs (default 3)")
     ap.add_argument("--warmup", type=int, default=1,
                     help="untimed runs of each program before its timed runs, at each size "
                          "(default 1: the first process after another program's large "
@@ -350,6 +354,7 @@ def main() -> int:
         runs = []
         out_hri = tables / f"hri_{n}.csv"
         try:
+            time.sleep(args.settle)
             for k in range(args.warmup):
                 print(f"[{human(n)}] hri warm-up run {k + 1}/{args.warmup} ...", flush=True)
                 run_timed([str(hri_bin), "run", "--data", str(pq), "--out", str(out_hri)],
@@ -378,6 +383,7 @@ def main() -> int:
             out = tables / f"{key}_{n}.csv"
             try:
                 peer_runs = []
+                time.sleep(args.settle)
                 for k in range(args.warmup):
                     print(f"[{human(n)}] {name} warm-up run {k + 1}/{args.warmup} ...", flush=True)
                     run_timed([*cmd, str(out)], f"{key}_{n}_warmup{k + 1}", logs)
@@ -405,8 +411,8 @@ def main() -> int:
     lines.append(f"Pilot table (6 indicators x 27 domains = 162 estimates), workload seed {args.seed}; "
                  f"times in seconds, from opening the file to the table written (process wall "
                  f"time incl. start-up in brackets); medians of {args.repeat} hri runs and "
-                 f"{args.peer_repeat} run(s) of each peer, after {args.warmup} untimed warm-up "
-                 f"run(s) of each program.")
+                 f"{args.peer_repeat} run(s) of each peer, after {args.settle:g} s of rest and "
+                 f"{args.warmup} untimed warm-up run(s) of each program.")
     lines.append("")
     lines.append("| rows | hri | R survey | svy | R / hri | svy / hri | hri peak memory |")
     lines.append("|---:|---:|---:|---:|---:|---:|---:|")
