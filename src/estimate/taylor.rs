@@ -250,7 +250,8 @@ const LANES: usize = 4;
 /// targets' counts together, then their shifts, ...), so that one vector instruction
 /// updates all four. Shifting by a value of the group keeps the centred sum of squares
 /// accurate (Chan, Golub and LeVeque's shifted data), and the update has no branch and no
-/// division.
+/// division. A lane's shift and sums are zero while its count is (as [`Default`] makes
+/// them, and as taking the sums out leaves them).
 #[derive(Debug, Clone, Copy, Default)]
 struct Shifted4 {
     count: [f64; LANES],
@@ -275,7 +276,10 @@ impl Shifted4 {
     #[inline(always)]
     fn push_lane(&mut self, k: usize, z: f64, present: bool) {
         let c = self.count[k];
-        self.shift[k] = select(c == 0.0, z, self.shift[k]);
+        // The shift is zero until the lane's first value, which is added to it: an
+        // unconditional store (keeping the old shift where it is set would compile to a
+        // masked store, slow on some processors, and the next push waits on it).
+        self.shift[k] += select(c == 0.0 && present, z, 0.0);
         let d = select(present, z - self.shift[k], 0.0);
         self.s1[k] += d;
         self.s2[k] += d * d;
@@ -1111,6 +1115,9 @@ mod tests {
         let values: Vec<f64> = (0..50).map(|k| 1e9 + f64::from(k % 7) * 1e-3).collect();
         let n_units = 60.0;
         let mut ss = ShiftedSS::new(1, 2);
+        // absent values before the first one (even NaN) do not set the shift
+        ss.push(1, f64::NAN, false);
+        ss.push(1, -3e8, false);
         for (k, &v) in values.iter().enumerate() {
             ss.push(1, v, true);
             // absent values (garbage in `z`) are ignored
