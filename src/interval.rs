@@ -93,6 +93,22 @@ fn t_from_z(z: f64, df: f64) -> (f64, f64) {
     (z * s, s + 2.0 * u * ds)
 }
 
+/// The normal quantile `z` whose t quantile at `df` degrees of freedom is `t` ([`t_from_z`]
+/// inverted by Newton steps from `z = t`).
+fn z_from_t(t: f64, df: f64) -> f64 {
+    let mut z = t;
+    for _ in 0..50 {
+        let (tz, dt) = t_from_z(z, df);
+        let next = z - (tz - t) / dt;
+        let done = (next - z).abs() <= 1e-16 * z.abs();
+        z = next;
+        if done {
+            break;
+        }
+    }
+    z
+}
+
 /// The standard normal CDF at `x`, through `libm`'s `erfc` (accurate to an ulp or two).
 fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / SQRT_2)
@@ -138,28 +154,14 @@ pub fn p_value(stat: f64, df: Option<f64>) -> f64 {
         return f64::NAN;
     }
     let x = stat.abs();
-    let normal_tail = |z: f64| normal_cdf(-z);
     let tail = match df {
         Some(v) if v.is_nan() || v <= 0.0 => return f64::NAN,
         Some(v) if v.is_finite() && v < DF_EXPANSION_TAIL => match StudentsT::new(0.0, 1.0, v) {
             Ok(t) => t.cdf(-x),
             Err(_) => return f64::NAN,
         },
-        // the normal quantile z whose t quantile is x, by Newton steps from z = x
-        Some(v) if v.is_finite() => {
-            let mut z = x;
-            for _ in 0..50 {
-                let (t, dt) = t_from_z(z, v);
-                let next = z - (t - x) / dt;
-                let done = (next - z).abs() <= 1e-16 * z.abs();
-                z = next;
-                if done {
-                    break;
-                }
-            }
-            normal_tail(z)
-        }
-        _ => normal_tail(x),
+        Some(v) if v.is_finite() => normal_cdf(-z_from_t(x, v)),
+        _ => normal_cdf(-x),
     };
     (2.0 * tail).min(1.0)
 }
