@@ -7,9 +7,7 @@ use super::cells::{Cells, cells};
 use super::critical::CriticalValues;
 use super::encode::NONE;
 use super::glm::logit_fit;
-use super::measures::{
-    IN_UNIVERSE, Kind, MeasureData, ONE, VALID, measure_conditions, measures_from,
-};
+use super::measures::{IN_UNIVERSE, Kind, MeasureData, ONE, VALID, measures_alongside};
 use super::parallel::{PARALLEL_ROWS, join};
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY, W_UNIV};
 use super::prepare::{Structure, structure, weights};
@@ -50,33 +48,30 @@ impl Prepared {
         specs: &[MeasureSpec],
         disaggregations: &[Vec<String>],
     ) -> Result<Self> {
-        // The SQL conditions first, in one polars query that uses every core; then two
-        // independent sides of about equal work in parallel: the domain cells and the
-        // weights (of a Taylor design); the measures' row states and the design's
-        // structure (or the weights and the replicates). Errors are reported in the
-        // order design, cells, measures.
-        let evaluated = measure_conditions(df, specs);
+        // Three independent pieces of work: the SQL conditions and, from them, the
+        // measures' row states (on the condition thread, see `measures_alongside`);
+        // alongside, two sides of about equal work in parallel: the domain cells and the
+        // weights (of a Taylor design); the design's structure (or the weights and the
+        // replicates). Errors are reported in the order design, cells, measures.
         let taylor = design.replicates().is_none();
         let domains = || {
             let cells = cells(df, disaggregations);
             (cells, taylor.then(|| weights(df, design.weight())))
         };
-        let rows = || {
-            let measures = evaluated.and_then(|e| measures_from(df, specs, e));
-            let sampling = match design.replicates() {
-                Some(r) => weights(df, design.weight()).and_then(|w| {
-                    let replicate = replicate_data(df, r, w.whole())?;
-                    Ok((Some(w), None, Some(replicate)))
-                }),
-                None => structure(df, design).map(|s| (None, Some(s), None)),
-            };
-            (sampling, measures)
+        let sampling = || match design.replicates() {
+            Some(r) => weights(df, design.weight()).and_then(|w| {
+                let replicate = replicate_data(df, r, w.whole())?;
+                Ok((Some(w), None, Some(replicate)))
+            }),
+            None => structure(df, design).map(|s| (None, Some(s), None)),
         };
-        let ((domains, w), (sampling, measures)) = if df.height() < PARALLEL_ROWS {
-            (domains(), rows())
-        } else {
-            join(domains, rows)
-        };
+        let (measures, ((domains, w), sampling)) = measures_alongside(df, specs, || {
+            if df.height() < PARALLEL_ROWS {
+                (domains(), sampling())
+            } else {
+                join(domains, sampling)
+            }
+        });
         let w = w.transpose()?;
         let (w_replicate, structure, replicate) = sampling?;
         let w = w

@@ -7,7 +7,7 @@ use polars::prelude::{BooleanChunked, DataFrame};
 use polars_arrow::bitmap::Bitmap;
 
 use super::columns::{combine_bits, numeric_values};
-use super::prepare::{Condition, conditions};
+use super::prepare::{Condition, conditions_alongside};
 use super::request::{MeasureSpec, Statistic};
 use super::values::Values;
 use crate::error::{Error, Result};
@@ -163,16 +163,18 @@ fn set_condition(state: &mut [u8], condition: &BooleanChunked) {
 /// Row values of (non-quantile) measures. Every SQL condition (universes, proportions)
 /// is evaluated in one query over the rows.
 pub(crate) fn measures_data(df: &DataFrame, specs: &[MeasureSpec]) -> Result<Vec<MeasureData>> {
-    let evaluated = measure_conditions(df, specs)?;
-    measures_from(df, specs, evaluated)
+    measures_alongside(df, specs, || ()).0
 }
 
 /// Every SQL condition of the measures (universe, then proportion condition, measure by
-/// measure), evaluated in one polars query.
-pub(crate) fn measure_conditions(
+/// measure), evaluated in one polars query, and the measures' row values from them
+/// ([`measures_from`]), on the condition thread while this one runs `alongside`
+/// ([`conditions_alongside`]). Returns both results.
+pub(crate) fn measures_alongside<R>(
     df: &DataFrame,
     specs: &[MeasureSpec],
-) -> Result<Vec<BooleanChunked>> {
+    alongside: impl FnOnce() -> R,
+) -> (Result<Vec<MeasureData>>, R) {
     let mut items: Vec<Condition> = Vec::new();
     for spec in specs {
         if let Some(u) = spec.universe.as_deref() {
@@ -188,10 +190,14 @@ pub(crate) fn measure_conditions(
             });
         }
     }
-    conditions(df, &items)
+    let then = |evaluated: Result<Vec<BooleanChunked>>| {
+        evaluated.and_then(|e| measures_from(df, specs, e))
+    };
+    conditions_alongside(df, &items, &then, alongside)
 }
 
-/// Row values of the measures from their evaluated conditions ([`measure_conditions`]).
+/// Row values of the measures from their evaluated conditions (those of
+/// [`measures_alongside`], in its order).
 pub(crate) fn measures_from(
     df: &DataFrame,
     specs: &[MeasureSpec],

@@ -359,17 +359,25 @@ impl Condition<'_> {
 }
 
 /// Evaluate SQL conditions on the rows, all in one query (polars evaluates them in
-/// parallel): per condition, one Boolean value per row, NULL where the condition is NULL.
+/// parallel): per condition, one Boolean value per row, NULL where the condition is NULL;
+/// then `then` of that result, on the condition thread, while this thread runs `alongside`
+/// (work that does not need the conditions: polars' SQL planning is serial, and the other
+/// core would wait for it). Returns both results.
 ///
 /// Conditions longer than [`crate::catalogue::MAX_SQL_CHARS`] are refused, and parsing and
 /// evaluation run on a thread with a large stack: polars' SQL front end recurses deeply
 /// (tens of kB of stack per operator in debug builds), and a stack overflow would abort
 /// the process instead of returning an error. An error names the condition at fault.
-pub(crate) fn conditions(df: &DataFrame, items: &[Condition]) -> Result<Vec<BooleanChunked>> {
+pub(crate) fn conditions_alongside<T: Send, R>(
+    df: &DataFrame,
+    items: &[Condition],
+    then: &(impl Fn(Result<Vec<BooleanChunked>>) -> T + Sync),
+    alongside: impl FnOnce() -> R,
+) -> (T, R) {
     for c in items {
         let chars = c.sql.chars().count();
         if chars > crate::catalogue::MAX_SQL_CHARS {
-            return Err(Error::BadCondition {
+            let refused = Err(Error::BadCondition {
                 condition: c.sql.chars().take(80).collect::<String>() + "…",
                 role: c.role.to_string(),
                 message: format!(
@@ -377,21 +385,26 @@ pub(crate) fn conditions(df: &DataFrame, items: &[Condition]) -> Result<Vec<Bool
                     crate::catalogue::MAX_SQL_CHARS
                 ),
             });
+            return (then(refused), alongside());
         }
     }
     if items.is_empty() {
-        return Ok(Vec::new());
+        return (then(Ok(Vec::new())), alongside());
     }
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
             .name("hri-sql-condition".into())
             .stack_size(256 << 20)
-            .spawn_scoped(scope, || evaluate_conditions(df, items))
+            .spawn_scoped(scope, || then(evaluate_conditions(df, items)))
         {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            Err(_) => evaluate_conditions(df, items),
+            Ok(handle) => {
+                let beside = alongside();
+                let evaluated = handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (evaluated, beside)
+            }
+            Err(_) => (then(evaluate_conditions(df, items)), alongside()),
         }
     })
 }
