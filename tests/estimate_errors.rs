@@ -396,3 +396,60 @@ fn deep_and_overlong_conditions_do_not_crash() {
         "{e}"
     );
 }
+
+/// `rows` rows in two strata of PSUs of 25 rows, a text by-column and a numeric variable.
+fn survey_rows(rows: usize) -> DataFrame {
+    let half = rows / 2;
+    df!(
+        "stratum" => (0..rows).map(|i| 1 + (i >= half) as i32).collect::<Vec<_>>(),
+        "psu" => (0..rows).map(|i| (i / 25) as i64).collect::<Vec<_>>(),
+        "w" => (0..rows).map(|i| 1.0 + (i % 3) as f64).collect::<Vec<_>>(),
+        "y" => (0..rows).map(|i| (i % 5) as f64).collect::<Vec<_>>(),
+        "g" => (0..rows).map(|i| if i % 2 == 0 { "a" } else { "b" }).collect::<Vec<_>>(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn errors_come_in_the_order_design_cells_measures() {
+    // The conditions are evaluated while the cells and the design's structure are
+    // prepared (on small data one after the other, on large data in parallel): with
+    // several faults, the design's error comes first, then the by-columns', then the
+    // measures'.
+    for rows in [100, 60_000] {
+        let bad_sql = || Request::new().proportion("y >>> 3");
+        let mut df = survey_rows(rows);
+        let mut w: Vec<f64> = vec![1.0; rows];
+        w[rows - 1] = -1.0;
+        df.with_column(Column::new("w".into(), w)).unwrap();
+        let e = err(df, taylor(), bad_sql().by(["nosuch"]));
+        assert!(
+            matches!(&e, Error::InvalidWeight { row, .. } if *row == rows - 1),
+            "{rows} rows: {e}"
+        );
+
+        let mut df = survey_rows(rows);
+        let psu: Vec<i64> = (0..rows).map(|i| (i % 7) as i64).collect();
+        df.with_column(Column::new("psu".into(), psu)).unwrap();
+        let e = err(df, taylor(), bad_sql().by(["nosuch"]));
+        assert!(matches!(&e, Error::PsuNotNested { .. }), "{rows} rows: {e}");
+
+        let e = err(survey_rows(rows), taylor(), bad_sql().by(["nosuch"]));
+        assert!(
+            matches!(&e, Error::UnknownColumn { column, .. } if column == "nosuch"),
+            "{rows} rows: {e}"
+        );
+
+        let e = err(survey_rows(rows), taylor(), bad_sql().by(["g"]));
+        assert!(
+            matches!(&e, Error::BadCondition { condition, .. } if condition == "y >>> 3"),
+            "{rows} rows: {e}"
+        );
+        // Without faults, the same request on the same data estimates.
+        let ok = Survey::new(survey_rows(rows), taylor())
+            .unwrap()
+            .estimate(&Request::new().proportion("y >= 3").by(["g"]))
+            .unwrap();
+        assert_eq!(ok.rows.len(), 2, "{rows} rows");
+    }
+}
