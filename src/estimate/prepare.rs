@@ -462,7 +462,7 @@ fn evaluate_conditions(df: &DataFrame, items: &[Condition]) -> Result<Vec<Boolea
         .collect()
 }
 
-/// The columns an SQL condition reads (parsed on a large stack, as [`conditions`]).
+/// The columns an SQL condition reads (parsed on a large stack, as [`conditions_alongside`]).
 pub(crate) fn condition_columns(sql: &str, role: &str) -> Result<Vec<String>> {
     let parse = || {
         polars::sql::sql_expr(sql)
