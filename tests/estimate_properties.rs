@@ -380,3 +380,44 @@ fn seventy_measures_equal_each_alone() {
         }
     }
 }
+
+/// Measures that share an id (the mean and the total of one variable are both `y`) give
+/// their rows once each, in the request's order.
+#[test]
+fn measures_sharing_an_id_give_each_row_once() {
+    let df = df!(
+        "stratum" => [0, 0, 0, 0, 1, 1, 1, 1],
+        "psu" => [0, 0, 1, 1, 2, 2, 3, 3],
+        "w" => [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+        "y" => [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+        "g" => [0, 1, 0, 1, 0, 1, 0, 1],
+    )
+    .unwrap();
+    let survey = Survey::new(df, design()).unwrap();
+    let request = Request::new().mean("y").total("y").overall().by(["g"]);
+    let t = survey.estimate(&request).unwrap();
+    let stats: Vec<(&str, &str)> = t
+        .rows
+        .iter()
+        .map(|r| (r.measure.as_str(), r.statistic.as_str()))
+        .collect();
+    // 3 domains (overall, g = 0, g = 1) for each of the two measures
+    assert_eq!(t.rows.len(), 6, "{stats:?}");
+    assert_eq!(
+        stats.iter().filter(|s| s.1 == "mean").count(),
+        3,
+        "{stats:?}"
+    );
+    assert_eq!(
+        stats.iter().filter(|s| s.1 == "total").count(),
+        3,
+        "{stats:?}"
+    );
+    // the overall total is the weighted sum: Σ w·y = 204
+    let total = t
+        .rows
+        .iter()
+        .find(|r| r.statistic == "total" && r.groups.iter().all(Option::is_none))
+        .and_then(|r| r.estimate);
+    assert_eq!(total, Some(204.0));
+}

@@ -144,9 +144,14 @@ impl Survey {
                 )?);
             }
         }
-        // Keep the request's measure order.
+        // Keep the request's measure order. Measures may share an id (the mean and the
+        // total of one variable): each id's rows are taken once, at its first measure.
         let mut out = Vec::with_capacity(rows.len() + quantile_rows.len());
+        let mut taken = std::collections::HashSet::new();
         for spec in &request.measures {
+            if !taken.insert(spec.id.as_str()) {
+                continue;
+            }
             out.extend(
                 rows.iter()
                     .filter(|r: &&EstimateRow| r.measure == spec.id)
