@@ -381,6 +381,57 @@ fn seventy_measures_equal_each_alone() {
     }
 }
 
+/// The variance pass reads a PSU's rows directly in `Survey::estimate` and their partial
+/// sums after `accumulate`: the two agree with up to 64 domain cells (a PSU's cells kept as
+/// bits of one word) and with more (a list).
+#[test]
+fn rows_pass_equals_partial_sums_pass_with_few_and_many_cells() {
+    for levels in [20, 40] {
+        let n = 4 * 6 * 30;
+        let df = df!(
+            "stratum" => (0..n).map(|i| (i / 180) as i32).collect::<Vec<_>>(),
+            "psu" => (0..n).map(|i| (i / 30) as i32).collect::<Vec<_>>(),
+            "w" => (0..n).map(|i| 1.0 + (i % 7) as f64).collect::<Vec<_>>(),
+            "y" => (0..n).map(|i| (i % 11 != 3).then_some((i % 13) as f64)).collect::<Vec<_>>(),
+            "x" => (0..n).map(|i| 1.0 + (i % 5) as f64).collect::<Vec<_>>(),
+            // rows of a PSU visit its cells out of order
+            "g" => (0..n).map(|i| ((i * 7) % levels) as i32).collect::<Vec<_>>(),
+            "f" => (0..n).map(|i| ((i / 3) % 2) as i32).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let survey = Survey::new(df, design()).unwrap();
+        let rows_pass = survey.estimate(&request()).unwrap();
+        let est = survey.prepare(&request()).unwrap();
+        let table_pass = est.finish(&est.accumulate_all()).unwrap();
+        let domains: std::collections::BTreeSet<_> = rows_pass
+            .rows
+            .iter()
+            .map(|r| format!("{:?}", r.groups))
+            .collect();
+        assert_eq!(domains.len(), 1 + levels + 2 * levels, "{levels} levels");
+        // `estimate` orders rows by measure, `finish` by disaggregation: compare sorted.
+        let sorted = |e: &Estimates| {
+            let mut e = e.clone();
+            e.rows.sort_by_key(|r| {
+                (
+                    r.measure.clone(),
+                    r.statistic.clone(),
+                    r.disaggregation,
+                    r.groups.clone(),
+                )
+            });
+            e
+        };
+        same(&sorted(&rows_pass), &sorted(&table_pass), 1e-12, 1.0).unwrap();
+        assert!(
+            rows_pass
+                .rows
+                .iter()
+                .all(|r| r.se.is_some_and(f64::is_finite))
+        );
+    }
+}
+
 /// Measures that share an id (the mean and the total of one variable are both `y`) give
 /// their rows once each, in the request's order.
 #[test]

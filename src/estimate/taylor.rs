@@ -658,6 +658,18 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                     };
                 }
                 match ps.cells_of(first, i) {
+                    // Up to 64 cells: the unit's cells as bits of one word, set without a
+                    // branch per row, then touched in increasing order.
+                    Some(cells) if n_cells <= 64 => {
+                        let mut bits = 0u64;
+                        for &cell in cells {
+                            bits |= 1u64 << cell;
+                        }
+                        while bits != 0 {
+                            touch!(bits.trailing_zeros() as usize);
+                            bits &= bits - 1;
+                        }
+                    }
                     Some(cells) => {
                         for &cell in cells {
                             touch!(cell as usize);
