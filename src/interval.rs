@@ -235,6 +235,13 @@ mod tests {
         }
     }
 
+    /// Assert that `got` is within `tol` (relative) of R's `want` for `what`, and keep the
+    /// largest difference in `worst`.
+    fn check(worst: &mut f64, got: f64, want: f64, tol: f64, what: &str) {
+        assert!(rel(got, want) < tol, "{what} = {want}, got {got}");
+        *worst = worst.max(rel(got, want));
+    }
+
     /// Quantiles against R 4.2.2's `qt(p, df)`, `qnorm(p)` and `qbeta(p, a, b)`, from 1 to
     /// 1e8 degrees of freedom (printed by R with `sprintf("%.17g")`, written here as the
     /// shortest decimals that give the same doubles).
@@ -401,23 +408,17 @@ mod tests {
         let mut worst = 0.0_f64;
         for (p, df, want) in qt {
             let got = quantile_t(p, Some(df));
-            assert!(rel(got, want) < 1e-12, "qt({p}, {df}) = {want}, got {got}");
-            worst = worst.max(rel(got, want));
+            check(&mut worst, got, want, 1e-12, &format!("qt({p}, {df})"));
         }
         for (p, want) in qnorm {
             for df in [None, Some(f64::INFINITY)] {
                 let got = quantile_t(p, df);
-                assert!(rel(got, want) < 1e-12, "qnorm({p}) = {want}, got {got}");
-                worst = worst.max(rel(got, want));
+                check(&mut worst, got, want, 1e-12, &format!("qnorm({p})"));
             }
         }
         for (p, a, b, want) in qbeta {
-            let got = quantile_beta(p, a, b);
-            assert!(
-                rel(got, want) < 1e-12,
-                "qbeta({p}, {a}, {b}) = {want}, got {got}"
-            );
-            worst = worst.max(rel(got, want));
+            let what = format!("qbeta({p}, {a}, {b})");
+            check(&mut worst, quantile_beta(p, a, b), want, 1e-12, &what);
         }
         eprintln!("quantiles against R: largest relative difference {worst:e}");
     }
@@ -473,11 +474,7 @@ mod tests {
         for (x, df, want) in pt {
             for stat in [x, -x] {
                 let got = p_value(stat, Some(df));
-                assert!(
-                    rel(got, want) < 1e-9,
-                    "2 pt(-{x}, {df}) = {want}, got {got}"
-                );
-                worst = worst.max(rel(got, want));
+                check(&mut worst, got, want, 1e-9, &format!("2 pt(-{x}, {df})"));
             }
         }
         eprintln!("p-values against R: largest relative difference {worst:e}");
