@@ -1,123 +1,68 @@
-//! The crate's error type for estimation: every variant names the place that is wrong.
+//! The crate's error: one variant per layer, each wrapping that layer's own typed error, so
+//! that a program can tell what kind of failure it met (and the command line can choose its
+//! exit status) without parsing messages.
 
-use thiserror::Error;
+use thiserror::Error as ThisError;
 
-/// Errors from designs, data and estimation. Each names the column, stratum, row or
-/// request that is wrong.
-#[derive(Debug, Error)]
+use crate::benchmark::BenchmarkError;
+use crate::catalogue::CatalogueError;
+use crate::derive::DeriveError;
+use crate::export::ExportError;
+use crate::pilot::PilotError;
+use crate::pipeline::PipelineError;
+use crate::quality::QualityError;
+use crate::score::ScoreError;
+use crate::structural::RegisterError;
+use crate::synth::SynthError;
+
+/// Any error of `hri`. Each variant wraps the typed error of the layer that raised it,
+/// which names the column, stratum, indicator, file or setting at fault.
+#[derive(Debug, ThisError)]
 #[non_exhaustive]
 pub enum Error {
-    /// A column named by the design or a request is not in the data.
-    #[error("unknown column `{column}` (used as {role})")]
-    UnknownColumn {
-        /// The missing column.
-        column: String,
-        /// What the column was used for (weight, strata, variable, ...).
-        role: String,
-    },
-    /// A column that must be numeric is not.
-    #[error("column `{column}` must be numeric (used as {role}), found {dtype}")]
-    NotNumeric {
-        /// The column.
-        column: String,
-        /// What it was used for.
-        role: String,
-        /// Its data type.
-        dtype: String,
-    },
-    /// A weight is missing, NaN, infinite or negative.
-    #[error(
-        "invalid weight in column `{column}` at row {row}: {value} (weights must be finite and >= 0)"
-    )]
-    InvalidWeight {
-        /// The weight column (or replicate weight column).
-        column: String,
-        /// Zero-based row index.
-        row: usize,
-        /// The offending value, as text.
-        value: String,
-    },
-    /// A design column (strata, PSU, fpc) has a missing value.
-    #[error("missing value in design column `{column}` at row {row}")]
-    MissingDesignValue {
-        /// The column.
-        column: String,
-        /// Zero-based row index.
-        row: usize,
-    },
-    /// A PSU appears in more than one stratum while `nest` is off.
-    #[error(
-        "PSU `{psu}` of column `{column}` appears in strata `{stratum_a}` and `{stratum_b}`; PSU ids must be unique across strata, or set nest = true"
-    )]
-    PsuNotNested {
-        /// PSU column.
-        column: String,
-        /// The PSU id.
-        psu: String,
-        /// One stratum.
-        stratum_a: String,
-        /// Another stratum.
-        stratum_b: String,
-    },
-    /// A stratum (or PSU at a later stage) has a single sampling unit under the `fail` policy.
-    #[error(
-        "stratum `{stratum}` has only one PSU at stage {stage} (lonely PSU policy `fail`; choose remove, certainty, adjust or average)"
-    )]
-    LonelyPsu {
-        /// The stratum (or, at stage 2, the PSU) label.
-        stratum: String,
-        /// Sampling stage, 1-based.
-        stage: usize,
-    },
-    /// A finite population correction value is invalid.
-    #[error("invalid fpc in column `{column}` at stage {stage}: {reason}")]
-    InvalidFpc {
-        /// The fpc column.
-        column: String,
-        /// Stage, 1-based.
-        stage: usize,
-        /// What is wrong.
-        reason: String,
-    },
-    /// An SQL condition does not parse or cannot be evaluated.
-    #[error("SQL condition `{condition}` ({role}) is invalid: {message}")]
-    BadCondition {
-        /// The condition text.
-        condition: String,
-        /// Where it was used (universe, proportion condition).
-        role: String,
-        /// The parser's or evaluator's message.
-        message: String,
-    },
-    /// The design specification is inconsistent.
-    #[error("invalid design: {0}")]
-    InvalidDesign(String),
-    /// The estimation request is inconsistent.
-    #[error("invalid request: {0}")]
-    InvalidRequest(String),
-    /// Replicate weight problems (prefix matches no column, rscales of wrong length, ...).
-    #[error("replicate weights: {0}")]
-    Replicate(String),
-    /// A group named in a gap request is not among the domains.
-    #[error("group `{group}` not found in column `{column}`")]
-    UnknownGroup {
-        /// The by-column.
-        column: String,
-        /// The value asked for.
-        group: String,
-    },
-    /// An error from polars while reading or transforming data.
-    #[error("data error: {0}")]
-    Polars(#[from] polars::prelude::PolarsError),
-    /// An I/O error (reading or writing a file).
+    /// The survey engine: design, data, conditions, estimation ([`hri_survey::Error`]).
+    #[error(transparent)]
+    Survey(#[from] hri_survey::Error),
+    /// A catalogue that does not load or validate.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// A country register that does not load or validate.
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    /// A derivation of groups (migratory status, age group, disability, ...).
+    #[error(transparent)]
+    Derive(#[from] DeriveError),
+    /// A quality policy.
+    #[error(transparent)]
+    Quality(#[from] QualityError),
+    /// Benchmarks and progress.
+    #[error(transparent)]
+    Benchmark(#[from] BenchmarkError),
+    /// Scores.
+    #[error(transparent)]
+    Score(#[from] ScoreError),
+    /// The pipeline: settings, missing columns, estimation of the catalogue.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// Writing the output files.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// Synthetic data generation.
+    #[error(transparent)]
+    Synth(#[from] SynthError),
+    /// A pilot run.
+    #[error(transparent)]
+    Pilot(#[from] PilotError),
+    /// Reading or writing a file outside the writers (a design file, a register).
     #[error("I/O error on `{path}`: {source}")]
     Io {
         /// The file.
         path: String,
         /// The underlying error.
+        #[source]
         source: std::io::Error,
     },
 }
 
-/// Result alias for this crate's estimation functions.
+/// Result alias for `hri`'s functions that may fail in more than one layer.
 pub type Result<T> = std::result::Result<T, Error>;

@@ -52,21 +52,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! From there, [`pipeline::Pipeline`] computes a whole [`catalogue::Catalogue`] with quality
+//! The estimation engine is the crate [`hri_survey`], re-exported here as [`design`],
+//! [`estimate`], [`interval`], [`io`] and [`sql`]; it knows nothing of rights and can be
+//! used on its own. From there, [`pipeline::Pipeline`] computes a whole [`catalogue::Catalogue`] with quality
 //! flags, benchmarks and scores, [`export`] writes the files, and [`pilot`] runs the Mexico
 //! and Tunisia pilots end to end.
 
+pub use hri_survey::{design, estimate, interval, io, sql};
+
 pub mod benchmark;
 pub mod catalogue;
-pub mod cli;
 pub mod derive;
-pub mod design;
 pub mod error;
-pub mod estimate;
 pub mod export;
 pub mod framework;
-pub mod interval;
-pub mod io;
 pub mod pilot;
 pub mod pipeline;
 pub mod quality;
@@ -75,3 +74,5 @@ pub mod results;
 pub mod score;
 pub mod structural;
 pub mod synth;
+
+pub use error::{Error, Result};

@@ -124,7 +124,6 @@ use polars::prelude::{DataFrame, Expr, IntoLazy, PolarsError};
 use crate::benchmark::{self, BenchmarkError, Round};
 use crate::catalogue::{Catalogue, ValidationReport};
 use crate::design::Design;
-use crate::error::Error as EstimateError;
 use crate::estimate::{
     CiMethod, DfMethod, EstimateRow, Estimates, GapRow, GapSpec, MeasureSpec, Request, Statistic,
     Survey,
@@ -138,6 +137,7 @@ use crate::results::{
 };
 use crate::score::{self, ANY_GROUP, IndicatorScore, ScoreError, ScoreOutcome};
 use crate::structural::{Register, RegisterError, StructuralValue};
+use hri_survey::Error as EstimateError;
 
 /// Default reference group of migratory status: the label that
 /// [`crate::derive::migratory_status`] gives native-born citizens.
@@ -160,9 +160,6 @@ pub enum PipelineError {
     /// A required setting was not given.
     #[error("pipeline setting `{0}` is required")]
     MissingSetting(&'static str),
-    /// The worker thread that checks the pipeline could not be started.
-    #[error("cannot start a worker thread: {0}")]
-    Thread(String),
     /// The catalogue does not pass validation.
     #[error("invalid catalogue: {0}")]
     InvalidCatalogue(#[source] ValidationReport),
@@ -550,19 +547,7 @@ impl PipelineBuilder {
     /// a previous round is earlier and of the same country.
     pub fn build(self) -> Result<Pipeline, PipelineError> {
         // SQL parsing and planning recurse deeply on long conditions: check on a large stack.
-        std::thread::scope(|scope| {
-            let inner = move || self.build_checked();
-            match std::thread::Builder::new()
-                .name("hri-pipeline-build".into())
-                .stack_size(256 << 20)
-                .spawn_scoped(scope, inner)
-            {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(e) => Err(PipelineError::Thread(e.to_string())),
-            }
-        })
+        crate::sql::on_sql_stack("pipeline-build", move || self.build_checked())
     }
 
     fn build_checked(self) -> Result<Pipeline, PipelineError> {

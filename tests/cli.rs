@@ -4,7 +4,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::r_reference::{cases, close, data_dir};
+use crate::reference::{cases, close, data_dir};
 
 fn hri(args: &[String]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_hri"))

@@ -4,15 +4,13 @@ mod benchmark;
 mod catalogue;
 mod cli;
 mod derive;
-mod design;
-mod estimate_errors;
-mod estimate_properties;
 mod export;
 mod pilot;
 mod pilot_catalogues;
 mod pipeline;
 mod quality;
-mod r_reference;
+#[path = "../crates/survey/tests/reference.rs"]
+mod reference;
 mod report;
 mod score;
 mod structural;

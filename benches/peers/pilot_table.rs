@@ -114,7 +114,7 @@ pub const COLUMNS: [&str; 16] = [
 pub const EXPECTED_ROWS: usize = 6 * (1 + 2 + 2 + 4 + 2 + 4 + 8 + 4);
 
 /// The Taylor design: strata `stratum`, PSUs `psu`, weights `weight`.
-pub fn taylor_design() -> hri::error::Result<Design> {
+pub fn taylor_design() -> hri_survey::Result<Design> {
     Design::builder("weight")
         .strata("stratum")
         .psu("psu")

@@ -42,36 +42,14 @@ use super::Catalogue;
 use super::error::{Issue, Location, ValidationReport};
 use crate::framework::{Benchmark, Direction, Indicator, IndicatorKind, Measure, Target, Unit};
 
-/// The longest SQL condition or universe accepted, in characters.
-///
-/// polars' SQL front end recurses once per binary operator, with large stack frames
-/// (about 40 kB each in debug builds): `x+x+...` gives one level per two characters. The
-/// cap bounds that depth, and validation runs on a thread with a stack large enough for
-/// it. Real conditions are far shorter; long lists of codes are written `col IN (...)`,
-/// which does not nest.
-pub const MAX_SQL_CHARS: usize = 4096;
+/// The longest SQL condition or universe accepted, in characters (the survey engine's
+/// cap, [`crate::sql::MAX_SQL_CHARS`]: polars' SQL front end recurses once per operator).
+pub use crate::sql::MAX_SQL_CHARS;
 
-/// Stack size of the thread that validates a catalogue: room for the deepest expression
-/// [`MAX_SQL_CHARS`] allows, in a debug build. Reserved, not committed: untouched pages
-/// cost no memory.
-const VALIDATION_STACK: usize = 256 << 20;
-
-/// Runs every rule over the catalogue, on a thread with a large stack (see
-/// [`MAX_SQL_CHARS`]); on the calling thread if no thread can be started.
+/// Runs every rule over the catalogue, on the large SQL stack
+/// ([`crate::sql::on_sql_stack`]; on the calling thread if no thread can be started).
 pub(super) fn validate(catalogue: &Catalogue) -> Result<(), ValidationReport> {
-    let issues = std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .name("hri-catalogue-validate".to_string())
-            .stack_size(VALIDATION_STACK)
-            .spawn_scoped(scope, || run(catalogue));
-        match spawned {
-            Ok(handle) => match handle.join() {
-                Ok(issues) => issues,
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            Err(_) => run(catalogue),
-        }
-    });
+    let issues = crate::sql::on_sql_stack("catalogue-validate", || run(catalogue));
     if issues.is_empty() {
         Ok(())
     } else {

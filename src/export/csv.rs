@@ -72,7 +72,7 @@ fn push_cell(out: &mut String, cell: &Cell<'_>) {
 }
 
 /// A field quoted as RFC 4180 asks (and when empty, or with outer spaces).
-pub(crate) fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     let needs = s.is_empty()
         || s.contains([',', '"', '\n', '\r'])
         || s.starts_with(' ')

@@ -44,7 +44,7 @@ use polars::prelude::{Column, DataFrame, DataType, PolarsError};
 use crate::report::{self, ReportOptions};
 use crate::results::Results;
 
-pub(crate) use self::csv::quote;
+pub use self::csv::quote;
 pub use self::csv::{CsvTable, frame_to_csv, read_csv, write_csv};
 pub use self::json::{frame_to_json, write_json};
 pub use self::parquet::write_parquet;

@@ -23,7 +23,6 @@ use crate::derive::{
     WgSsColumns, age_group, disability, migratory_status, sex,
 };
 use crate::design::Design;
-use crate::error::Error as EstimateError;
 use crate::export::{ExportError, ExportOptions, Written, write_all_with};
 use crate::framework::Dimension;
 use crate::pipeline::{Pipeline, PipelineError};
@@ -31,6 +30,7 @@ use crate::report::ReportOptions;
 use crate::results::Results;
 use crate::structural::{Register, RegisterError};
 use crate::synth::{Round, SynthError, mexico_round, tunisia_round};
+use hri_survey::Error as EstimateError;
 
 /// The pilot catalogue of Mexico (TOML).
 pub const MEXICO_CATALOGUE: &str = include_str!("mexico.toml");

@@ -8,9 +8,9 @@
 //! the rows (for every domain at once). Later iterations depend only on domain totals.
 
 use super::encode::NONE;
-use super::engine::{DomainTotals, Prepared};
 use super::measures::Kind;
 use super::partial::{N_UNIV, N_VALID, SLOTS, SW, SWY, W_UNIV};
+use super::prepared::{DomainTotals, Prepared};
 
 const THRESH: f64 = 30.0;
 const MTHRESH: f64 = -30.0;

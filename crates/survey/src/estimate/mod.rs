@@ -3,21 +3,21 @@
 //! freedom equal to those of R's `survey` package.
 //!
 //! ```
-//! use hri::design::Design;
-//! use hri::estimate::{Request, Survey};
+//! use hri_survey::design::Design;
+//! use hri_survey::estimate::{Request, Survey};
 //! use polars::prelude::*;
 //!
 //! let data = df!(
 //!     "w" => [10.0, 10.0, 20.0, 20.0, 15.0, 15.0],
 //!     "stratum" => [1, 1, 2, 2, 3, 3],
 //!     "insured" => [1, 0, 1, 1, 0, 1],
-//!     "migrant" => [0, 1, 0, 1, 0, 1],
+//!     "urban" => [0, 1, 0, 1, 0, 1],
 //! )
 //! .unwrap();
 //! let design = Design::builder("w").strata("stratum").build().unwrap();
 //! let survey = Survey::new(data, design).unwrap();
 //! let table = survey
-//!     .estimate(&Request::new().proportion("insured = 1").overall().by(["migrant"]))
+//!     .estimate(&Request::new().proportion("insured = 1").overall().by(["urban"]))
 //!     .unwrap();
 //! assert_eq!(table.rows.len(), 3);
 //! assert!((table.rows[0].estimate.unwrap() - 65.0 / 90.0).abs() < 1e-12);
@@ -27,14 +27,16 @@ mod cells;
 mod columns;
 mod critical;
 mod encode;
-mod engine;
+mod finish;
 mod glm;
 mod measures;
 mod parallel;
 mod partial;
 mod prepare;
+mod prepared;
 mod quantile;
 mod replicate;
+mod replicate_variance;
 mod request;
 mod table;
 mod taylor;
@@ -50,9 +52,11 @@ use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::interval;
 use critical::CriticalValues;
-use engine::{GapPair, Prepared, finish};
+use finish::finish;
 use measures::{Kind, MeasureData};
+use prepared::Prepared;
 use quantile::WeightedCdf;
+use request::GapPair;
 
 /// Survey microdata with its design.
 #[derive(Debug, Clone)]
@@ -199,8 +203,8 @@ impl Survey {
                 .iter()
                 .map(|c| probs.iter().map(|&p| c.quantile(p)).collect())
                 .collect();
-            // Indicator measures: y <= qhat of the row's domain, one per probability.
-            let indicators: Vec<MeasureData> = (0..probs.len())
+            // 0/1 measures: y <= qhat of the row's domain, one per probability.
+            let below_quantile: Vec<MeasureData> = (0..probs.len())
                 .map(|k| {
                     let mut y = vec![f64::NAN; prepared.n];
                     let mut univ = vec![false; prepared.n];
@@ -228,7 +232,7 @@ impl Survey {
                     universe: Some(String::new()),
                 })
                 .collect();
-            let (old_measures, old_specs) = prepared.replace_measures(indicators, specs);
+            let (old_measures, old_specs) = prepared.replace_measures(below_quantile, specs);
             let ps = prepared.accumulate_cells_all(request.deff);
             let wald = Request {
                 ci: CiMethod::Wald,
@@ -255,7 +259,7 @@ impl Survey {
                     cdfs[d].quantile(phi)
                 };
                 let est = qhat[d][k];
-                let quantile_raw = engine::RawRow {
+                let quantile_raw = finish::RawRow {
                     measure: 0,
                     grouping: g,
                     domain: d,
@@ -389,7 +393,7 @@ impl Survey {
 
 /// The columns an SQL condition reads (for reading only the columns a request needs).
 /// Parsing runs on a large stack; conditions longer than
-/// [`crate::catalogue::MAX_SQL_CHARS`] are refused.
+/// [`crate::sql::MAX_SQL_CHARS`] are refused.
 pub fn condition_columns(sql: &str) -> Result<Vec<String>> {
     prepare::condition_columns(sql, "condition")
 }

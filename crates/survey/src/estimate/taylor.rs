@@ -1114,7 +1114,7 @@ pub(crate) fn variances(
 mod tests {
     use polars::prelude::*;
 
-    use super::super::engine::{Prepared, RowEntries};
+    use super::super::prepared::{Prepared, RowEntries};
     use super::super::request::Request;
     use super::*;
     use crate::design::Design;

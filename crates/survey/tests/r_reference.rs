@@ -2,21 +2,11 @@
 //! survey 4.1.1, on the api data shipped with that package) through the library:
 //! estimate, se, ci_low, ci_high and df to a relative error of 1e-9.
 
-use std::path::{Path, PathBuf};
-
-use hri::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
-use hri::estimate::{CiMethod, DfMethod, Request, Statistic, Survey};
+use hri_survey::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
+use hri_survey::estimate::{CiMethod, DfMethod, Request, Statistic, Survey};
 use serde_json::Value;
 
-pub(crate) fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/r-survey")
-}
-
-pub(crate) fn cases() -> Vec<Value> {
-    let text = std::fs::read_to_string(data_dir().join("cases.json")).expect("cases.json");
-    let v: Value = serde_json::from_str(&text).expect("valid JSON");
-    v["cases"].as_array().expect("cases").clone()
-}
+use crate::reference::{cases, close, data_dir};
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
@@ -28,7 +18,7 @@ fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub(crate) fn design_of(case: &Value) -> Design {
+fn design_of(case: &Value) -> Design {
     let d = &case["design"];
     let mut b = Design::builder(d["weight"].as_str().unwrap());
     if let Some(s) = strings(&d["strata"]).first() {
@@ -67,9 +57,9 @@ pub(crate) fn design_of(case: &Value) -> Design {
     b.build().unwrap()
 }
 
-pub(crate) fn survey_of(case: &Value) -> Survey {
+fn survey_of(case: &Value) -> Survey {
     let path = data_dir().join(case["data"].as_str().unwrap());
-    let df = hri::io::read(&path).expect("read data");
+    let df = hri_survey::io::read(&path).expect("read data");
     Survey::new(df, design_of(case)).expect("survey")
 }
 
@@ -122,31 +112,6 @@ fn request_of(case: &Value) -> Request {
         req.by(by)
     };
     req
-}
-
-/// `actual` equals `expected` to 1e-9 relative (absolute 1e-12 when R gives zero).
-pub(crate) fn close(actual: Option<f64>, expected: &Value, what: &str) -> Result<(), String> {
-    let Some(e) = expected.as_f64() else {
-        return if actual.is_none() || actual.is_some_and(f64::is_nan) {
-            Ok(())
-        } else {
-            Err(format!("{what}: expected missing, got {actual:?}"))
-        };
-    };
-    let a = actual.ok_or_else(|| format!("{what}: expected {e}, got nothing"))?;
-    let ok = if e == 0.0 {
-        a.abs() <= 1e-12
-    } else {
-        ((a - e) / e).abs() <= 1e-9
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what}: expected {e:.17e}, got {a:.17e} (rel {:.2e})",
-            ((a - e) / e).abs()
-        ))
-    }
 }
 
 #[test]

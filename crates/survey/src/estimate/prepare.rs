@@ -10,6 +10,7 @@ use super::parallel::{PARALLEL_ROWS, join_if};
 use super::values::Values;
 use crate::design::{Design, LonelyPsu};
 use crate::error::{Error, Result};
+use crate::sql::{self, MAX_SQL_CHARS};
 
 /// Sampling structure: units, PSUs, strata, and the variance factors of each stage.
 #[derive(Debug, Clone)]
@@ -364,10 +365,8 @@ impl Condition<'_> {
 /// (work that does not need the conditions: polars' SQL planning is serial, and the other
 /// core would wait for it). Returns both results.
 ///
-/// Conditions longer than [`crate::catalogue::MAX_SQL_CHARS`] are refused, and parsing and
-/// evaluation run on a thread with a large stack: polars' SQL front end recurses deeply
-/// (tens of kB of stack per operator in debug builds), and a stack overflow would abort
-/// the process instead of returning an error. An error names the condition at fault.
+/// Conditions longer than [`MAX_SQL_CHARS`] are refused, and parsing and evaluation run on
+/// the large SQL stack ([`crate::sql`]): an error names the condition at fault.
 pub(crate) fn conditions_alongside<T: Send, R>(
     df: &DataFrame,
     items: &[Condition],
@@ -375,14 +374,12 @@ pub(crate) fn conditions_alongside<T: Send, R>(
     alongside: impl FnOnce() -> R,
 ) -> (T, R) {
     for c in items {
-        let chars = c.sql.chars().count();
-        if chars > crate::catalogue::MAX_SQL_CHARS {
+        if let Some(chars) = sql::too_long(c.sql) {
             let refused = Err(Error::BadCondition {
                 condition: c.sql.chars().take(80).collect::<String>() + "…",
                 role: c.role.to_string(),
                 message: format!(
-                    "{chars} characters is longer than the {} allowed; write long lists of codes as `col IN (...)`",
-                    crate::catalogue::MAX_SQL_CHARS
+                    "{chars} characters is longer than the {MAX_SQL_CHARS} allowed; write long lists of codes as `col IN (...)`"
                 ),
             });
             return (then(refused), alongside());
@@ -391,22 +388,11 @@ pub(crate) fn conditions_alongside<T: Send, R>(
     if items.is_empty() {
         return (then(Ok(Vec::new())), alongside());
     }
-    std::thread::scope(|scope| {
-        match std::thread::Builder::new()
-            .name("hri-sql-condition".into())
-            .stack_size(256 << 20)
-            .spawn_scoped(scope, || then(evaluate_conditions(df, items)))
-        {
-            Ok(handle) => {
-                let beside = alongside();
-                let evaluated = handle
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
-                (evaluated, beside)
-            }
-            Err(_) => (then(evaluate_conditions(df, items)), alongside()),
-        }
-    })
+    sql::on_sql_stack_alongside(
+        "sql-condition",
+        || then(evaluate_conditions(df, items)),
+        alongside,
+    )
 }
 
 fn evaluate_conditions(df: &DataFrame, items: &[Condition]) -> Result<Vec<BooleanChunked>> {
@@ -462,9 +448,17 @@ fn evaluate_conditions(df: &DataFrame, items: &[Condition]) -> Result<Vec<Boolea
         .collect()
 }
 
-/// The columns an SQL condition reads (parsed on a large stack, as [`conditions_alongside`]).
+/// The columns an SQL condition reads (parsed on the large SQL stack, as
+/// [`conditions_alongside`]).
 pub(crate) fn condition_columns(sql: &str, role: &str) -> Result<Vec<String>> {
-    let parse = || {
+    if sql::too_long(sql).is_some() {
+        return Err(Error::BadCondition {
+            condition: sql.chars().take(80).collect::<String>() + "…",
+            role: role.to_string(),
+            message: format!("longer than the {MAX_SQL_CHARS} characters allowed"),
+        });
+    }
+    sql::on_sql_stack("sql-columns", || {
         polars::sql::sql_expr(sql)
             .map(|e| {
                 e.meta()
@@ -478,26 +472,5 @@ pub(crate) fn condition_columns(sql: &str, role: &str) -> Result<Vec<String>> {
                 role: role.to_string(),
                 message: e.to_string(),
             })
-    };
-    if sql.chars().count() > crate::catalogue::MAX_SQL_CHARS {
-        return Err(Error::BadCondition {
-            condition: sql.chars().take(80).collect::<String>() + "…",
-            role: role.to_string(),
-            message: format!(
-                "longer than the {} characters allowed",
-                crate::catalogue::MAX_SQL_CHARS
-            ),
-        });
-    }
-    std::thread::scope(|scope| {
-        match std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn_scoped(scope, parse)
-        {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            Err(_) => parse(),
-        }
     })
 }

@@ -1,8 +1,8 @@
 //! Bad input gets a typed error that names the place; empty domains give empty rows.
 
-use hri::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
-use hri::error::Error;
-use hri::estimate::{Request, Survey};
+use hri_survey::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
+use hri_survey::error::Error;
+use hri_survey::estimate::{Request, Survey};
 use polars::prelude::*;
 
 fn data() -> DataFrame {

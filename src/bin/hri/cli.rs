@@ -1,20 +1,21 @@
-//! The `hri` command-line program: argument parsing (clap) and dispatch. Each subcommand
-//! lives in its own module; errors go to stderr with a non-zero exit status.
-
-mod catalogue;
-mod estimate;
-mod output;
-mod pilot;
+//! The arguments of the `hri` program (clap) and their dispatch. Each subcommand lives in
+//! its own module; errors go to stderr with a non-zero exit status that names their kind.
 
 use clap::{Parser, Subcommand};
 
-pub use catalogue::{CatalogueAction, CatalogueArgs};
-pub use estimate::{DesignArgs, EstimateArgs, GapArgs, MeasureArgs};
-pub use pilot::{ComputeArgs, PilotArgs};
+use crate::catalogue::{self, CatalogueArgs};
+use crate::error::Result;
+use crate::estimate::{self, EstimateArgs, GapArgs};
+use crate::pilot::{self, ComputeArgs, PilotArgs};
+
+/// What `hri --help` says of the exit status.
+const EXIT_STATUS: &str = "Exit status: 0 success; 2 arguments that do not fit together; 3 data or design \
+(unknown column, invalid weight, lonely PSU, SQL condition); 4 catalogue or register; \
+5 computation (pipeline, derivations, scores, pilot); 6 writing output files or standard output.";
 
 /// Human-rights indicators for migrants from survey microdata.
 #[derive(Debug, Parser)]
-#[command(name = "hri", version, about, long_about = None)]
+#[command(name = "hri", version, about, long_about = None, after_help = EXIT_STATUS)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -55,7 +56,7 @@ pub enum Command {
 }
 
 /// Run the program on parsed arguments, writing the result to `out`.
-pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> crate::error::Result<()> {
+pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<()> {
     match cli.command {
         Command::Estimate(a) => estimate::run_estimate(&a, out),
         Command::Gap(a) => estimate::run_gap(&a, out),

@@ -6,10 +6,12 @@ use std::path::PathBuf;
 use clap::Args;
 use polars::prelude::*;
 
-use super::output::{Cell, Table};
-use crate::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
-use crate::error::{Error, Result};
-use crate::estimate::{CiMethod, DfMethod, Estimates, Gaps, Request, Statistic, Survey};
+use hri::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
+use hri::estimate::{CiMethod, DfMethod, Estimates, Gaps, Request, Statistic, Survey};
+use hri_survey::{Error, Result};
+
+use crate::error::CliError;
+use crate::output::{Cell, Table};
 
 fn list(s: &str) -> Vec<String> {
     s.split(',')
@@ -291,7 +293,7 @@ impl MeasureArgs {
             (&self.condition, "proportion condition"),
         ] {
             if let Some(s) = sql {
-                out.extend(crate::estimate::condition_columns(s).map_err(|e| match e {
+                out.extend(hri::estimate::condition_columns(s).map_err(|e| match e {
                     Error::BadCondition {
                         condition, message, ..
                     } => Error::BadCondition {
@@ -317,7 +319,7 @@ fn load(design: &DesignArgs, measure: &MeasureArgs, by: &[String]) -> Result<Sur
     for b in by {
         needed.extend(list(b));
     }
-    let lf = crate::io::scan(&design.data)?;
+    let lf = hri::io::scan(&design.data)?;
     let schema = lf.clone().collect_schema()?;
     if let Some(p) = &design.replicate_prefix {
         needed.extend(
@@ -341,7 +343,7 @@ fn load(design: &DesignArgs, measure: &MeasureArgs, by: &[String]) -> Result<Sur
         .filter(|n| needed.contains(n.as_str()))
         .map(|n| n.to_string())
         .collect();
-    let mut df = crate::io::read_columns(&design.data, &cols)?;
+    let mut df = hri::io::read_columns(&design.data, &cols)?;
     if design.weight.is_none() {
         let ones = Column::new(ONE.into(), vec![1.0f64; df.height()]);
         df.with_column(ones)?;
@@ -461,7 +463,7 @@ fn gaps_table(g: &Gaps, several_vars: bool) -> Table {
     Table { columns, rows }
 }
 
-fn write(table: &Table, format: &str, out: &mut dyn std::io::Write) -> Result<()> {
+fn write(table: &Table, format: &str, out: &mut dyn std::io::Write) -> crate::error::Result<()> {
     if format == "json" {
         table.write_json(out)
     } else {
@@ -470,7 +472,10 @@ fn write(table: &Table, format: &str, out: &mut dyn std::io::Write) -> Result<()
 }
 
 /// Run `hri estimate`.
-pub(crate) fn run_estimate(a: &EstimateArgs, out: &mut dyn std::io::Write) -> Result<()> {
+pub(crate) fn run_estimate(
+    a: &EstimateArgs,
+    out: &mut dyn std::io::Write,
+) -> crate::error::Result<()> {
     let (mut req, vars) = a.measure.request()?;
     let survey = load(&a.design, &a.measure, &a.by)?;
     for b in &a.by {
@@ -488,13 +493,11 @@ pub(crate) fn run_estimate(a: &EstimateArgs, out: &mut dyn std::io::Write) -> Re
 }
 
 /// Run `hri gap`.
-pub(crate) fn run_gap(a: &GapArgs, out: &mut dyn std::io::Write) -> Result<()> {
+pub(crate) fn run_gap(a: &GapArgs, out: &mut dyn std::io::Write) -> crate::error::Result<()> {
     let (req, vars) = a.measure.request()?;
     let by = list(&a.by);
     if by.is_empty() {
-        return Err(Error::InvalidRequest(
-            "--by needs at least one column".into(),
-        ));
+        return Err(CliError::Usage("--by needs at least one column".into()));
     }
     let survey = load(&a.design, &a.measure, std::slice::from_ref(&a.by))?;
     let column = a.gap_column.clone().unwrap_or_else(|| by[0].clone());

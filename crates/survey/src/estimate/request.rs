@@ -302,3 +302,12 @@ impl Request {
         }
     }
 }
+
+/// A gap request: difference and ratio of domain `a` over domain `b` (global domain
+/// indices of one grouping) for measure `measure`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GapPair {
+    pub measure: usize,
+    pub a: usize,
+    pub b: usize,
+}

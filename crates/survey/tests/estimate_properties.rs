@@ -2,8 +2,8 @@
 //! data held in several memory chunks, PSU labels, string group labels, replicate weights
 //! equal to the full weights, quantile monotonicity and order invariance.
 
-use hri::design::{Design, ReplicateColumns, ReplicateKind, Replicates};
-use hri::estimate::{Estimates, Request, Statistic, Survey};
+use hri_survey::design::{Design, ReplicateColumns, ReplicateKind, Replicates};
+use hri_survey::estimate::{Estimates, Request, Statistic, Survey};
 use polars::prelude::*;
 use proptest::prelude::*;
 

@@ -7,16 +7,17 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::catalogue::Catalogue;
-use crate::design::Design;
-use crate::error::{Error, Result};
-use crate::estimate::{CiMethod, Survey};
-use crate::export::{ExportOptions, write_all_with};
-use crate::framework::Dimension;
-use crate::pilot::{Country, PilotOptions};
-use crate::pipeline::Pipeline;
-use crate::report::ReportOptions;
-use crate::structural::Register;
+use hri::catalogue::Catalogue;
+use hri::design::Design;
+use hri::estimate::{CiMethod, Survey};
+use hri::export::{ExportOptions, write_all_with};
+use hri::framework::Dimension;
+use hri::pilot::{Country, PilotOptions};
+use hri::pipeline::Pipeline;
+use hri::report::ReportOptions;
+use hri::structural::Register;
+
+use crate::error::{CliError, Result};
 
 /// `hri pilot` arguments.
 #[derive(Debug, Clone, Args)]
@@ -67,28 +68,20 @@ pub struct ComputeArgs {
     pub ci: String,
 }
 
-fn io(e: std::io::Error) -> Error {
-    Error::Io {
-        path: "<stdout>".into(),
-        source: e,
-    }
-}
-
-fn stage(e: impl std::fmt::Display, what: &str) -> Error {
-    Error::InvalidRequest(format!("{what}: {e}"))
-}
-
 /// Run `hri pilot`.
 pub(crate) fn run_pilot(a: &PilotArgs, out: &mut dyn Write) -> Result<()> {
-    let country: Country = a.country.parse().map_err(|e| stage(e, "pilot"))?;
+    let country: Country = a
+        .country
+        .parse()
+        .map_err(|e: hri::pilot::PilotError| CliError::Usage(e.to_string()))?;
     let mut options = PilotOptions::new(country);
     options.size = a.size;
     options.seed = a.seed;
     if let Some(o) = &a.out {
         options.out_dir = Some(o.clone());
     }
-    let run = crate::pilot::run(&options).map_err(|e| stage(e, "pilot"))?;
-    write!(out, "{}", crate::pilot::summary(&run)).map_err(io)
+    let run = hri::pilot::run(&options)?;
+    write!(out, "{}", hri::pilot::summary(&run)).map_err(CliError::Output)
 }
 
 /// Run `hri compute`.
@@ -100,16 +93,19 @@ pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar.set_message("reading the catalogue, design and data");
-    let catalogue = Catalogue::from_path(&a.catalogue)
-        .map_err(|e| stage(e, &format!("catalogue {}", a.catalogue.display())))?;
+    let catalogue = Catalogue::from_path(&a.catalogue).map_err(|source| CliError::Catalogue {
+        path: a.catalogue.display().to_string(),
+        source,
+    })?;
     let design = Design::from_path(&a.design)?;
     let register = match &a.register {
-        Some(p) => Some(
-            Register::from_path(p).map_err(|e| stage(e, &format!("register {}", p.display())))?,
-        ),
+        Some(p) => Some(Register::from_path(p).map_err(|source| CliError::Register {
+            path: p.display().to_string(),
+            source,
+        })?),
         None => None,
     };
-    let data = crate::io::read(&a.data)?;
+    let data = hri::io::read(&a.data)?;
     let rows = data.height();
     let survey = Survey::new(data, design)?;
     bar.set_message(format!(
@@ -130,27 +126,22 @@ pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
     if let Some(reference) = &a.reference {
         b = b.reference(Dimension::MigratoryStatus, reference.clone());
     }
-    let results = b
-        .build()
-        .map_err(|e| stage(e, "pipeline"))?
-        .run()
-        .map_err(|e| stage(e, "pipeline"))?;
+    let results = b.build()?.run()?;
     bar.set_message("writing files");
     let mut report = ReportOptions::new().catalogue(catalogue);
     if let Some(r) = register {
         report = report.register(r);
     }
-    let written = write_all_with(&results, &a.out, &ExportOptions::new().report(report))
-        .map_err(|e| stage(e, "export"))?;
+    let written = write_all_with(&results, &a.out, &ExportOptions::new().report(report))?;
     bar.finish_and_clear();
     writeln!(
         out,
         "{} indicator rows for {rows} survey rows written to:",
         results.rows().len()
     )
-    .map_err(io)?;
+    .map_err(CliError::Output)?;
     for p in written.paths() {
-        writeln!(out, "  {}", p.display()).map_err(io)?;
+        writeln!(out, "  {}", p.display()).map_err(CliError::Output)?;
     }
     Ok(())
 }

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::catalogue::{Catalogue, render};
-use crate::error::{Error, Result};
+use hri::catalogue::{Catalogue, render};
+
+use crate::error::{CliError, Result};
 
 /// `hri catalogue` arguments.
 #[derive(Debug, Clone, Args)]
@@ -35,15 +36,10 @@ fn load(file: &PathBuf) -> Result<Catalogue> {
     if file.as_os_str() == "builtin" {
         return Ok(Catalogue::migrants_rights());
     }
-    Catalogue::from_path(file)
-        .map_err(|e| Error::InvalidRequest(format!("catalogue {}: {e}", file.display())))
-}
-
-fn io(e: std::io::Error) -> Error {
-    Error::Io {
-        path: "<stdout>".into(),
-        source: e,
-    }
+    Catalogue::from_path(file).map_err(|source| CliError::Catalogue {
+        path: file.display().to_string(),
+        source,
+    })
 }
 
 /// Run `hri catalogue`.
@@ -61,19 +57,19 @@ pub(crate) fn run(a: &CatalogueArgs, out: &mut dyn Write) -> Result<()> {
                         c.attributes.len(),
                         c.indicators.len()
                     )
-                    .map_err(io)?;
+                    .map_err(CliError::Output)?;
                     Ok(())
                 }
-                Err(report) => Err(Error::InvalidRequest(format!(
-                    "catalogue {} has {} problem(s):\n{report}",
-                    file.display(),
-                    report.issues.len()
-                ))),
+                Err(report) => Err(CliError::InvalidCatalogue {
+                    path: file.display().to_string(),
+                    count: report.issues.len(),
+                    report: report.to_string(),
+                }),
             }
         }
         CatalogueAction::Show { file } => {
             let c = load(file)?;
-            write!(out, "{}", render(&c)).map_err(io)?;
+            write!(out, "{}", render(&c)).map_err(CliError::Output)?;
             Ok(())
         }
     }

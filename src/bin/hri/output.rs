@@ -1,14 +1,15 @@
 //! Writing result tables as CSV or JSON: numbers at full precision (the shortest text that
 //! reads back to the same f64), missing values empty in CSV and `null` in JSON. Text is
-//! quoted by the same rule as the export files ([`crate::export::quote`]: an empty
+//! quoted by the same rule as the export files ([`hri::export::quote`]: an empty
 //! string is `""`, so that it differs from a missing value).
 
 use std::io::Write;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
-use crate::export::quote;
+use hri::export::quote;
+
+use crate::error::{CliError, Result};
 
 /// A cell of an output table.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,18 +43,11 @@ pub(crate) struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-fn io(e: std::io::Error) -> Error {
-    Error::Io {
-        path: "<stdout>".into(),
-        source: e,
-    }
-}
-
 impl Table {
     /// Write as CSV with a header row.
     pub fn write_csv(&self, out: &mut dyn Write) -> Result<()> {
         let header: Vec<String> = self.columns.iter().map(|c| quote(c)).collect();
-        writeln!(out, "{}", header.join(",")).map_err(io)?;
+        writeln!(out, "{}", header.join(",")).map_err(CliError::Output)?;
         for row in &self.rows {
             let fields: Vec<String> = row
                 .iter()
@@ -64,7 +58,7 @@ impl Table {
                     Cell::Int(i) => i.to_string(),
                 })
                 .collect();
-            writeln!(out, "{}", fields.join(",")).map_err(io)?;
+            writeln!(out, "{}", fields.join(",")).map_err(CliError::Output)?;
         }
         Ok(())
     }
@@ -91,8 +85,8 @@ impl Table {
             })
             .collect();
         let text = serde_json::to_string_pretty(&Value::Array(arr))
-            .map_err(|e| Error::InvalidRequest(format!("cannot write JSON: {e}")))?;
-        writeln!(out, "{text}").map_err(io)?;
+            .map_err(|e| CliError::Output(std::io::Error::other(e)))?;
+        writeln!(out, "{text}").map_err(CliError::Output)?;
         Ok(())
     }
 }

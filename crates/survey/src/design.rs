@@ -5,7 +5,7 @@
 //! for. Build one with [`Design::builder`]:
 //!
 //! ```
-//! use hri::design::{Design, LonelyPsu};
+//! use hri_survey::design::{Design, LonelyPsu};
 //! let design = Design::builder("weight")
 //!     .strata("stratum")
 //!     .psu("psu")
@@ -308,7 +308,7 @@ impl DesignBuilder {
     }
 }
 
-/// The design as written in a TOML file (`hri compute --design design.toml`):
+/// The design as written in a TOML file (a design file, e.g. `design.toml`):
 ///
 /// ```toml
 /// weight = "fac"

@@ -1,6 +1,6 @@
 //! Design files: TOML in, the same design as the builder out; bad files name the problem.
 
-use hri::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind};
+use hri_survey::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind};
 
 #[test]
 fn design_file_equals_builder() {

@@ -3,8 +3,9 @@
 use polars::prelude::*;
 
 use super::critical::CriticalValues;
-use super::engine::{Computed, GapPair, Prepared, RawRow};
-use super::request::{MeasureSpec, Request};
+use super::finish::{Computed, RawRow};
+use super::prepared::Prepared;
+use super::request::{GapPair, MeasureSpec, Request};
 use crate::error::Result;
 use crate::interval;
 

@@ -1,0 +1,7 @@
+//! The integration tests of the survey engine, in one binary so that polars links once.
+
+mod design;
+mod estimate_errors;
+mod estimate_properties;
+mod r_reference;
+mod reference;
