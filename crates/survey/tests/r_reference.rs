@@ -6,7 +6,9 @@ use hri_survey::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Rep
 use hri_survey::estimate::{CiMethod, DfMethod, Request, Statistic, Survey};
 use serde_json::Value;
 
-use crate::reference::{cases, close, data_dir};
+use std::path::Path;
+
+use crate::reference::{cases_in, close, data_dir};
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
@@ -57,8 +59,8 @@ fn design_of(case: &Value) -> Design {
     b.build().unwrap()
 }
 
-fn survey_of(case: &Value) -> Survey {
-    let path = data_dir().join(case["data"].as_str().unwrap());
+fn survey_of(folder: &Path, case: &Value) -> Survey {
+    let path = folder.join(case["data"].as_str().unwrap());
     let df = hri_survey::io::read(&path).expect("read data");
     Survey::new(df, design_of(case)).expect("survey")
 }
@@ -114,16 +116,17 @@ fn request_of(case: &Value) -> Request {
     req
 }
 
-#[test]
-fn every_r_reference_case() {
+/// Runs every case of `folder/cases.json` through the library and compares each number with
+/// R's: (cases, rows, numbers checked, failures).
+fn check_cases(folder: &Path) -> (usize, usize, usize, Vec<String>, usize) {
     let mut checked_cases = 0;
     let mut checked_rows = 0;
     let mut checked_numbers = 0;
     let mut failures = Vec::new();
-    let all = cases();
+    let all = cases_in(folder);
     for case in &all {
         let id = case["id"].as_str().unwrap();
-        let survey = survey_of(case);
+        let survey = survey_of(folder, case);
         if case["stat"] == "difference" {
             let req = Request::new().mean(case["var"].as_str().unwrap());
             let by = strings(&case["by"]);
@@ -190,15 +193,40 @@ fn every_r_reference_case() {
         }
         checked_cases += 1;
     }
-    println!(
-        "R reference: {checked_cases} of {} cases, {checked_rows} rows, {checked_numbers} numbers checked; {} failures",
+    (
+        checked_cases,
+        checked_rows,
+        checked_numbers,
+        failures,
         all.len(),
+    )
+}
+
+/// Checks the cases of `folder` and prints what was checked under `label`.
+fn check_all(folder: &Path, label: &str) {
+    let (checked_cases, checked_rows, checked_numbers, failures, all) = check_cases(folder);
+    println!(
+        "{label}: {checked_cases} of {all} cases, {checked_rows} rows, {checked_numbers} numbers checked; {} failures",
         failures.len()
     );
-    assert_eq!(checked_cases, all.len(), "every case runs");
+    assert_eq!(checked_cases, all, "every case runs");
     assert!(
         failures.is_empty(),
-        "mismatches with R:\n{}",
+        "{} numbers differ from R:\n{}",
+        failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_r_reference_case() {
+    check_all(&data_dir(), "R reference");
+}
+
+/// R's rules that matter in domains: which strata the lonely-PSU `average` rule counts, and
+/// the design degrees of freedom reported for quantiles of a variable with missing values
+/// (`domain-rules/make_cases.R`).
+#[test]
+fn domain_rules_agree_with_r() {
+    check_all(&data_dir().join("domain-rules"), "R domain rules");
 }

@@ -16,9 +16,10 @@ pub(crate) fn data_dir() -> PathBuf {
     }
 }
 
-/// Every case of `cases.json`.
-pub(crate) fn cases() -> Vec<Value> {
-    let text = std::fs::read_to_string(data_dir().join("cases.json")).expect("cases.json");
+/// Every case of `folder/cases.json` (each case's `data` file lies beside it).
+pub(crate) fn cases_in(folder: &Path) -> Vec<Value> {
+    let path = folder.join("cases.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let v: Value = serde_json::from_str(&text).expect("valid JSON");
     v["cases"].as_array().expect("cases").clone()
 }

@@ -4,12 +4,13 @@
 
 use super::critical::CriticalValues;
 use super::glm::logit_fit;
+use super::lonely::average_factors;
 use super::measures::Kind;
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY};
 use super::prepared::{Prepared, RowEntries, domain_totals};
 use super::replicate_variance::replicate_variances;
 use super::request::{CiMethod, GapPair, Request};
-use super::taylor::{Channel, Target, variances};
+use super::taylor::{Channel, PARALLEL_MIN, Target, VarianceSpec, variances};
 use crate::error::{Error, Result};
 use crate::interval;
 
@@ -145,29 +146,19 @@ pub(crate) fn finish(
     }
     let (var, df): (Vec<f64>, Vec<f64>) = match (&p.structure, &p.replicate) {
         (Some(s), _) => {
+            let average = average_factors(p, s);
+            let spec = VarianceSpec {
+                structure: s,
+                cells: &p.cells,
+                dom_offset: &p.dom_offset,
+                n_measures: m,
+                channels: &channels,
+                targets: &targets,
+                average: average.as_deref(),
+            };
             let v = match table {
-                Some(t) => variances(
-                    s,
-                    &p.cells,
-                    &p.dom_offset,
-                    m,
-                    t,
-                    p.cells.n_cells,
-                    &channels,
-                    &targets,
-                    super::taylor::PARALLEL_MIN,
-                ),
-                None => variances(
-                    s,
-                    &p.cells,
-                    &p.dom_offset,
-                    m,
-                    &RowEntries::new(p, s),
-                    p.cells.n_cells,
-                    &channels,
-                    &targets,
-                    super::taylor::PARALLEL_MIN,
-                ),
+                Some(t) => variances(&spec, t, PARALLEL_MIN),
+                None => variances(&spec, &RowEntries::new(p, s), PARALLEL_MIN),
             };
             let df = (0..n_dm)
                 .map(|dm| v.psus[dm] as f64 - v.strata[dm] as f64)

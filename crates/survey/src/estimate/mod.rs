@@ -29,6 +29,7 @@ mod critical;
 mod encode;
 mod finish;
 mod glm;
+mod lonely;
 mod measures;
 mod parallel;
 mod partial;
@@ -222,7 +223,7 @@ impl Survey {
                     MeasureData::from_rows(Kind::Proportion, Some(&univ), y, None)
                 })
                 .collect();
-            let specs: Vec<MeasureSpec> = probs
+            let mut specs: Vec<MeasureSpec> = probs
                 .iter()
                 .map(|p| MeasureSpec {
                     id: format!("{variable}<=q{p}"),
@@ -232,7 +233,31 @@ impl Survey {
                     universe: Some(String::new()),
                 })
                 .collect();
-            let (old_measures, old_specs) = prepared.replace_measures(below_quantile, specs);
+            // One more measure for the domain's design degrees of freedom as every other
+            // statistic reports them: rows with a missing value count (R's `degf()` of the
+            // domain), while Woodruff's interval uses the df of the rows with a value, as
+            // R's `svyquantile` does (it drops them before `degf()`).
+            let mut measures = below_quantile;
+            let mut universe = vec![false; prepared.n];
+            let mut y = vec![f64::NAN; prepared.n];
+            for i in 0..prepared.n {
+                if dom_of(i) != encode::NONE && base.in_universe(i) {
+                    universe[i] = true;
+                    if base.valid(i) {
+                        y[i] = 1.0;
+                    }
+                }
+            }
+            measures.push(MeasureData::from_rows(Kind::Mean, Some(&universe), y, None));
+            specs.push(MeasureSpec {
+                id: format!("{variable} (domain rows)"),
+                statistic: Statistic::Mean {
+                    variable: variable.to_string(),
+                },
+                universe: Some(String::new()),
+            });
+            let df_measure = probs.len();
+            let (old_measures, old_specs) = prepared.replace_measures(measures, specs);
             let ps = prepared.accumulate_cells_all(request.deff);
             let wald = Request {
                 ci: CiMethod::Wald,
@@ -241,7 +266,18 @@ impl Survey {
             let computed = finish(prepared, &ps, None, &wald, &[]);
             prepared.replace_measures(old_measures, old_specs);
             let computed = computed?;
-            let mine = || computed.rows.iter().filter(|r| r.grouping == g);
+            let mut domain_df = vec![f64::NAN; nd];
+            for r in computed.rows.iter() {
+                if r.grouping == g && r.measure == df_measure {
+                    domain_df[r.domain] = r.df;
+                }
+            }
+            let mine = || {
+                computed
+                    .rows
+                    .iter()
+                    .filter(|r| r.grouping == g && r.measure < df_measure)
+            };
             let critical = CriticalValues::new(request, mine().map(|r| r.df));
             for raw in mine() {
                 let k = raw.measure;
@@ -266,7 +302,7 @@ impl Survey {
                     estimate: est,
                     se: (hi - lo) / (2.0 * q),
                     ci: (lo, hi),
-                    df: raw.df,
+                    df: domain_df[d],
                     deff: None,
                     n: raw.n,
                     pop: raw.pop,

@@ -906,20 +906,42 @@ fn run_pieces(bounds: &[usize], pass: &(impl Fn(usize, usize) -> Acc + Sync)) ->
 /// Entries below which the variance pass runs on one thread.
 pub(crate) const PARALLEL_MIN: usize = 20_000;
 
-/// Compute the variances of `targets` from the partial sums (in [`PIECES`] pieces on
-/// every thread from `parallel_min` entries on).
-#[allow(clippy::too_many_arguments)]
+/// What the variance pass computes, over which design and domains.
+pub(crate) struct VarianceSpec<'a> {
+    /// The sampling structure.
+    pub structure: &'a Structure,
+    /// The domain cells and groupings.
+    pub cells: &'a Cells,
+    /// Per grouping: the index of its first domain (and the number of domains last).
+    pub dom_offset: &'a [u32],
+    /// Measures per domain.
+    pub n_measures: usize,
+    /// The linearised scores.
+    pub channels: &'a [Channel],
+    /// The variances wanted: (domain, measure) targets first, then combinations.
+    pub targets: &'a [Target],
+    /// Per (domain, measure) target: the lonely-PSU `average` factor, when that rule
+    /// applies ([`super::lonely::average_factors`]).
+    pub average: Option<&'a [f64]>,
+}
+
+/// Compute the variances of the spec's targets from the partial sums (in [`PIECES`] pieces
+/// on every thread from `parallel_min` entries on).
 pub(crate) fn variances(
-    s: &Structure,
-    cells: &Cells,
-    dom_offset: &[u32],
-    n_measures: usize,
+    spec: &VarianceSpec<'_>,
     ps: &impl Entries,
-    n_cells: usize,
-    channels: &[Channel],
-    targets: &[Target],
     parallel_min: usize,
 ) -> Variances {
+    let VarianceSpec {
+        structure: s,
+        cells,
+        dom_offset,
+        n_measures,
+        channels,
+        targets,
+        average,
+    } = *spec;
+    let n_cells = cells.n_cells;
     let n_dm = *dom_offset.last().unwrap_or(&0) as usize * n_measures;
     // channels of each (dom, measure)
     let mut ch_start = vec![0u32; n_dm + 1];
@@ -1099,6 +1121,10 @@ pub(crate) fn variances(
     for t in 0..targets.len() {
         if nan[t] {
             var[t] = f64::NAN;
+        } else if let Some(factor) = average.and_then(|f| f.get(t)) {
+            // (domain, measure) targets under `average`: the strata of the domain's valid
+            // rows (see `lonely::average_factors`).
+            var[t] *= factor;
         } else if s.lonely == LonelyPsu::Average && nok[t] < nstrat[t] {
             var[t] = if nok[t] == 0 {
                 f64::NAN
@@ -1281,35 +1307,19 @@ mod tests {
             })
             .collect();
         let s = prep.structure.as_ref().unwrap();
-        let c = prep.cells.n_cells;
         let v = |e: &dyn Fn(usize) -> Variances, min: usize| e(min);
-        let table = |min| {
-            variances(
-                s,
-                &prep.cells,
-                &prep.dom_offset,
-                m,
-                &ps,
-                c,
-                &channels,
-                &targets,
-                min,
-            )
+        let spec = VarianceSpec {
+            structure: s,
+            cells: &prep.cells,
+            dom_offset: &prep.dom_offset,
+            n_measures: m,
+            channels: &channels,
+            targets: &targets,
+            average: None,
         };
+        let table = |min| variances(&spec, &ps, min);
         let rows = RowEntries::new(&prep, s);
-        let streamed = |min| {
-            variances(
-                s,
-                &prep.cells,
-                &prep.dom_offset,
-                m,
-                &rows,
-                c,
-                &channels,
-                &targets,
-                min,
-            )
-        };
+        let streamed = |min| variances(&spec, &rows, min);
         let one = v(&table, usize::MAX);
         assert!(ps.keys.len() > 100);
         for other in [v(&table, 1), v(&streamed, usize::MAX), v(&streamed, 1)] {
