@@ -4,7 +4,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::reference::{cases, close, data_dir};
+use crate::reference::{cases_in, close, data_dir};
 
 fn hri(args: &[String]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_hri"))
@@ -18,8 +18,23 @@ fn hri(args: &[String]) -> (bool, String, String) {
     )
 }
 
+/// The exit status of `hri` with these arguments, and what it printed on stderr.
+fn hri_status(args: &[String]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hri"))
+        .args(args)
+        .output()
+        .expect("run hri");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
 fn case(id: &str) -> Value {
-    cases().into_iter().find(|c| c["id"] == id).expect("case")
+    cases_in(&data_dir())
+        .into_iter()
+        .find(|c| c["id"] == id)
+        .expect("case")
 }
 
 fn design_args(c: &Value) -> Vec<String> {
@@ -237,6 +252,39 @@ fn cli_errors_go_to_stderr_with_nonzero_status() {
     let (ok, _, err) = hri(&a);
     assert!(!ok);
     assert!(err.contains("meals >>> 2"), "{err}");
+}
+
+#[test]
+fn cli_exit_status_says_which_kind_of_failure() {
+    let c = case("strat-mean-api00");
+    // 2: arguments that do not fit together.
+    let mut a = estimate_args(&c, "csv");
+    let i = a.iter().position(|x| x == "mean").unwrap();
+    a[i] = "ratio".into();
+    let (code, err) = hri_status(&a);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--denominator"), "{err}");
+    // 3: data or design (an unknown column; an SQL condition that does not parse).
+    let mut a = estimate_args(&c, "csv");
+    let i = a.iter().position(|x| x == "api00").unwrap();
+    a[i] = "no_such_column".into();
+    let (code, err) = hri_status(&a);
+    assert_eq!(code, Some(3), "{err}");
+    let mut a = estimate_args(&c, "csv");
+    a.extend(["--where".into(), "meals >>> 2".into()]);
+    let (code, err) = hri_status(&a);
+    assert_eq!(code, Some(3), "{err}");
+    // 4: a catalogue that does not exist.
+    let (code, err) = hri_status(&[
+        "catalogue".into(),
+        "validate".into(),
+        "no/such/catalogue.toml".into(),
+    ]);
+    assert_eq!(code, Some(4), "{err}");
+    assert!(err.contains("no/such/catalogue.toml"), "{err}");
+    // 0: success.
+    let (code, err) = hri_status(&estimate_args(&c, "csv"));
+    assert_eq!(code, Some(0), "{err}");
 }
 
 #[test]

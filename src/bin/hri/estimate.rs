@@ -1,4 +1,4 @@
-//! `hri estimate` and `hri gap`: the design and measure flags of DESIGN.md's contract.
+//! `hri estimate` and `hri gap`: the design and measure flags of the command-line contract (README, "Use from the command line").
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
