@@ -1,7 +1,8 @@
-//! Criterion benchmarks of the estimation engine on the standing workload (DESIGN.md
-//! "Performance", issues 8 and 4): the pilot table (`benches/peers/pilot_table.rs`) with
-//! Taylor standard errors at 100k and 1M rows, the same table end to end from a Parquet
-//! file at 1M rows, and the replicate path (1M rows, 80 bootstrap replicate weights).
+//! Criterion benchmarks of the estimation engine on the standing workload (a synthetic
+//! person-level survey, 64 strata, PSUs of about 25 persons; issues 8 and 4): the pilot
+//! table (`benches/peers/pilot_table.rs`: 6 indicators × 7 disaggregations) with Taylor
+//! standard errors at 100k and 1M rows, the same table end to end from a Parquet file at
+//! 1M rows, and the replicate path (1M rows, 80 bootstrap replicate weights).
 //! Throughput is reported in rows per second.
 //!
 //! ```text

@@ -1,4 +1,5 @@
-//! The standing pilot table of DESIGN.md ("Performance") and issue 8, shared by the
+//! The standing pilot table of the performance benchmarks (issue 8: 6 indicators × 7
+//! disaggregations plus overall values on the synthetic workload), shared by the
 //! criterion benchmark (`benches/estimate.rs`) and the peer comparison program
 //! (`examples/peer_table.rs`), so both measure exactly the same request.
 //!

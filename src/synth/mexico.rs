@@ -11,11 +11,13 @@ use super::{
 };
 
 /// Default sample size of [`mexico`]: about 400 thousand persons, the size of an ENOE
-/// quarter (FACTS.md B4: 423,302 records in 2025 Q1).
+/// quarter (423,302 records in the 2025 Q1 SDEMT file: an unsourced count, illustrative
+/// only).
 pub const MEXICO_DEFAULT_PERSONS: usize = 400_000;
 
-/// Mean household size used to turn persons into households (FACTS.md B1: 3.6 persons per
-/// occupied dwelling, Census 2020).
+/// Mean household size used to turn persons into households (3.6 persons per occupied
+/// dwelling: INEGI, Censo de Población y Vivienda 2020, as reported at
+/// <https://imagenpoblana.com/21/01/28/los-resultados-del-censo-2020>).
 const PERSONS_PER_HOUSEHOLD: f64 = 3.6;
 
 /// Households per PSU (*assumption*; an ENOE PSU contributes a handful of dwellings).
@@ -24,8 +26,8 @@ const HOUSEHOLDS_PER_PSU: usize = 5;
 /// A state: name, approximate 2020 population in thousands, and fixed characteristics.
 struct State {
     name: &'static str,
-    /// Census 2020 population, thousands (approximate, *UNVERIFIED*: not in FACTS.md; the
-    /// total is rescaled to the FACTS.md B1 national total).
+    /// Census 2020 population, thousands (approximate, *UNVERIFIED*: unsourced; the total is
+    /// rescaled to the national total of INEGI, Censo de Población y Vivienda 2020).
     pop_k: f64,
     /// Development index in [-1, 1] (*assumption*): lowers informality, illiteracy and
     /// rurality, raises insurance, attendance and earnings.
@@ -124,8 +126,9 @@ enum Illiterate {
 }
 
 /// Other (non-US) countries of birth, 2020: GTM 56,810 and VEN 52,948 of the 414,986
-/// foreign-born not born in the USA (FACTS.md B1); the split of the rest is an
-/// *assumption*.
+/// foreign-born not born in the USA (INEGI, Censo de Población y Vivienda 2020, as reported
+/// at <https://lanetaneta.com/en-mexico-hay-126-millones-014-mil-024-de-habitantes-censo-de-poblacion-y-vivienda-2020/>);
+/// the split of the rest is an *assumption*.
 const OTHER_MIX_2020: [(&str, f64); 14] = [
     ("GTM", 0.137),
     ("VEN", 0.128),
@@ -296,11 +299,11 @@ pub fn mexico(persons: usize, seed: u64) -> Result<DataFrame, SynthError> {
 ///
 /// The 32 states are the strata (`ent`). The sample is allocated to states in proportion
 /// to the square root of their population (a compromise allocation, so weights differ
-/// strongly between states, as in ENOE), in households of random size (mean 3.6, FACTS.md
-/// B1), five households per PSU (`upm`). Household weights vary ±10 % within a state by
-/// PSU and are post-stratified to the state's population (the national total being the
-/// FACTS.md B1 census total for 2020), then rounded to whole persons, as ENOE's
-/// expansion factor `fac`. All members of a household share its `fac`.
+/// strongly between states, as in ENOE), in households of random size (mean 3.6, INEGI
+/// Census 2020), five households per PSU (`upm`). Household weights vary ±10 % within a
+/// state by PSU and are post-stratified to the state's population (the national total
+/// being the INEGI Census 2020 total), then rounded to whole persons, as ENOE's expansion
+/// factor `fac`. All members of a household share its `fac`.
 ///
 /// # Columns
 ///
@@ -341,45 +344,47 @@ pub fn mexico(persons: usize, seed: u64) -> Result<DataFrame, SynthError> {
 ///
 /// # Calibration (expected weighted values; each parameter and its source)
 ///
-/// Round 2020 (FACTS.md section B unless marked):
-/// - population 126,014,024 = sum of `fac` (B1, Census 2020); state shares *UNVERIFIED*
+/// Round 2020 (full citations under *Sources* below):
+/// - population 126,014,024 = sum of `fac` (INEGI Census 2020); state shares *UNVERIFIED*
 ///   approximations of the Census 2020 state totals;
-/// - foreign-born 1,212,252 = 0.962 % of the population (B1), of whom USA-born 797,266 =
-///   65.8 %; among the rest GTM 56,810 and VEN 52,948 (B1); the rest of the mix is an
-///   *assumption*;
-/// - US-born who arrived in the last five years 12 % (B1, colef.mx "only about 12 %"); the
+/// - foreign-born 1,212,252 = 0.962 % of the population (INEGI Census 2020), of whom
+///   USA-born 797,266 = 65.8 %; among the rest GTM 56,810 and VEN 52,948 (INEGI Census
+///   2020); the rest of the mix is an *assumption*;
+/// - US-born who arrived in the last five years 12 % (El Colef, "only about 12 %"); the
 ///   same share of return households returned in the last five years (*assumption*), which
 ///   puts natives with `res_5a = 3` at roughly 0.2 %; foreign households arrived in the
 ///   last five years 35 %, Venezuelan 85 % (*assumption*); other state five years ago
 ///   3.5 % (*assumption*);
 /// - disability (a lot of difficulty or cannot, any WG-SS domain) 4.9 % and some
-///   limitation 11.1 % of the population (B1 "11.1 % / 4.9 %");
-/// - health affiliation 73.5 % of the population (B1, D "73.5 % affiliated"; the remaining
-///   26.5 % is the unaffiliated plus the 0.8 % not specified); the split among the
-///   affiliated approximates B1's IMSS 51 %, ISSSTE 8.8 %, Pemex/Defensa/Marina 1.3 %;
+///   limitation 11.1 % of the population (INEGI Census 2020, "11.1 % / 4.9 %");
+/// - health affiliation 73.5 % of the population (INEGI Census 2020, "73.5 % affiliated";
+///   the remaining 26.5 % is the unaffiliated plus the 0.8 % not specified); the split
+///   among the affiliated approximates the census's IMSS 51 %, ISSSTE 8.8 % (federal 7.7 %
+///   and state 1.1 %), Pemex/Defensa/Marina 1.3 %;
 /// - school non-attendance ages 6–14 3.0 % and 15–19 35.0 % (*assumption*: a modest
-///   improvement on the 2015 figures of D); ages 3–5 70 %, 20–24 26 %, 25–29 7 %, 30+
-///   1.2 % attending (*assumption*);
-/// - illiterate persons 15+: 5,942,009 (B1, as reported there; the share is computed from
-///   the sample's weighted population 15+, about 6.4 %);
-/// - labour-force participation 15+: men 80.7 %, women 52.3 % (B1/D census 2020: 75.8 % and
-///   49.0 % of persons 12+, divided by the 12+ population share aged 15+ ≈ 0.935, taking
-///   the 12–14 as inactive);
-/// - unemployment 15–24 9.0 %, 25+ 3.6 % (*assumption*, COVID year; D gives 8.2 % for
-///   15–24 in 2016 Q1);
-/// - informality 55.5 % of the employed (*UNVERIFIED*: ENOE TIL1 order of magnitude; not
-///   in FACTS.md); median monthly earnings 6,500 MXN (*assumption*).
+///   improvement on INEGI's Intercensal 2015 figures); ages 3–5 70 %, 20–24 26 %,
+///   25–29 7 %, 30+ 1.2 % attending (*assumption*);
+/// - illiterate persons 15+: 5,942,009 (INEGI Census 2020, as reported; the share is
+///   computed from the sample's weighted population 15+, about 6.4 %);
+/// - labour-force participation 15+: men 80.7 %, women 52.3 % (INEGI Census 2020: 75.8 %
+///   and 49.0 % of persons 12+, divided by the 12+ population share aged 15+ ≈ 0.935,
+///   taking the 12–14 as inactive);
+/// - unemployment 15–24 9.0 %, 25+ 3.6 % (*assumption*, COVID year; INEGI gives 8.2 %
+///   for 15–24 in 2016 Q1);
+/// - informality 55.5 % of the employed (*UNVERIFIED*, unsourced: ENOE TIL1 order of
+///   magnitude); median monthly earnings 6,500 MXN (*assumption*).
 ///
 /// Round 2015: population 119,938,473 (*UNVERIFIED*, Intercensal 2015); foreign-born 0.90 %
-/// (*assumption*, between the ≈961 thousand of 2010 in B1 and 2020), 70 % US-born
+/// (*assumption*, between the ≈961 thousand of the 2010 census and 2020), 70 % US-born
 /// (*assumption*); recent return 20 % (*assumption*: the post-2010 return wave);
-/// disability 4.7 %, limitation 10.5 % (*assumption*); affiliation 82.2 % (B1, Intercensal
-/// 2015); non-attendance 6–14 3.5 % and 15–19 37.3 % (D, Intercensal 2015); illiteracy 7.0 %
-/// (*assumption*); participation men 80.0 %, women 48.0 % (*assumption*); unemployment
-/// 15–24 8.2 % (D, 2016 Q1) and 25+ 3.2 % (*assumption*); informality 57.5 %
-/// (*UNVERIFIED*); median earnings 5,200 MXN (*assumption*).
+/// disability 4.7 %, limitation 10.5 % (*assumption*); affiliation 82.2 % (INEGI,
+/// Intercensal 2015); non-attendance 6–14 3.5 % and 15–19 37.3 % (INEGI, Intercensal
+/// 2015); illiteracy 7.0 % (*assumption*); participation men 80.0 %, women 48.0 %
+/// (*assumption*); unemployment 15–24 8.2 % (INEGI, 2016 Q1) and 25+ 3.2 %
+/// (*assumption*); informality 57.5 % (*UNVERIFIED*); median earnings 5,200 MXN
+/// (*assumption*).
 ///
-/// Migrant gaps (no published migrant/native splits exist for Mexico, FACTS.md D: all
+/// Migrant gaps (no published migrant/native splits were found for Mexico: all
 /// *assumptions*): the non-US foreign-born are less often insured (log-odds −1.0 in 2015,
 /// −0.7 in 2020), their children attend school less (−1.0 → −0.7) and they work more often
 /// informally (+0.8 → +0.5), so gaps narrow between rounds; return migrants are less
@@ -387,6 +392,24 @@ pub fn mexico(persons: usize, seed: u64) -> Result<DataFrame, SynthError> {
 /// attendance and participation and raises illiteracy. Intercepts are solved within each
 /// calibration cell so that the expected weighted share equals its target whatever these
 /// effects are.
+///
+/// # Sources
+///
+/// - INEGI, Censo de Población y Vivienda 2020 (reference date March 2020). Population,
+///   sex, foreign-born and countries of birth, median age, limitation and disability,
+///   economic participation: as reported at
+///   <https://lanetaneta.com/en-mexico-hay-126-millones-014-mil-024-de-habitantes-censo-de-poblacion-y-vivienda-2020/>.
+///   Foreign-born in 2010: <https://cadenapolitica.com/2021/02/01/el-censo-2020-mas-alla-de-los-discursos>.
+///   Illiterate population and split of the affiliated:
+///   <https://cadenapolitica.com/2021/02/08/lo-blanco-y-lo-negro-censo-2020-inegi-parte-2>.
+///   Health affiliation 2020 (and 82.2 % in the Intercensal 2015):
+///   <https://palabrasclaras.mx/nacional/retrocede-cobertura-en-salud>. Persons per
+///   dwelling: <https://imagenpoblana.com/21/01/28/los-resultados-del-censo-2020>.
+/// - El Colegio de la Frontera Norte (El Colef), opinion article on the Census 2020
+///   foreign-born population: <https://www.colef.mx/opinion/86737/>.
+/// - INEGI, "Estadísticas a propósito del Día Mundial de la Población" (school
+///   non-attendance, Intercensal 2015; youth unemployment, 2016 Q1):
+///   <https://d.documentop.com/download/estadisticas-a-proposito-del-dia-mundial-de-la-poblacion-inegi_59fdbd131723ddacba77c8e5.html>.
 ///
 /// # Errors
 /// [`SynthError::TooSmall`] if `persons < 1_000`; [`SynthError::TooLarge`] above 50 million.

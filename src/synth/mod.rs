@@ -5,15 +5,17 @@
 //! `true`), says so, and every file written by [`write_workload`] carries the same notice in
 //! its Parquet metadata ([`SYNTHETIC_NOTICE`]). The frames are shaped like the real sources
 //! (strata, primary sampling units, weights, the questionnaire's codes), and their headline
-//! rates are calibrated to published figures collected in `shared/pilots/FACTS.md`, so that
-//! the whole pipeline a statistics office would run can be exercised end to end without
-//! access to confidential microdata.
+//! rates are calibrated to published figures (INEGI for Mexico, INS for Tunisia; each
+//! figure's primary source is cited where it is used), so that the whole pipeline a
+//! statistics office would run can be exercised end to end without access to confidential
+//! microdata.
 //!
 //! Three generators:
 //!
-//! - [`workload()`]: the standing benchmark workload of `DESIGN.md` ("Performance"), a
-//!   person-level survey with 64 strata and PSUs of about 25 persons, fast enough for ten
-//!   million rows; [`write_workload`] writes it as Parquet and CSV for the peer comparison.
+//! - [`workload()`]: the standing benchmark workload (issue 8: the pilot table of 6
+//!   indicators × 7 disaggregations is estimated on it), a person-level survey with 64
+//!   strata and PSUs of about 25 persons, fast enough for ten million rows;
+//!   [`write_workload`] writes it as Parquet and CSV for the peer comparison.
 //! - [`mexico()`] / [`mexico_round`]: an ENOE/census-style person-level survey of Mexico.
 //! - [`tunisia()`] / [`tunisia_round`]: a Tunisia-HIMS-style household migration survey.
 //!
@@ -22,9 +24,9 @@
 //! `seed_from_u64`, with a separate stream per round or stratum). The pilot surveys come in
 //! two [`Round`]s (2015 and 2020) so that change against benchmarks can be shown.
 //!
-//! Calibration targets are listed, with the figure of `FACTS.md` each one comes from, in the
-//! documentation of [`mexico()`] and [`tunisia()`]. Where `FACTS.md` has no figure, the value is
-//! an explicit assumption and says so (marked *assumption* or *UNVERIFIED*).
+//! Calibration targets are listed, with the primary source of each figure, in the
+//! documentation of [`mexico()`] and [`tunisia()`]. Where no published figure was found,
+//! the value is an explicit assumption and says so (marked *assumption* or *UNVERIFIED*).
 
 mod mexico;
 mod tunisia;

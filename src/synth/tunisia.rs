@@ -11,9 +11,11 @@ use super::{
 };
 
 /// Default sample size of [`tunisia`]: 22,320 households = 1,860 PSUs of 12 households. The
-/// 1,860 PSUs are the 1,860 census districts of the HIMS listing sample (FACTS.md C2); the
-/// 12 interviewed households per district are an *assumption* (the final sample size is
-/// *UNVERIFIED* in FACTS.md).
+/// 1,860 PSUs are the 1,860 census districts of the HIMS listing sample (INS, Tunisia-HIMS
+/// 2020–2021, as reported at
+/// <https://news.gnet.tn/L%27INS+annonce+le+lancement+d%27une+enqu%C3%AAte+nationale+sur+la+migration+internationale+en+Tunisie>);
+/// the 12 interviewed households per district are an *assumption* (the final sample size,
+/// given in the methodology annex of the HIMS report, was not checked: *UNVERIFIED*).
 pub const TUNISIA_DEFAULT_HOUSEHOLDS: usize = 22_320;
 
 /// Households interviewed per PSU (district).
@@ -22,19 +24,23 @@ const HOUSEHOLDS_PER_PSU: usize = 12;
 /// A governorate and its fixed characteristics.
 struct Gov {
     name: &'static str,
-    /// Region 1..=7 (FACTS.md C1): 1 Grand Tunis, 2 North-East, 3 North-West, 4 Centre-East,
-    /// 5 Centre-West, 6 South-East, 7 South-West.
+    /// Region 1..=7 (the usual grouping of the 24 governorates into 7 regions, as listed at
+    /// <https://tunibusiness.com.tn/demographie-la-tunisie-atteint-1185-millions-dhabitants-en-2023-grand-tunis-en-tete/amp>):
+    /// 1 Grand Tunis, 2 North-East, 3 North-West, 4 Centre-East, 5 Centre-West, 6 South-East,
+    /// 7 South-West.
     region: i32,
-    /// Approximate 2014 census population, thousands (*UNVERIFIED*, not in FACTS.md;
-    /// rescaled to the FACTS.md national totals).
+    /// Approximate 2014 census population, thousands (*UNVERIFIED*, unsourced; rescaled to
+    /// the national totals cited in [`tunisia_round`]).
     pop_k: f64,
     /// Urban share (*assumption*).
     urban: f64,
     /// Relative concentration of foreign residents (*assumption*: Grand Tunis, Sfax, Sousse,
     /// Médenine).
     frg: f64,
-    /// Relative intensity of emigration and return (*assumption*, following FACTS.md C2:
-    /// 75 % of emigrants come from the North-East, Grand Tunis and the Centre-East).
+    /// Relative intensity of emigration and return (*assumption*, following Tunisia-HIMS:
+    /// 75 % of emigrants come from the North-East, Grand Tunis and the Centre-East; INS and
+    /// ONM, HIMS report 2021, as reported at
+    /// <https://www.businessnews.com.tn/article,520,114602,3>).
     mig: f64,
 }
 
@@ -49,7 +55,8 @@ const fn g(name: &'static str, region: i32, pop_k: f64, urban: f64, frg: f64, mi
     }
 }
 
-/// The 24 governorates (`governorate` = index + 1), grouped by region as in FACTS.md C1.
+/// The 24 governorates (`governorate` = index + 1), grouped by region as listed at
+/// <https://tunibusiness.com.tn/demographie-la-tunisie-atteint-1185-millions-dhabitants-en-2023-grand-tunis-en-tete/amp>.
 const GOVS: [Gov; 24] = [
     g("Tunis", 1, 1056.0, 1.0, 3.0, 1.2),
     g("Ariana", 1, 577.0, 0.95, 2.5, 1.2),
@@ -90,7 +97,11 @@ const PYRAMID: [f64; 18] = [
 
 /// Nationalities of foreign residents, 2020: sub-Saharan Africa 21,466 of 58,990 = 36.4 %,
 /// a third of them from Côte d'Ivoire, then DRC, Guinea, Mali; about 4 in 5 from the Maghreb
-/// or sub-Saharan Africa (FACTS.md C2); the split within groups is an *assumption*.
+/// or sub-Saharan Africa (INS and ONM, Tunisia-HIMS 2020–2021, as reported at
+/// <https://www.ilboursa.com/forums/221815_les-subsahariens-residant-en-tunisie-representent-0-2-de-lensemble-d>
+/// and, citing ICMPD,
+/// <https://africanmanager.com/les-sub-sahariens-en-tunisie-combien-seraient-ils-et-comment-pensent-ils-sen-tirer/>);
+/// the split within groups is an *assumption*.
 const FOREIGN_MIX_2020: [(&str, f64); 17] = [
     ("CIV", 0.121),
     ("COD", 0.05),
@@ -111,8 +122,9 @@ const FOREIGN_MIX_2020: [(&str, f64); 17] = [
     ("OTH", 0.05),
 ];
 
-/// Nationalities of foreign residents, 2015 (*assumption*: fewer sub-Saharans, FACTS.md C2
-/// reports growth since 2014).
+/// Nationalities of foreign residents, 2015 (*assumption*: fewer sub-Saharans; Tunisia-HIMS
+/// reports growth since 2014, as reported at
+/// <https://www.leaders.com.tn/article/33088-le-fantasme-d-une-invasion-subsaharienne>).
 const FOREIGN_MIX_2015: [(&str, f64); 17] = [
     ("CIV", 0.09),
     ("COD", 0.04),
@@ -136,8 +148,9 @@ const FOREIGN_MIX_2015: [(&str, f64); 17] = [
 /// Sub-Saharan nationalities in the mixes.
 const SUB_SAHARAN: [&str; 8] = ["CIV", "COD", "GIN", "MLI", "CMR", "SEN", "NGA", "BFA"];
 
-/// Last country of residence abroad of return migrants (*assumption*; FACTS.md C2: 75 % of
-/// current emigrants live in France, Italy and Germany).
+/// Last country of residence abroad of return migrants (*assumption*; Tunisia-HIMS: 75 % of
+/// current emigrants live in France, Italy and Germany, as reported at
+/// <https://www.entreprises-magazine.com/ins-onm-1-700-000-tunisiens-ont-lintention-de-quitter-la-tunisie/>).
 const DESTINATIONS: [(&str, f64); 8] = [
     ("FRA", 0.45),
     ("ITA", 0.22),
@@ -370,10 +383,10 @@ pub fn tunisia(households: usize, seed: u64) -> Result<DataFrame, SynthError> {
 /// | `recruitment_cost_months` | f64 | `recruitment_cost / first_month_earnings`, the individual ratio of SDG indicator 10.7.1; **null unless migrant worker** |
 /// | `synthetic` | bool | always `true` |
 ///
-/// Definitions (FACTS.md C2): a *non-migrant* is a Tunisian who never lived abroad for
-/// more than three months; a *return migrant* a Tunisian back after at least three months
-/// abroad; a *foreign resident* a non-Tunisian in Tunisia for six months or more or
-/// intending to stay (regardless of legal status). HIMS applies them to persons aged 15+;
+/// Definitions (Tunisia-HIMS, ONM; see *Sources*): a *non-migrant* is a Tunisian who never
+/// lived abroad for more than three months; a *return migrant* a Tunisian back after at
+/// least three months abroad; a *foreign resident* a non-Tunisian in Tunisia for six months
+/// or more or intending to stay (regardless of legal status). HIMS applies them to persons aged 15+;
 /// here they are coded for every age (children of return migrants born abroad are return
 /// migrants), so select `age >= 15` to reproduce HIMS tables. A *migrant worker* (the
 /// universe of SDG 10.7.1) is a return migrant aged 18+ who worked abroad, or a foreign
@@ -381,33 +394,37 @@ pub fn tunisia(households: usize, seed: u64) -> Result<DataFrame, SynthError> {
 ///
 /// # Calibration (expected weighted values; each parameter and its source)
 ///
-/// Round 2020 (FACTS.md section C unless marked):
-/// - population 11,708,370 = sum of `weight` (C1, 1 January 2020); governorate shares
-///   *UNVERIFIED* approximations of the 2014 census;
-/// - foreign residents 58,990 (C2), 36.4 % of them sub-Saharan (21,466, C2), mean age
-///   about 26 (C2 "mean age 26"); motives economic 50.1 %, education 27.3 % (C2), family
-///   15 % and other 7.6 % (*assumption*);
-/// - return migrants aged 15+ 211,000, 176,000 of them men (83 %) (C2); intending to
-///   re-emigrate 17.2 %, more among involuntary returnees (C2: 21.3 %);
-/// - current emigrants 566,000 (C2) = weighted sum of `n_emigrants` over households;
-/// - intention to emigrate among non-migrants 15+ 20 %, 40 % at ages 15–29 (C2);
-/// - disability 2.4 % (*assumption*, C1 gives 2.3 % in the 2014 census), some limitation
-///   6 % (*assumption*);
-/// - activity rate 15+ 47.3 % (C3, Q4 2020), with men 69.4 % of the labour force (C3, Q4
-///   2023), giving the rates by sex from the sample's population shares; unemployment men
-///   14.4 %, women 24.9 % (C3, Q4 2020); informality 44 % of the employed (C3, Q4 2019);
+/// Round 2020 (full citations under *Sources* below):
+/// - population 11,708,370 = sum of `weight` (estimate at 1 January 2020); governorate
+///   shares *UNVERIFIED* approximations of the 2014 census;
+/// - foreign residents 58,990 (Tunisia-HIMS), 36.4 % of them sub-Saharan (21,466,
+///   Tunisia-HIMS), mean age about 26 (Tunisia-HIMS via ICMPD, "mean age 26"); motives
+///   economic 50.1 %, education 27.3 % (same), family 15 % and other 7.6 % (*assumption*);
+/// - return migrants aged 15+ 211,000, 176,000 of them men (83 %) (Tunisia-HIMS);
+///   intending to re-emigrate 17.2 %, more among involuntary returnees (Tunisia-HIMS:
+///   21.3 %);
+/// - current emigrants 566,000 (Tunisia-HIMS) = weighted sum of `n_emigrants` over
+///   households;
+/// - intention to emigrate among non-migrants 15+ 20 %, 40 % at ages 15–29 (Tunisia-HIMS;
+///   the 40 % from a secondary source);
+/// - disability 2.4 % (*assumption*; the 2014 census gives 2.3 %), some limitation 6 %
+///   (*assumption*);
+/// - activity rate 15+ 47.3 % (INS ENPE, Q4 2020), with men 69.4 % of the labour force
+///   (INS ENPE, Q4 2023), giving the rates by sex from the sample's population shares;
+///   unemployment men 14.4 %, women 24.9 % (INS ENPE, Q4 2020); informality 44 % of the
+///   employed (INS, Q4 2019);
 /// - health coverage 81 %, illiteracy 15+ 16.5 %, school attendance 6–14 98 %, 15–19 62 %
-///   and the other ages, median monthly earnings 750 TND: *assumptions* (*UNVERIFIED*, not
-///   in FACTS.md);
-/// - SDG 10.7.1: mean recruitment cost 2.1 months of first earnings (*assumption*; the
-///   series code and national values are *UNVERIFIED* in FACTS.md E1), with 35 % paying
-///   nothing and sub-Saharan workers paying relatively more.
+///   and the other ages, median monthly earnings 750 TND: *assumptions* (*UNVERIFIED*,
+///   unsourced);
+/// - SDG 10.7.1: mean recruitment cost 2.1 months of first earnings (*assumption*,
+///   unsourced: neither the SDG series code nor national values were verified), with 35 %
+///   paying nothing and sub-Saharan workers paying relatively more.
 ///
 /// Round 2015 (a hypothetical earlier round, before the real HIMS): population 10,982,754
-/// (C1, 2014 census); foreign residents ≈53,000 (C1, 2014), fewer sub-Saharans
-/// (*assumption*); current emigrants 543,000 (C1, Tunisia-born emigrants in 2014); return
+/// (2014 census); foreign residents ≈53,000 (2014 census), fewer sub-Saharans
+/// (*assumption*); current emigrants 543,000 (Tunisia-born emigrants in 2014); return
 /// migrants 190,000, re-emigration intention 15 %, intention to emigrate 16 % (33 % at
-/// 15–29), disability 2.3 % (C1), activity 46.9 % with men 71 % of the labour force,
+/// 15–29), disability 2.3 % (2014 census), activity 46.9 % with men 71 % of the labour force,
 /// unemployment men 12.4 % and women 22.5 %, informality 40 %, coverage 78 %, illiteracy 18 %,
 /// median earnings 600 TND, SDG 10.7.1 2.6 months: *assumptions*, chosen so that most
 /// indicators move plausibly between the rounds (coverage, attendance and recruitment
@@ -418,6 +435,35 @@ pub fn tunisia(households: usize, seed: u64) -> Result<DataFrame, SynthError> {
 /// unemployed; their children attend school less (−1.2 → −0.9); return migrants are a
 /// little less often insured. Intercepts are solved within each calibration cell so that
 /// the expected weighted share equals its target whatever these effects are.
+///
+/// # Sources
+///
+/// - Tunisia-HIMS: INS and ONM, *Rapport de l'enquête nationale sur la migration
+///   internationale (Tunisia-HIMS)*, December 2021,
+///   <https://ins.tn/publication/rapport-de-lenquete-nationale-sur-la-migration-internationale-tunisia-hims>.
+///   Definitions: ONM,
+///   <http://www.migration.nat.tn/fr/tunisia-hims/actualites-tunisia-hims/la-migration-internationale-en-chiffres-%C3%A0-travers-l%E2%80%99enqu%C3%AAte-nationale-sur-la-migration-internationale>.
+///   Figures as reported at: foreign residents,
+///   <https://www.ilboursa.com/forums/221815_les-subsahariens-residant-en-tunisie-representent-0-2-de-lensemble-d>
+///   and <https://www.leaders.com.tn/article/33088-le-fantasme-d-une-invasion-subsaharienne>;
+///   their composition, age and motives (citing ICMPD),
+///   <https://africanmanager.com/les-sub-sahariens-en-tunisie-combien-seraient-ils-et-comment-pensent-ils-sen-tirer/>;
+///   return migrants,
+///   <https://africanmanager.com/172-des-tunisiens-de-retour-en-tunisie-ont-lintention-de-re-emigrer/>;
+///   current emigrants and intention to emigrate,
+///   <https://www.entreprises-magazine.com/ins-onm-1-700-000-tunisiens-ont-lintention-de-quitter-la-tunisie/>,
+///   <https://www.businessnews.com.tn/article,520,114602,3> and (40 % at 15–29)
+///   <https://fr.lapresse.it/voyages/social/2021/12/13/tunisie-un-jeune-sur-cinq-veut-quitter-le-pays/amp>.
+/// - Population estimate at 1 January 2020, as reported at
+///   <https://www.ilboursa.com/forums/221815_les-subsahariens-residant-en-tunisie-representent-0-2-de-lensemble-d>.
+/// - 2014 census (population, disability): <https://www.adry.up.ac.za/country-reports-2015/tunisia>;
+///   population, foreigners and Tunisia-born emigrants in 2014: F. De Bel-Air,
+///   <https://docslib.org/doc/6787221/tunisia-fran%C3%A7oise-de-bel-air>.
+/// - INS, Enquête nationale sur la population et l'emploi (ENPE), as reported at: Q4 2020,
+///   <https://www.businessnews.com.tn/article,544,105956,3>; Q4 2023,
+///   <https://africanmanager.com/le-chomage-remonte-a-164-mais-signe-une-decrue-chez-les-diplomes-du-superieur/>.
+///   Informal employment, Q4 2019 (INS):
+///   <https://www.webmanagercenter.com/2020/09/19/456013/en-tunisie-le-secteur-informel-compte-15-million-de-travailleurs-ins/>.
 ///
 /// # Errors
 /// [`SynthError::TooSmall`] if `households < 576` (24 governorates × 2 PSUs × 12
@@ -626,7 +672,7 @@ fn skeleton(
 fn mark_returnees(members: &mut [Person], year: i32, dest: &[f64], rng: &mut ChaCha8Rng) {
     // Primary returnee: the head (usually), else an adult child, preferably a son; a second
     // returnee (often the spouse) in some households. This gives about 83 % men among
-    // return migrants aged 15+ (FACTS.md C2).
+    // return migrants aged 15+ (Tunisia-HIMS: 176,000 of 211,000).
     let adults: Vec<usize> = (1..members.len())
         .filter(|&i| members[i].age >= 20)
         .collect();

@@ -1,5 +1,6 @@
-//! The standing benchmark workload (DESIGN.md "Performance", issue 8): a **SYNTHETIC**
-//! person-level survey with 64 strata and PSUs of about 25 persons.
+//! The standing benchmark workload (issue 8; the pilot table of 6 indicators × 7
+//! disaggregations is estimated on it): a **SYNTHETIC** person-level survey with 64 strata
+//! and PSUs of about 25 persons.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -46,8 +47,10 @@ pub const WORKLOAD_COLUMNS: [&str; 18] = [
 ];
 
 /// Share of the population in each five-year age group 0–4, …, 80–84, 85+ (per cent; a
-/// Mexico-like pyramid with median age about 29, cf. FACTS.md B1 "Median age 29"; the
-/// group shares themselves are an *assumption*). Shared with the Mexico generator.
+/// Mexico-like pyramid with median age about 29, cf. the median age of 29 in INEGI, Censo
+/// de Población y Vivienda 2020, as reported at
+/// <https://lanetaneta.com/en-mexico-hay-126-millones-014-mil-024-de-habitantes-censo-de-poblacion-y-vivienda-2020/>;
+/// the group shares themselves are an *assumption*). Shared with the Mexico generator.
 pub(crate) const AGE_PYRAMID: [f64; 18] = [
     7.9, 8.5, 8.6, 8.6, 8.5, 8.0, 7.6, 7.3, 7.0, 6.5, 5.9, 4.9, 3.9, 3.0, 2.2, 1.5, 0.9, 0.7,
 ];
