@@ -2,8 +2,8 @@
 """Side-by-side comparison of hri with R ``survey`` and Python ``svy`` (issue 8).
 
 Generates the standing SYNTHETIC workload once per size (Parquet and CSV, with
-``examples/peer_table.rs``), then, in the same run, computes the pilot table of DESIGN.md
-"Performance" with
+``examples/peer_table.rs``), then, in the same run, computes the standing pilot table
+(BENCHMARKS.md) with
 
 * hri: ``examples/peer_table.rs`` (release build), from the Parquet file, reading only the
   16 columns used; run ``--repeat`` times (5), the median is reported;

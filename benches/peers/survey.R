@@ -1,5 +1,5 @@
 # R `survey`'s side of the peer comparison (benches/peers/run.py, issue 8): the pilot table
-# of DESIGN.md "Performance" on the SYNTHETIC workload, end to end from the CSV file.
+# of BENCHMARKS.md on the SYNTHETIC workload, end to end from the CSV file.
 #
 #   Rscript benches/peers/survey.R DATA.csv OUT.csv
 #

@@ -1,6 +1,6 @@
 """svy's side of the peer comparison (benches/peers/run.py, issue 8).
 
-The pilot table of DESIGN.md "Performance" on the SYNTHETIC workload, end to end from the
+The standing pilot table (BENCHMARKS.md) on the SYNTHETIC workload, end to end from the
 Parquet file (lazy scan of the 16 columns used), with Python ``svy``::
 
     python3 benches/peers/svy_table.py DATA.parquet OUT.csv
