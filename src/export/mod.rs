@@ -6,7 +6,7 @@
 //! | `indicators.parquet` | [`write_parquet`] | the same table, same column types, with provenance in the file's key-value metadata |
 //! | `indicators.json` | [`write_json`] | the same table as a JSON array of objects, one per row, keys in column order |
 //! | `indicators.sdmx.csv` | [`write_sdmx_csv`] | the survey observations as SDMX-CSV 1.0 (see [`sdmx`]) |
-//! | `report.html` | [`crate::report::write_report`] | one self-contained page for readers |
+//! | `report.html` | [`crate::report::render`] | one self-contained page for readers |
 //!
 //! [`write_all`] writes the five files into a directory.
 //!
@@ -24,7 +24,7 @@
 //!
 //! With [`ExportOptions::synthetic`] set, every file says so: CSV, JSON and Parquet get a
 //! last Boolean column `synthetic` (always `true`), the Parquet metadata carries
-//! `hri.synthetic` = [`SYNTHETIC_NOTICE`](crate::synth::SYNTHETIC_NOTICE), the SDMX-CSV file a
+//! `hri.synthetic` = [`SYNTHETIC_NOTICE`](crate::framework::SYNTHETIC_NOTICE), the SDMX-CSV file a
 //! last attribute column `SYNTHETIC` (`true`), and the report a banner.
 //!
 //! # Determinism
@@ -285,7 +285,10 @@ pub fn write_all_with(
     write_sdmx_csv(results, &written.sdmx, &options.sdmx, options.synthetic)?;
     let mut report_options = options.report.clone();
     report_options.synthetic |= options.synthetic;
-    report::write_report(results, &written.report, &report_options)?;
+    write_bytes(
+        &written.report,
+        report::render(results, &report_options).as_bytes(),
+    )?;
     Ok(written)
 }
 

@@ -25,10 +25,9 @@ pub mod chart;
 mod html;
 mod text;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::catalogue::Catalogue;
-use crate::export::{ExportError, write_bytes};
 use crate::results::Results;
 use crate::structural::Register;
 
@@ -109,16 +108,35 @@ pub fn render(results: &Results, options: &ReportOptions) -> String {
     html::page(results, options)
 }
 
+/// Errors of [`write_report`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// The file could not be created or written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Writes [`render`]`(results, options)` to `path`.
 ///
 /// # Errors
-/// [`ExportError::Write`] if the file cannot be written.
+/// [`ReportError::Write`] if the file cannot be written.
 pub fn write_report(
     results: &Results,
     path: impl AsRef<Path>,
     options: &ReportOptions,
-) -> Result<(), ExportError> {
-    write_bytes(path.as_ref(), render(results, options).as_bytes())
+) -> Result<(), ReportError> {
+    let path = path.as_ref();
+    std::fs::write(path, render(results, options)).map_err(|source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`).
