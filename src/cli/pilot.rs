@@ -15,7 +15,6 @@ use crate::export::{ExportOptions, write_all_with};
 use crate::framework::Dimension;
 use crate::pilot::{Country, PilotOptions};
 use crate::pipeline::Pipeline;
-use crate::report::ReportOptions;
 use crate::structural::Register;
 
 /// `hri pilot` arguments.
@@ -117,12 +116,12 @@ pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
         catalogue.indicators.len()
     ));
     let mut b = Pipeline::builder()
-        .catalogue(catalogue.clone())
+        .catalogue(catalogue)
         .survey(survey)
         .time_period(a.time_period.clone())
         .ci(a.ci.parse::<CiMethod>()?);
-    if let Some(r) = &register {
-        b = b.register(r.clone());
+    if let Some(r) = register {
+        b = b.register(r);
     }
     if let Some(area) = &a.ref_area {
         b = b.ref_area(area.clone());
@@ -136,12 +135,8 @@ pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
         .run()
         .map_err(|e| stage(e, "pipeline"))?;
     bar.set_message("writing files");
-    let mut report = ReportOptions::new().catalogue(catalogue);
-    if let Some(r) = register {
-        report = report.register(r);
-    }
-    let written = write_all_with(&results, &a.out, &ExportOptions::new().report(report))
-        .map_err(|e| stage(e, "export"))?;
+    let written =
+        write_all_with(&results, &a.out, &ExportOptions::new()).map_err(|e| stage(e, "export"))?;
     bar.finish_and_clear();
     writeln!(
         out,

@@ -173,12 +173,13 @@ pub struct ExportOptions {
     pub synthetic: bool,
     /// Dataflow identification of the SDMX-CSV file.
     pub sdmx: SdmxOptions,
-    /// Header, register and catalogue of the report.
+    /// Header, synthetic banner and notes of the report (the register and the catalogue's
+    /// texts come with the results).
     pub report: ReportOptions,
 }
 
 impl ExportOptions {
-    /// Default options (not synthetic, default dataflow, report without register).
+    /// Default options (not synthetic, default dataflow, default report header).
     pub fn new() -> Self {
         ExportOptions::default()
     }
@@ -239,21 +240,19 @@ pub fn write_all(results: &Results, dir: impl AsRef<Path>) -> Result<Written, Ex
     write_all_with(results, dir, &ExportOptions::default())
 }
 
-/// As [`write_all`], with options (synthetic label, SDMX dataflow, report header,
-/// register and catalogue).
+/// As [`write_all`], with options (synthetic label, SDMX dataflow, report header). The
+/// report shows the register and the catalogue's texts that the pipeline put into the
+/// results.
 ///
 /// ```no_run
-/// # fn demo(results: &hri::results::Results, register: hri::structural::Register,
-/// #         catalogue: hri::catalogue::Catalogue) -> Result<(), hri::export::ExportError> {
+/// # fn demo(results: &hri::results::Results) -> Result<(), hri::export::ExportError> {
 /// use hri::export::{ExportOptions, write_all_with};
 /// use hri::report::ReportOptions;
 ///
 /// let options = ExportOptions::new().synthetic(true).report(
 ///     ReportOptions::new()
 ///         .country("Mexico")
-///         .survey("Synthetic ENOE-style labour force survey")
-///         .register(register)
-///         .catalogue(catalogue),
+///         .survey("Synthetic ENOE-style labour force survey"),
 /// );
 /// let written = write_all_with(results, "out/mexico", &options)?;
 /// println!("report: {}", written.report.display());

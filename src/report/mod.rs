@@ -17,6 +17,12 @@
 //! - the full country register and a note on methods (quality rules, intervals, skipped
 //!   indicators).
 //!
+//! Everything on the page comes from the [`Results`]: the rows, and the metadata the
+//! pipeline put there ([`ResultsMeta`](crate::results::ResultsMeta): the catalogue's rights,
+//! attributes, notes and benchmark sources, the reference groups, the country register).
+//! [`ReportOptions`] only adds presentation: title, country and survey names, the synthetic
+//! banner and free notes.
+//!
 //! Charts are inline SVG from [`chart`]. All text from the catalogue, the register and the
 //! data is HTML-escaped ([`escape`]). The page has no timestamp: the same results give the
 //! same bytes.
@@ -27,29 +33,20 @@ mod text;
 
 use std::path::{Path, PathBuf};
 
-use crate::catalogue::Catalogue;
 use crate::results::Results;
-use crate::structural::Register;
 
-/// What the report says about its source, and the extra inputs it can show.
+/// How the report presents its results: header names, the synthetic banner, extra notes.
 #[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     /// Page title (default "Human-rights indicators for migrants").
     pub title: Option<String>,
-    /// Country name for the header (default: the results' `ref_area`, or the register's
-    /// name when a register is given).
+    /// Country name for the header (default: the name of the register the results were
+    /// computed with, else the results' `ref_area`).
     pub country: Option<String>,
     /// Survey name for the header (e.g. "National Occupation and Employment Survey").
     pub survey: Option<String>,
     /// Whether the results come from synthetic data (shows the banner).
     pub synthetic: bool,
-    /// The country register: dates and sources of the structural commitments and the
-    /// register table. Without it, structural indicators show their status only.
-    pub register: Option<Register>,
-    /// The catalogue the results were computed with: indicator descriptions, benchmark
-    /// sources and the order of rights. Without it, the built-in catalogue supplies what it
-    /// can and the results' order is used.
-    pub catalogue: Option<Catalogue>,
     /// Free paragraphs for the methods section (e.g. where the data come from).
     pub notes: Vec<String>,
 }
@@ -81,18 +78,6 @@ impl ReportOptions {
     /// Marks the data as synthetic.
     pub fn synthetic(mut self, synthetic: bool) -> Self {
         self.synthetic = synthetic;
-        self
-    }
-
-    /// Adds the country register.
-    pub fn register(mut self, register: Register) -> Self {
-        self.register = Some(register);
-        self
-    }
-
-    /// Adds the catalogue.
-    pub fn catalogue(mut self, catalogue: Catalogue) -> Self {
-        self.catalogue = Some(catalogue);
         self
     }
 
