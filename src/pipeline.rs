@@ -51,6 +51,11 @@
 //! 6. **Structural indicators** read the register ([`Register::structural_value`]); an
 //!    entry absent from the register (or no register at all) gives status `missing`, no
 //!    score, and a reason, never "not ratified".
+//! 7. **Metadata for writers.** [`ResultsMeta`] gets what the catalogue and the register
+//!    say beyond the tables: rights and attributes in catalogue order, each indicator's
+//!    notes, benchmark source and target, each structural indicator's register entry (date,
+//!    source, illustrative), the reference group of each dimension, and the register as
+//!    displayed. The report ([`crate::report`]) reads nothing else.
 //!
 //! # Missing columns
 //!
@@ -133,10 +138,11 @@ use crate::framework::{
 };
 use crate::quality::{QualityError, QualityPolicy};
 use crate::results::{
-    CROSS, GapFlag, IndicatorRow, Results, ResultsMeta, SummaryLevel, SummaryRow, TOTAL,
+    AttributeInfo, CROSS, GapFlag, IndicatorInfo, IndicatorRow, ReferenceGroup, RegisterEntryInfo,
+    RegisterInfo, Results, ResultsMeta, RightInfo, StructuralInfo, SummaryLevel, SummaryRow, TOTAL,
 };
 use crate::score::{self, ANY_GROUP, IndicatorScore, ScoreError, ScoreOutcome};
-use crate::structural::{Register, RegisterError, StructuralValue};
+use crate::structural::{Entry, PartialDate, Register, RegisterError, StructuralValue};
 use hri_survey::Error as EstimateError;
 
 /// Default reference group of migratory status: the label that
@@ -455,7 +461,8 @@ impl PipelineBuilder {
     }
 
     /// The country register, source of structural indicators (optional: without it, every
-    /// structural indicator is `missing`).
+    /// structural indicator is `missing`). It is carried into [`ResultsMeta::register`] for
+    /// the report.
     pub fn register(mut self, register: Register) -> Self {
         self.register = Some(register);
         self
@@ -720,11 +727,57 @@ impl PipelineBuilder {
             ref_area,
             previous: self.previous,
             withhold: self.withhold,
+            references: self.references,
             disaggs,
             dimensions,
             plans,
             skipped,
         })
+    }
+}
+
+/// The register as displayed to readers, for [`ResultsMeta::register`].
+fn register_info(register: &Register) -> RegisterInfo {
+    let text = |d: Option<PartialDate>| d.map(|d| d.to_string());
+    RegisterInfo {
+        country: register.country.clone(),
+        name: register.name.clone(),
+        as_of: text(register.as_of),
+        notes: register.notes.clone(),
+        entries: register
+            .entries()
+            .map(|entry| {
+                let (kind, instrument, signed, main, later) = match entry {
+                    Entry::Instrument(i) => (
+                        i.kind.as_str(),
+                        true,
+                        text(i.signed),
+                        text(i.ratified),
+                        text(i.in_force),
+                    ),
+                    Entry::Policy(p) => (
+                        p.kind.as_str(),
+                        false,
+                        None,
+                        text(p.adopted),
+                        text(p.amended),
+                    ),
+                };
+                RegisterEntryInfo {
+                    id: entry.id().to_string(),
+                    name: entry.name().to_string(),
+                    kind: kind.to_string(),
+                    instrument,
+                    status: entry.status().as_str().to_string(),
+                    signed,
+                    ratified_or_adopted: main,
+                    in_force_or_amended: later,
+                    source: entry.source().to_string(),
+                    illustrative: entry.illustrative(),
+                    notes: entry.notes().map(str::to_string),
+                }
+            })
+            .collect(),
     }
 }
 
@@ -823,6 +876,7 @@ pub struct Pipeline {
     ref_area: String,
     previous: Option<Results>,
     withhold: bool,
+    references: BTreeMap<Dimension, String>,
     disaggs: Vec<Disagg>,
     dimensions: Vec<Dimension>,
     plans: Vec<Plan>,
@@ -969,6 +1023,41 @@ impl Pipeline {
             withheld: self.withhold,
             previous_time_period: self.previous.as_ref().map(|p| p.meta().time_period.clone()),
             skipped: self.skipped.clone(),
+            references: self
+                .references
+                .iter()
+                .filter(|(d, _)| self.dimensions.contains(d))
+                .map(|(&dimension, group)| ReferenceGroup {
+                    dimension,
+                    group: group.clone(),
+                })
+                .collect(),
+            rights: self
+                .catalogue
+                .rights
+                .iter()
+                .map(|r| RightInfo {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                })
+                .collect(),
+            attributes: self
+                .catalogue
+                .attributes
+                .iter()
+                .map(|a| AttributeInfo {
+                    id: a.id.clone(),
+                    right: a.right.clone(),
+                    name: a.name.clone(),
+                })
+                .collect(),
+            indicators: self
+                .catalogue
+                .indicators
+                .iter()
+                .map(|ind| self.indicator_info(ind))
+                .collect::<Result<_, _>>()?,
+            register: self.register.as_ref().map(register_info),
         };
         Ok(Results::new(meta, rows, summaries)?)
     }
@@ -1115,13 +1204,46 @@ impl Pipeline {
         row
     }
 
+    /// The value of a structural indicator: its register entry, or missing without a
+    /// register.
+    fn structural_value(&self, ind: &Indicator) -> Result<StructuralValue, PipelineError> {
+        Ok(match &self.register {
+            Some(r) => r.structural_value(ind)?,
+            None => StructuralValue::without_register(ind)?,
+        })
+    }
+
+    /// What the catalogue (and the register, for a structural indicator) says about an
+    /// indicator, for [`ResultsMeta::indicators`].
+    fn indicator_info(&self, ind: &Indicator) -> Result<IndicatorInfo, PipelineError> {
+        let structural = match ind.kind {
+            IndicatorKind::Structural => {
+                let value = self.structural_value(ind)?;
+                Some(StructuralInfo {
+                    entry: value.entry,
+                    date: value.date.map(|d| d.to_string()),
+                    source: value.source,
+                    illustrative: value.illustrative,
+                })
+            }
+            _ => None,
+        };
+        Ok(IndicatorInfo {
+            id: ind.id.clone(),
+            notes: ind.notes.clone(),
+            benchmark_source: ind.benchmark.as_ref().map(|b| b.source.clone()),
+            benchmark_value: ind.benchmark.as_ref().and_then(|b| match b.target {
+                Target::Value(t) => Some(t),
+                Target::Status(_) => None,
+            }),
+            structural,
+        })
+    }
+
     fn structural_row(&self, ind: &Indicator) -> Result<IndicatorRow, PipelineError> {
         let mut row = self.base_row(ind, TOTAL, TOTAL);
         let mut notes = Notes::default();
-        let value = match &self.register {
-            Some(r) => r.structural_value(ind)?,
-            None => StructuralValue::without_register(ind)?,
-        };
+        let value = self.structural_value(ind)?;
         notes.add(
             "estimate",
             format!(

@@ -100,6 +100,16 @@
 //! | `note` | all | why the score is null, or which components were missing |
 //!
 //! A structural indicator's score applies to every group.
+//!
+//! # What the results were computed from
+//!
+//! [`ResultsMeta`] carries, beside the settings of the run, what the pipeline's inputs said
+//! that the tables do not hold, as plain data, so that writers need nothing but the
+//! [`Results`]: the catalogue's rights and attributes in catalogue order ([`RightInfo`],
+//! [`AttributeInfo`]), each indicator's notes, benchmark source and numeric target, and for
+//! a structural indicator the register entry it read ([`IndicatorInfo`],
+//! [`StructuralInfo`]), the reference group of each dimension ([`ReferenceGroup`]), and the
+//! country register as displayed ([`RegisterInfo`], [`RegisterEntryInfo`]).
 
 use polars::prelude::{Column, DataFrame, PolarsError};
 
@@ -353,6 +363,114 @@ pub struct SummaryRow {
     pub note: Option<String>,
 }
 
+/// A right of the catalogue the results were computed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RightInfo {
+    /// Right id (the `right` column).
+    pub id: String,
+    /// Right name.
+    pub name: String,
+}
+
+/// An attribute of the catalogue the results were computed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeInfo {
+    /// Attribute id (the `attribute` column).
+    pub id: String,
+    /// Id of the right it belongs to.
+    pub right: String,
+    /// Attribute name.
+    pub name: String,
+}
+
+/// What the catalogue (and, for a structural indicator, the register) says about one
+/// indicator beyond the columns of its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorInfo {
+    /// Indicator id (the `indicator_id` column).
+    pub id: String,
+    /// The catalogue's free notes on the indicator (its description for readers).
+    pub notes: Option<String>,
+    /// Where the indicator's benchmark comes from (national plan, SDG target, ...); `None`
+    /// without a benchmark, possibly empty when the catalogue does not say.
+    pub benchmark_source: Option<String>,
+    /// The numeric target of the benchmark; `None` without a benchmark or for a status
+    /// target.
+    pub benchmark_value: Option<f64>,
+    /// For a structural indicator, the register entry it read at the round; `None` for
+    /// survey indicators.
+    pub structural: Option<StructuralInfo>,
+}
+
+/// The register entry a structural indicator read, as the register gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructuralInfo {
+    /// Id of the register entry.
+    pub entry: String,
+    /// Date of the status (ratification, signature, adoption), as text (`1981-03-23`,
+    /// `2011`); `None` when the register has no date or no entry.
+    pub date: Option<String>,
+    /// The entry's source; `None` when the entry (or the whole register) is missing.
+    pub source: Option<String>,
+    /// Whether the entry is illustrative (not checked in a source).
+    pub illustrative: bool,
+}
+
+/// The reference group of a dimension: the group every other group of that dimension is
+/// compared with in the `gap_*` columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceGroup {
+    /// The dimension.
+    pub dimension: Dimension,
+    /// The label of its reference group in the data (e.g. `native_born_citizen`).
+    pub group: String,
+}
+
+/// The country register the results were computed with, as displayed to readers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterInfo {
+    /// Country code of the register.
+    pub country: String,
+    /// Country name of the register.
+    pub name: String,
+    /// Date the register is valid at, as text; `None` when it does not say.
+    pub as_of: Option<String>,
+    /// Notes on the register as a whole.
+    pub notes: Option<String>,
+    /// The entries: international instruments first, then national policies, each in
+    /// register order.
+    pub entries: Vec<RegisterEntryInfo>,
+}
+
+/// One entry of the country register (an international instrument or a national policy),
+/// with its dates as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterEntryInfo {
+    /// Entry id.
+    pub id: String,
+    /// Name of the instrument, law or policy.
+    pub name: String,
+    /// Kind, in `snake_case`: `un_treaty`, `ilo_convention` or `other_treaty` for an
+    /// instrument; `constitution`, `law`, `regulation` or `policy` for a policy.
+    pub kind: String,
+    /// Whether the entry is an international instrument (otherwise a national policy).
+    pub instrument: bool,
+    /// Status: `ratified`, `signed`, `not_ratified`, `complete`, `partial` or `absent`.
+    pub status: String,
+    /// Date of signature (instruments only).
+    pub signed: Option<String>,
+    /// Date of ratification (instrument) or adoption (policy).
+    pub ratified_or_adopted: Option<String>,
+    /// Date of entry into force (instrument) or last amendment (policy).
+    pub in_force_or_amended: Option<String>,
+    /// Where the status comes from.
+    pub source: String,
+    /// Whether the entry is illustrative (not checked in a source).
+    pub illustrative: bool,
+    /// Notes on the entry.
+    pub notes: Option<String>,
+}
+
 /// What a [`Results`] was computed from and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultsMeta {
@@ -380,6 +498,50 @@ pub struct ResultsMeta {
     pub previous_time_period: Option<String>,
     /// Indicators skipped, with the reason (missing columns).
     pub skipped: Vec<(String, String)>,
+    /// The reference group of each dimension that has one, in [`Dimension`] order.
+    pub references: Vec<ReferenceGroup>,
+    /// The catalogue's rights, in catalogue order.
+    pub rights: Vec<RightInfo>,
+    /// The catalogue's attributes, in catalogue order.
+    pub attributes: Vec<AttributeInfo>,
+    /// The catalogue's indicators, in catalogue order (the order of the `indicators`
+    /// table).
+    pub indicators: Vec<IndicatorInfo>,
+    /// The country register, when one was given.
+    pub register: Option<RegisterInfo>,
+}
+
+impl ResultsMeta {
+    /// The reference group of a dimension, if it has one.
+    pub fn reference(&self, dimension: Dimension) -> Option<&str> {
+        self.references
+            .iter()
+            .find(|r| r.dimension == dimension)
+            .map(|r| r.group.as_str())
+    }
+
+    /// The catalogue's right with this id.
+    pub fn right(&self, id: &str) -> Option<&RightInfo> {
+        self.rights.iter().find(|r| r.id == id)
+    }
+
+    /// The catalogue's attribute with this id.
+    pub fn attribute(&self, id: &str) -> Option<&AttributeInfo> {
+        self.attributes.iter().find(|a| a.id == id)
+    }
+
+    /// The attributes of a right, in catalogue order.
+    pub fn attributes_of<'a>(
+        &'a self,
+        right: &'a str,
+    ) -> impl Iterator<Item = &'a AttributeInfo> + 'a {
+        self.attributes.iter().filter(move |a| a.right == right)
+    }
+
+    /// What the catalogue says about the indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&IndicatorInfo> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
 }
 
 /// The result of a pipeline run: typed rows and their DataFrames (schema in the

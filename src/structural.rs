@@ -402,6 +402,17 @@ pub enum InstrumentKind {
     OtherTreaty,
 }
 
+impl InstrumentKind {
+    /// The `snake_case` name, as in the register's TOML (`un_treaty`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstrumentKind::UnTreaty => "un_treaty",
+            InstrumentKind::IloConvention => "ilo_convention",
+            InstrumentKind::OtherTreaty => "other_treaty",
+        }
+    }
+}
+
 /// What kind of national measure a policy entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -414,6 +425,18 @@ pub enum PolicyKind {
     Regulation,
     /// A policy, strategy, plan or programme.
     Policy,
+}
+
+impl PolicyKind {
+    /// The `snake_case` name, as in the register's TOML (`constitution`, `law`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Constitution => "constitution",
+            PolicyKind::Law => "law",
+            PolicyKind::Regulation => "regulation",
+            PolicyKind::Policy => "policy",
+        }
+    }
 }
 
 /// An international instrument in the register (`[[instrument]]`).

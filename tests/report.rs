@@ -170,9 +170,36 @@ fn report_is_self_contained_and_well_formed() {
     assert!(html.trim_end().ends_with("</html>"));
 }
 
+/// The fixture's results computed without a register.
+fn results_without_register() -> Results {
+    use hri::design::Design;
+    use hri::pipeline::{MissingColumns, Pipeline};
+    let design = Design::builder("w")
+        .strata("stratum")
+        .psu("psu")
+        .build()
+        .unwrap();
+    Pipeline::builder()
+        .catalogue(fixture().catalogue.clone())
+        .data(crate::export::fixture_data(), design)
+        .time_period("2020")
+        .reference_year(2020.0)
+        .ref_area("MEX")
+        .missing_columns(MissingColumns::Skip)
+        .build()
+        .unwrap()
+        .run()
+        .unwrap()
+}
+
 #[test]
 fn report_without_register_or_catalogue_still_reads() {
-    let f = fixture();
+    struct WithoutRegister {
+        results: Results,
+    }
+    let f = WithoutRegister {
+        results: results_without_register(),
+    };
     let html = report::render(&f.results, &ReportOptions::default());
     assert!(html.contains("no register given"));
     assert!(!html.contains("SYNTHETIC DATA"), "no banner unless asked");
@@ -180,6 +207,60 @@ fn report_without_register_or_catalogue_still_reads() {
         html.matches("<svg class=\"chart\"").count(),
         indicators_with_data(&f.results).len()
     );
+}
+
+#[test]
+fn report_is_rendered_from_results_alone() {
+    // The fixture's results were computed with a catalogue and a register: the report needs
+    // nothing else, even with default options.
+    let f = fixture();
+    let meta = f.results.meta();
+    let register = meta
+        .register
+        .as_ref()
+        .expect("the pipeline keeps the register");
+    assert_eq!(register.name, "Mexico");
+    assert_eq!(register.as_of.as_deref(), Some("2024-06"));
+    assert_eq!(register.entries.len(), 2);
+    assert_eq!(
+        meta.rights
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>(),
+        f.catalogue
+            .rights
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        meta.reference(hri::framework::Dimension::MigratoryStatus),
+        Some("native_born_citizen")
+    );
+    let cescr = meta
+        .indicator("health_icescr")
+        .and_then(|i| i.structural.as_ref())
+        .expect("the register value of a structural indicator");
+    assert_eq!(cescr.date.as_deref(), Some("1981-03-23"));
+    assert!(!cescr.illustrative);
+
+    let html = report::render(&f.results, &ReportOptions::default());
+    // The register section, its link, and the register's name as the country.
+    assert!(html.contains("<section id=\"register\"><h2>Country register of commitments</h2>"));
+    assert!(html.contains("<a href=\"#register\">"));
+    assert!(html.contains("Register of Mexico, as of 2024-06"));
+    assert!(html.contains("<p class=\"subtitle\">Mexico · period 2020</p>"));
+    // Structural commitments with the register's dates and sources.
+    assert!(!html.contains("no register given"));
+    assert!(html.contains(
+        "<td>1981-03-23</td><td class=\"source\">UMN ratification page &lt;test &amp; escape&gt;</td>"
+    ));
+    assert!(html.contains("(illustrative entry, not checked in a source)"));
+    // The catalogue's benchmark source, and the rights in catalogue order.
+    assert!(html.contains("(SDG target 3.8)"));
+    let health = html.find("id=\"right-health\"").expect("health section");
+    let work = html.find("id=\"right-work\"").expect("work section");
+    assert!(health < work);
 }
 
 /// The Chromium binary: `HRI_CHROMIUM` or `/usr/bin/chromium`. Missing is a failure, not

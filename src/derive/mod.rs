@@ -63,8 +63,9 @@ use std::collections::HashMap;
 use polars::prelude::{Column, DataFrame, DataType};
 use serde::{Deserialize, Serialize};
 
-/// The label given to rows whose group cannot be determined from their inputs.
-pub const UNKNOWN: &str = "unknown";
+/// The label given to rows whose group cannot be determined from their inputs (defined in
+/// [`crate::framework`], which the writers read).
+pub use crate::framework::UNKNOWN;
 
 /// The result of a derivation: the new columns and a report of how the rows were classified.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 //! | `indicators.parquet` | [`write_parquet`] | the same table, same column types, with provenance in the file's key-value metadata |
 //! | `indicators.json` | [`write_json`] | the same table as a JSON array of objects, one per row, keys in column order |
 //! | `indicators.sdmx.csv` | [`write_sdmx_csv`] | the survey observations as SDMX-CSV 1.0 (see [`sdmx`]) |
-//! | `report.html` | [`crate::report::write_report`] | one self-contained page for readers |
+//! | `report.html` | [`crate::report::render`] | one self-contained page for readers |
 //!
 //! [`write_all`] writes the five files into a directory.
 //!
@@ -24,7 +24,7 @@
 //!
 //! With [`ExportOptions::synthetic`] set, every file says so: CSV, JSON and Parquet get a
 //! last Boolean column `synthetic` (always `true`), the Parquet metadata carries
-//! `hri.synthetic` = [`SYNTHETIC_NOTICE`](crate::synth::SYNTHETIC_NOTICE), the SDMX-CSV file a
+//! `hri.synthetic` = [`SYNTHETIC_NOTICE`](crate::framework::SYNTHETIC_NOTICE), the SDMX-CSV file a
 //! last attribute column `SYNTHETIC` (`true`), and the report a banner.
 //!
 //! # Determinism
@@ -173,12 +173,13 @@ pub struct ExportOptions {
     pub synthetic: bool,
     /// Dataflow identification of the SDMX-CSV file.
     pub sdmx: SdmxOptions,
-    /// Header, register and catalogue of the report.
+    /// Header, synthetic banner and notes of the report (the register and the catalogue's
+    /// texts come with the results).
     pub report: ReportOptions,
 }
 
 impl ExportOptions {
-    /// Default options (not synthetic, default dataflow, report without register).
+    /// Default options (not synthetic, default dataflow, default report header).
     pub fn new() -> Self {
         ExportOptions::default()
     }
@@ -239,21 +240,19 @@ pub fn write_all(results: &Results, dir: impl AsRef<Path>) -> Result<Written, Ex
     write_all_with(results, dir, &ExportOptions::default())
 }
 
-/// As [`write_all`], with options (synthetic label, SDMX dataflow, report header,
-/// register and catalogue).
+/// As [`write_all`], with options (synthetic label, SDMX dataflow, report header). The
+/// report shows the register and the catalogue's texts that the pipeline put into the
+/// results.
 ///
 /// ```no_run
-/// # fn demo(results: &hri::results::Results, register: hri::structural::Register,
-/// #         catalogue: hri::catalogue::Catalogue) -> Result<(), hri::export::ExportError> {
+/// # fn demo(results: &hri::results::Results) -> Result<(), hri::export::ExportError> {
 /// use hri::export::{ExportOptions, write_all_with};
 /// use hri::report::ReportOptions;
 ///
 /// let options = ExportOptions::new().synthetic(true).report(
 ///     ReportOptions::new()
 ///         .country("Mexico")
-///         .survey("Synthetic ENOE-style labour force survey")
-///         .register(register)
-///         .catalogue(catalogue),
+///         .survey("Synthetic ENOE-style labour force survey"),
 /// );
 /// let written = write_all_with(results, "out/mexico", &options)?;
 /// println!("report: {}", written.report.display());
@@ -285,7 +284,10 @@ pub fn write_all_with(
     write_sdmx_csv(results, &written.sdmx, &options.sdmx, options.synthetic)?;
     let mut report_options = options.report.clone();
     report_options.synthetic |= options.synthetic;
-    report::write_report(results, &written.report, &report_options)?;
+    write_bytes(
+        &written.report,
+        report::render(results, &report_options).as_bytes(),
+    )?;
     Ok(written)
 }
 

@@ -17,7 +17,7 @@ use crate::results::Results;
 /// | `hri.ref_area`, `hri.time_period` | country and round |
 /// | `hri.ci`, `hri.level` | interval method and confidence level |
 /// | `hri.quality_policy` | name of the quality policy |
-/// | `hri.synthetic` | [`SYNTHETIC_NOTICE`](crate::synth::SYNTHETIC_NOTICE), only with `synthetic` |
+/// | `hri.synthetic` | [`SYNTHETIC_NOTICE`](crate::framework::SYNTHETIC_NOTICE), only with `synthetic` |
 ///
 /// With `synthetic`, the table also gets a last column `synthetic` = `true`.
 ///
@@ -54,7 +54,7 @@ pub fn write_parquet(
     if synthetic {
         kv.push((
             "hri.synthetic".to_string(),
-            crate::synth::SYNTHETIC_NOTICE.to_string(),
+            crate::framework::SYNTHETIC_NOTICE.to_string(),
         ));
     }
     // Encode in memory, then write: a failed encoding leaves no partial file behind.

@@ -201,7 +201,7 @@ pub fn dimension_code(d: Dimension, value: Option<&str>) -> String {
     if v == crate::results::TOTAL {
         return TOTAL_CODE.to_string();
     }
-    if v == crate::derive::UNKNOWN || v.is_empty() {
+    if v == crate::framework::UNKNOWN || v.is_empty() {
         return UNKNOWN_CODE.to_string();
     }
     let fixed = match d {

@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The group label of a row whose value of a dimension cannot be determined from its
+/// inputs (given by every derivation of [`crate::derive`], coded `_U` in SDMX-CSV).
+pub const UNKNOWN: &str = "unknown";
+
 /// A named disaggregation concept that a catalogue maps to a survey column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

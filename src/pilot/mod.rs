@@ -332,9 +332,7 @@ pub fn run(options: &PilotOptions) -> Result<PilotRun, PilotError> {
             let report = ReportOptions::new()
                 .country(country.display())
                 .survey(country.survey())
-                .synthetic(true)
-                .register(country.register()?)
-                .catalogue(country.catalogue()?);
+                .synthetic(true);
             let opts = ExportOptions::new().synthetic(true).report(report);
             let w = write_all_with(&results, dir, &opts)?;
             stage("files", t, &bar);

@@ -3,12 +3,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::catalogue::Catalogue;
-use crate::framework::{Dimension, Indicator, IndicatorKind, Target};
-use crate::pipeline::DEFAULT_NON_MIGRANT;
+use crate::framework::{Dimension, IndicatorKind};
 use crate::quality::QualityFlag;
-use crate::results::{CROSS, GapFlag, IndicatorRow, Results, SummaryLevel, TOTAL};
-use crate::structural::{Entry, PartialDate, StructuralValue};
+use crate::results::{
+    CROSS, GapFlag, IndicatorInfo, IndicatorRow, Results, StructuralInfo, SummaryLevel, TOTAL,
+};
 
 use super::ReportOptions;
 use super::chart::{
@@ -38,7 +37,6 @@ fn migrant_color(value: &str, k: usize) -> String {
 struct Ctx<'a> {
     results: &'a Results,
     o: &'a ReportOptions,
-    builtin: Catalogue,
     /// Migratory-status values, reference first: (value, label, colour).
     migrants: Vec<(String, String, String)>,
     /// Position of migratory status among the results' dimensions.
@@ -70,10 +68,8 @@ impl<'a> Ctx<'a> {
             }
         }
         let reference = reference.or_else(|| {
-            values
-                .iter()
-                .find(|v| v.as_str() == DEFAULT_NON_MIGRANT)
-                .cloned()
+            let configured = results.meta().reference(Dimension::MigratoryStatus)?;
+            values.iter().find(|v| v.as_str() == configured).cloned()
         });
         if let Some(r) = &reference
             && let Some(i) = values.iter().position(|v| v == r)
@@ -95,18 +91,14 @@ impl<'a> Ctx<'a> {
         Ctx {
             results,
             o,
-            builtin: Catalogue::migrants_rights(),
             migrants,
             migr_pos,
             level: format_number(results.meta().level * 100.0, 0),
         }
     }
 
-    fn indicator(&self, id: &str) -> Option<&Indicator> {
-        match &self.o.catalogue {
-            Some(c) => c.indicator(id),
-            None => self.builtin.indicator(id),
-        }
+    fn indicator(&self, id: &str) -> Option<&'a IndicatorInfo> {
+        self.results.meta().indicator(id)
     }
 
     fn rows_of(&self, id: &str) -> Vec<&'a IndicatorRow> {
@@ -124,14 +116,7 @@ impl<'a> Ctx<'a> {
             .find(|s| s.level == SummaryLevel::Right && s.right.as_deref() == Some(id))
             .map(|s| s.name.clone())
             .filter(|n| !n.is_empty())
-            .or_else(|| {
-                self.o
-                    .catalogue
-                    .as_ref()
-                    .and_then(|c| c.right(id))
-                    .map(|r| r.name.clone())
-            })
-            .or_else(|| self.builtin.right(id).map(|r| r.name.clone()))
+            .or_else(|| self.results.meta().right(id).map(|r| r.name.clone()))
             .unwrap_or_else(|| humanize(id))
     }
 
@@ -142,18 +127,11 @@ impl<'a> Ctx<'a> {
             .find(|s| s.level == SummaryLevel::Attribute && s.attribute.as_deref() == Some(id))
             .map(|s| s.name.clone())
             .filter(|n| !n.is_empty())
-            .or_else(|| {
-                self.o
-                    .catalogue
-                    .as_ref()
-                    .and_then(|c| c.attribute(id))
-                    .map(|a| a.name.clone())
-            })
-            .or_else(|| self.builtin.attribute(id).map(|a| a.name.clone()))
+            .or_else(|| self.results.meta().attribute(id).map(|a| a.name.clone()))
             .unwrap_or_else(|| humanize(id))
     }
 
-    /// Rights in catalogue order (when given), then any others in the results' order.
+    /// Rights in catalogue order, then any others in the results' order.
     fn rights(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let present: Vec<&str> = self
@@ -162,11 +140,9 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|r| r.right.as_str())
             .collect();
-        if let Some(c) = &self.o.catalogue {
-            for r in &c.rights {
-                if present.contains(&r.id.as_str()) && !out.contains(&r.id) {
-                    out.push(r.id.clone());
-                }
+        for r in &self.results.meta().rights {
+            if present.contains(&r.id.as_str()) && !out.contains(&r.id) {
+                out.push(r.id.clone());
             }
         }
         for r in present {
@@ -186,11 +162,9 @@ impl<'a> Ctx<'a> {
             .filter(|r| r.right == right)
             .map(|r| r.attribute.as_str())
             .collect();
-        if let Some(c) = &self.o.catalogue {
-            for a in c.attributes_of(right) {
-                if present.contains(&a.id.as_str()) && !out.contains(&a.id) {
-                    out.push(a.id.clone());
-                }
+        for a in self.results.meta().attributes_of(right) {
+            if present.contains(&a.id.as_str()) && !out.contains(&a.id) {
+                out.push(a.id.clone());
             }
         }
         for a in present {
@@ -231,10 +205,9 @@ impl<'a> Ctx<'a> {
             .unwrap_or_else(|| "the reference group".to_string())
     }
 
-    fn structural_value(&self, id: &str) -> Option<StructuralValue> {
-        let register = self.o.register.as_ref()?;
-        let indicator = self.indicator(id)?;
-        register.structural_value(indicator).ok()
+    /// The register entry a structural indicator read.
+    fn structural_value(&self, id: &str) -> Option<&'a StructuralInfo> {
+        self.indicator(id)?.structural.as_ref()
     }
 }
 
@@ -290,7 +263,7 @@ pub(crate) fn page(results: &Results, o: &ReportOptions) -> String {
         .country
         .clone()
         .or_else(|| {
-            o.register
+            meta.register
                 .as_ref()
                 .map(|r| r.name.clone())
                 .filter(|n| !n.is_empty())
@@ -388,7 +361,7 @@ fn toc(h: &mut String, ctx: &Ctx<'_>) {
             e(&ctx.right_name(&right))
         );
     }
-    if ctx.o.register.is_some() {
+    if ctx.results.meta().register.is_some() {
         h.push_str("<li><a href=\"#register\">Country register of commitments</a></li>");
     }
     h.push_str("<li><a href=\"#methods\">Methods and notes</a></li></ol></nav>\n");
@@ -691,22 +664,19 @@ fn structural_table(h: &mut String, ctx: &Ctx<'_>, rows: &[&IndicatorRow]) {
         let status = r.structural_status.as_deref().unwrap_or("missing");
         let value = ctx.structural_value(&r.indicator_id);
         let date = value
-            .as_ref()
-            .and_then(|v| v.date)
-            .map(|d| d.to_string())
+            .and_then(|v| v.date.clone())
             .unwrap_or_else(|| "—".to_string());
         let mut source = value
-            .as_ref()
-            .and_then(|v| v.source.clone())
-            .map(|s| e(&s))
+            .and_then(|v| v.source.as_deref())
+            .map(e)
             .unwrap_or_else(|| {
-                if ctx.o.register.is_none() {
+                if ctx.results.meta().register.is_none() {
                     "no register given".to_string()
                 } else {
                     "—".to_string()
                 }
             });
-        if value.as_ref().is_some_and(|v| v.illustrative) {
+        if value.is_some_and(|v| v.illustrative) {
             source.push_str(
                 " <span class=\"flag-text\">(illustrative entry, not checked in a source)</span>",
             );
@@ -992,18 +962,14 @@ fn indicator_card(h: &mut String, ctx: &Ctx<'_>, id: &str) {
     let mut facts = vec![e(&unit.axis), e(direction_text(&first.direction))];
     if let (Some(t), Some(y)) = (first.benchmark_target, first.benchmark_year) {
         let mut b = format!("benchmark {} by {y}", e(&unit.value(t)));
-        if let Some(src) = meta
-            .and_then(|m| m.benchmark.as_ref())
-            .map(|b| b.source.clone())
+        if let Some(src) = meta.and_then(|m| m.benchmark_source.clone())
             && !src.is_empty()
         {
             let _ = write!(b, " ({})", e(&src));
         }
         facts.push(b);
-    } else if let Some(Target::Value(t)) =
-        meta.and_then(|m| m.benchmark.as_ref()).map(|b| &b.target)
-    {
-        facts.push(format!("benchmark {}", e(&unit.value(*t))));
+    } else if let Some(t) = meta.and_then(|m| m.benchmark_value) {
+        facts.push(format!("benchmark {}", e(&unit.value(t))));
     }
     facts.retain(|f| !f.is_empty());
     let _ = write!(h, "<p class=\"facts\">{}</p>", facts.join(" · "));
@@ -1238,11 +1204,13 @@ fn figures_table(h: &mut String, ctx: &Ctx<'_>, rows: &[&IndicatorRow]) {
 }
 
 fn register_section(h: &mut String, ctx: &Ctx<'_>) {
-    let Some(reg) = &ctx.o.register else { return };
+    let Some(reg) = &ctx.results.meta().register else {
+        return;
+    };
     h.push_str("<section id=\"register\"><h2>Country register of commitments</h2>");
     let mut intro = format!("Register of {}", e(&reg.name));
-    if let Some(d) = reg.as_of {
-        let _ = write!(intro, ", as of {d}");
+    if let Some(d) = &reg.as_of {
+        let _ = write!(intro, ", as of {}", e(d));
     }
     let _ = write!(
         h,
@@ -1252,44 +1220,24 @@ fn register_section(h: &mut String, ctx: &Ctx<'_>) {
         let _ = write!(h, "<p class=\"small\">{}</p>", e(n));
     }
     h.push_str("<table class=\"commitments\"><thead><tr><th>Instrument, law or policy</th><th>Kind</th><th>Status</th><th>Signed</th><th>Ratified / adopted</th><th>In force / amended</th><th>Source</th></tr></thead><tbody>");
-    let date = |d: Option<PartialDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".to_string());
-    for entry in reg.entries() {
-        let (kind, signed, main, later) = match entry {
-            Entry::Instrument(i) => (
-                humanize(
-                    &format!("{:?}", i.kind)
-                        .chars()
-                        .fold(String::new(), |mut acc, c| {
-                            if c.is_uppercase() && !acc.is_empty() {
-                                acc.push('_');
-                            }
-                            acc.push(c.to_ascii_lowercase());
-                            acc
-                        }),
-                ),
-                date(i.signed),
-                date(i.ratified),
-                date(i.in_force),
-            ),
-            Entry::Policy(p) => (
-                humanize(&format!("{:?}", p.kind).to_lowercase()),
-                "—".to_string(),
-                date(p.adopted),
-                date(p.amended),
-            ),
-        };
-        let status = entry.status().as_str();
-        let mut source = e(entry.source());
-        if entry.illustrative() {
+    let date = |d: &Option<String>| d.clone().unwrap_or_else(|| "—".to_string());
+    for entry in &reg.entries {
+        let kind = humanize(&entry.kind);
+        let signed = date(&entry.signed);
+        let main = date(&entry.ratified_or_adopted);
+        let later = date(&entry.in_force_or_amended);
+        let status = entry.status.as_str();
+        let mut source = e(&entry.source);
+        if entry.illustrative {
             source.push_str(" <span class=\"flag-text\">(illustrative)</span>");
         }
-        let name = match entry.notes() {
+        let name = match &entry.notes {
             Some(n) => format!(
                 "{}<br><span class=\"small\">{}</span>",
-                e(entry.name()),
+                e(&entry.name),
                 e(n)
             ),
-            None => e(entry.name()),
+            None => e(&entry.name),
         };
         let _ = write!(
             h,

@@ -17,6 +17,12 @@
 //! - the full country register and a note on methods (quality rules, intervals, skipped
 //!   indicators).
 //!
+//! Everything on the page comes from the [`Results`]: the rows, and the metadata the
+//! pipeline put there ([`ResultsMeta`](crate::results::ResultsMeta): the catalogue's rights,
+//! attributes, notes and benchmark sources, the reference groups, the country register).
+//! [`ReportOptions`] only adds presentation: title, country and survey names, the synthetic
+//! banner and free notes.
+//!
 //! Charts are inline SVG from [`chart`]. All text from the catalogue, the register and the
 //! data is HTML-escaped ([`escape`]). The page has no timestamp: the same results give the
 //! same bytes.
@@ -25,32 +31,22 @@ pub mod chart;
 mod html;
 mod text;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::catalogue::Catalogue;
-use crate::export::{ExportError, write_bytes};
 use crate::results::Results;
-use crate::structural::Register;
 
-/// What the report says about its source, and the extra inputs it can show.
+/// How the report presents its results: header names, the synthetic banner, extra notes.
 #[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     /// Page title (default "Human-rights indicators for migrants").
     pub title: Option<String>,
-    /// Country name for the header (default: the results' `ref_area`, or the register's
-    /// name when a register is given).
+    /// Country name for the header (default: the name of the register the results were
+    /// computed with, else the results' `ref_area`).
     pub country: Option<String>,
     /// Survey name for the header (e.g. "National Occupation and Employment Survey").
     pub survey: Option<String>,
     /// Whether the results come from synthetic data (shows the banner).
     pub synthetic: bool,
-    /// The country register: dates and sources of the structural commitments and the
-    /// register table. Without it, structural indicators show their status only.
-    pub register: Option<Register>,
-    /// The catalogue the results were computed with: indicator descriptions, benchmark
-    /// sources and the order of rights. Without it, the built-in catalogue supplies what it
-    /// can and the results' order is used.
-    pub catalogue: Option<Catalogue>,
     /// Free paragraphs for the methods section (e.g. where the data come from).
     pub notes: Vec<String>,
 }
@@ -85,18 +81,6 @@ impl ReportOptions {
         self
     }
 
-    /// Adds the country register.
-    pub fn register(mut self, register: Register) -> Self {
-        self.register = Some(register);
-        self
-    }
-
-    /// Adds the catalogue.
-    pub fn catalogue(mut self, catalogue: Catalogue) -> Self {
-        self.catalogue = Some(catalogue);
-        self
-    }
-
     /// Adds a paragraph to the methods section.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
@@ -109,16 +93,35 @@ pub fn render(results: &Results, options: &ReportOptions) -> String {
     html::page(results, options)
 }
 
+/// Errors of [`write_report`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// The file could not be created or written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Writes [`render`]`(results, options)` to `path`.
 ///
 /// # Errors
-/// [`ExportError::Write`] if the file cannot be written.
+/// [`ReportError::Write`] if the file cannot be written.
 pub fn write_report(
     results: &Results,
     path: impl AsRef<Path>,
     options: &ReportOptions,
-) -> Result<(), ExportError> {
-    write_bytes(path.as_ref(), render(results, options).as_bytes())
+) -> Result<(), ReportError> {
+    let path = path.as_ref();
+    std::fs::write(path, render(results, options)).map_err(|source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`).

@@ -41,9 +41,9 @@ pub enum CliError {
         #[source]
         source: RegisterError,
     },
-    /// Any other library error, typed by layer.
+    /// Any other library error, typed by layer (boxed: it is large, and errors are rare).
     #[error(transparent)]
-    Hri(#[from] hri::Error),
+    Hri(Box<hri::Error>),
     /// Standard output could not be written.
     #[error("cannot write to standard output: {0}")]
     Output(#[source] std::io::Error),
@@ -59,7 +59,7 @@ impl CliError {
             | CliError::InvalidCatalogue { .. }
             | CliError::Register { .. } => 4,
             CliError::Output(_) => 6,
-            CliError::Hri(e) => match e {
+            CliError::Hri(e) => match e.as_ref() {
                 hri::Error::Survey(hri_survey::Error::InvalidRequest(_)) => 2,
                 hri::Error::Survey(_) | hri::Error::Io { .. } => 3,
                 hri::Error::Catalogue(_) | hri::Error::Register(_) => 4,
@@ -73,29 +73,24 @@ impl CliError {
     }
 }
 
-impl From<hri_survey::Error> for CliError {
-    fn from(e: hri_survey::Error) -> Self {
-        CliError::Hri(e.into())
-    }
+/// Library errors become [`CliError::Hri`], whichever layer raised them.
+macro_rules! from_library_error {
+    ($($error:ty),*) => {$(
+        impl From<$error> for CliError {
+            fn from(e: $error) -> Self {
+                CliError::Hri(Box::new(e.into()))
+            }
+        }
+    )*};
 }
 
-impl From<PipelineError> for CliError {
-    fn from(e: PipelineError) -> Self {
-        CliError::Hri(e.into())
-    }
-}
-
-impl From<ExportError> for CliError {
-    fn from(e: ExportError) -> Self {
-        CliError::Hri(e.into())
-    }
-}
-
-impl From<PilotError> for CliError {
-    fn from(e: PilotError) -> Self {
-        CliError::Hri(e.into())
-    }
-}
+from_library_error!(
+    hri::Error,
+    hri_survey::Error,
+    PipelineError,
+    ExportError,
+    PilotError
+);
 
 /// Result alias of the program's functions.
 pub type Result<T> = std::result::Result<T, CliError>;

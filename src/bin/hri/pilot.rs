@@ -14,7 +14,6 @@ use hri::export::{ExportOptions, write_all_with};
 use hri::framework::Dimension;
 use hri::pilot::{Country, PilotOptions};
 use hri::pipeline::Pipeline;
-use hri::report::ReportOptions;
 use hri::structural::Register;
 
 use crate::error::{CliError, Result};
@@ -113,12 +112,12 @@ pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
         catalogue.indicators.len()
     ));
     let mut b = Pipeline::builder()
-        .catalogue(catalogue.clone())
+        .catalogue(catalogue)
         .survey(survey)
         .time_period(a.time_period.clone())
         .ci(a.ci.parse::<CiMethod>()?);
-    if let Some(r) = &register {
-        b = b.register(r.clone());
+    if let Some(r) = register {
+        b = b.register(r);
     }
     if let Some(area) = &a.ref_area {
         b = b.ref_area(area.clone());
@@ -128,11 +127,7 @@ pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
     }
     let results = b.build()?.run()?;
     bar.set_message("writing files");
-    let mut report = ReportOptions::new().catalogue(catalogue);
-    if let Some(r) = register {
-        report = report.register(r);
-    }
-    let written = write_all_with(&results, &a.out, &ExportOptions::new().report(report))?;
+    let written = write_all_with(&results, &a.out, &ExportOptions::new())?;
     bar.finish_and_clear();
     writeln!(
         out,
