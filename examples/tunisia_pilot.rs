@@ -17,6 +17,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
+#[path = "common/pilot_main.rs"]
+mod pilot_main;
+
 fn main() -> ExitCode {
-    hri::pilot::example_main(hri::pilot::Country::Tunisia)
+    pilot_main::main_for(hri::pilot::Country::Tunisia)
 }

@@ -147,7 +147,7 @@ use hri_survey::Error as EstimateError;
 
 /// Default reference group of migratory status: the label that
 /// [`crate::derive::migratory_status`] gives native-born citizens.
-pub const DEFAULT_NON_MIGRANT: &str = "native_born_citizen";
+pub const DEFAULT_NON_MIGRANT: &str = crate::framework::label::NATIVE_BORN_CITIZEN;
 
 /// What to do with an indicator whose columns are not all in the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -10,7 +10,6 @@ fn small(country: Country, dir: &std::path::Path) -> PilotOptions {
         Country::Tunisia => 1_500,
     });
     o.out_dir = Some(dir.to_path_buf());
-    o.progress = false;
     o
 }
 

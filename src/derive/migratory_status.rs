@@ -1,5 +1,6 @@
 //! Migratory status and legal status.
 
+use crate::framework::label;
 use polars::prelude::DataFrame;
 use serde::{Deserialize, Serialize};
 
@@ -58,10 +59,10 @@ impl MigratoryStatus {
     /// The label in the derived column.
     pub fn as_str(self) -> &'static str {
         match self {
-            MigratoryStatus::NativeBornCitizen => "native_born_citizen",
-            MigratoryStatus::ReturnMigrant => "return_migrant",
-            MigratoryStatus::ForeignBorn => "foreign_born",
-            MigratoryStatus::ForeignCitizen => "foreign_citizen",
+            MigratoryStatus::NativeBornCitizen => label::NATIVE_BORN_CITIZEN,
+            MigratoryStatus::ReturnMigrant => label::RETURN_MIGRANT,
+            MigratoryStatus::ForeignBorn => label::FOREIGN_BORN,
+            MigratoryStatus::ForeignCitizen => label::FOREIGN_CITIZEN,
             MigratoryStatus::Unknown => super::UNKNOWN,
         }
     }

@@ -48,7 +48,7 @@ use std::path::Path;
 
 use super::csv::{parse_csv, quote};
 use super::{ExportError, read_text, write_bytes};
-use crate::framework::{Dimension, IndicatorKind};
+use crate::framework::{Dimension, IndicatorKind, label};
 use crate::quality::QualityFlag;
 use crate::results::{IndicatorRow, Results};
 
@@ -216,10 +216,10 @@ pub fn dimension_code(d: Dimension, value: Option<&str>) -> String {
             _ => None,
         },
         Dimension::MigratoryStatus => match v.as_str() {
-            "native_born_citizen" => Some("NATIVE"),
-            "foreign_born" => Some("FOREIGN_BORN"),
-            "foreign_citizen" => Some("FOREIGN_CIT"),
-            "return_migrant" => Some("RETURN"),
+            label::NATIVE_BORN_CITIZEN => Some("NATIVE"),
+            label::FOREIGN_BORN => Some("FOREIGN_BORN"),
+            label::FOREIGN_CITIZEN => Some("FOREIGN_CIT"),
+            label::RETURN_MIGRANT => Some("RETURN"),
             _ => None,
         },
         Dimension::UrbanRural => match v.as_str() {

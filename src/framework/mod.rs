@@ -13,6 +13,7 @@ mod dimension;
 mod direction;
 mod indicator;
 mod kind;
+pub mod label;
 mod measure;
 mod right;
 mod scoring;

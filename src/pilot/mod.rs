@@ -14,7 +14,6 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use polars::prelude::*;
 
 use crate::catalogue::{Catalogue, CatalogueError};
@@ -174,19 +173,16 @@ pub struct PilotOptions {
     pub seed: u64,
     /// Output folder; `None` writes nothing.
     pub out_dir: Option<PathBuf>,
-    /// Show a progress bar on the terminal.
-    pub progress: bool,
 }
 
 impl PilotOptions {
-    /// Defaults for a country: default size, seed 20261128, output `out/<country>`, progress.
+    /// Defaults for a country: default size, seed 20261128, output `out/<country>`.
     pub fn new(country: Country) -> Self {
         PilotOptions {
             country,
             size: None,
             seed: 20_261_128,
             out_dir: Some(PathBuf::from("out").join(country.name())),
-            progress: true,
         }
     }
 }
@@ -290,57 +286,65 @@ fn compute(
     Ok(b.build()?.run()?)
 }
 
+/// A step of a pilot run, announced as it starts, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PilotStep {
+    /// Steps done before this one.
+    pub done: usize,
+    /// Steps of the whole run.
+    pub count: usize,
+    /// What the step does.
+    pub what: &'static str,
+}
+
 /// Run a pilot: both rounds, the table, and the output files.
 pub fn run(options: &PilotOptions) -> Result<PilotRun, PilotError> {
+    run_with(options, |_| {})
+}
+
+/// As [`run`], calling `on_step` as each step starts (programs draw their progress bar
+/// from it; the library draws nothing).
+pub fn run_with(
+    options: &PilotOptions,
+    mut on_step: impl FnMut(PilotStep),
+) -> Result<PilotRun, PilotError> {
     let country = options.country;
     let size = options.size.unwrap_or_else(|| country.default_size());
-    let bar = if options.progress {
-        ProgressBar::new(7)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let count = if options.out_dir.is_some() { 5 } else { 4 };
     let mut timings = Vec::new();
-    let mut stage = |name: &str, start: Instant, bar: &ProgressBar| {
-        timings.push((name.to_string(), start.elapsed()));
-        bar.inc(1);
+    let mut timed =
+        |label: &str, start: Instant| timings.push((label.to_string(), start.elapsed()));
+    let mut step = |done: usize, what: &'static str| {
+        on_step(PilotStep { done, count, what });
+        Instant::now()
     };
-    bar.set_message("generating the 2015 survey (synthetic)");
-    let t = Instant::now();
+    let t = step(0, "generating the 2015 survey (synthetic)");
     let df15 = survey_round(country, size, Round::Y2015, options.seed)?;
-    stage("survey 2015 (generate + derive)", t, &bar);
-    bar.set_message("computing 2015");
-    let t = Instant::now();
+    timed("survey 2015 (generate + derive)", t);
+    let t = step(1, "computing 2015");
     let earlier = compute(country, df15, Round::Y2015, None)?;
-    stage("table 2015", t, &bar);
-    bar.set_message("generating the 2020 survey (synthetic)");
-    let t = Instant::now();
+    timed("table 2015", t);
+    let t = step(2, "generating the 2020 survey (synthetic)");
     let df20 = survey_round(country, size, Round::Y2020, options.seed)?;
     let rows = df20.height();
-    stage("survey 2020 (generate + derive)", t, &bar);
-    bar.set_message("computing 2020");
-    let t = Instant::now();
+    timed("survey 2020 (generate + derive)", t);
+    let t = step(3, "computing 2020");
     let results = compute(country, df20, Round::Y2020, Some(earlier.clone()))?;
-    stage("table 2020", t, &bar);
+    timed("table 2020", t);
     let written = match &options.out_dir {
         Some(dir) => {
-            bar.set_message("writing files");
-            let t = Instant::now();
+            let t = step(4, "writing files");
             let report = ReportOptions::new()
                 .country(country.display())
                 .survey(country.survey())
                 .synthetic(true);
             let opts = ExportOptions::new().synthetic(true).report(report);
             let w = write_all_with(&results, dir, &opts)?;
-            stage("files", t, &bar);
+            timed("files", t);
             Some(w)
         }
         None => None,
     };
-    bar.finish_and_clear();
     Ok(PilotRun {
         country,
         results,
@@ -349,31 +353,6 @@ pub fn run(options: &PilotOptions) -> Result<PilotRun, PilotError> {
         written,
         timings,
     })
-}
-
-/// The pilot examples' `main`: an optional first argument is the sample size per round;
-/// runs the pilot, prints the summary, and returns the exit code.
-pub fn example_main(country: Country) -> std::process::ExitCode {
-    let mut options = PilotOptions::new(country);
-    if let Some(arg) = std::env::args().nth(1) {
-        match arg.parse::<usize>() {
-            Ok(n) => options.size = Some(n),
-            Err(_) => {
-                eprintln!("error: the optional argument is the sample size per round, got `{arg}`");
-                return std::process::ExitCode::FAILURE;
-            }
-        }
-    }
-    match run(&options) {
-        Ok(r) => {
-            print!("{}", summary(&r));
-            std::process::ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
 }
 
 /// A readable terminal summary: headline figures for migrants and non-migrants with the

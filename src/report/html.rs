@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::framework::{Dimension, IndicatorKind};
+use crate::framework::{Dimension, IndicatorKind, label};
 use crate::quality::QualityFlag;
 use crate::results::{
     CROSS, GapFlag, IndicatorInfo, IndicatorRow, Results, StructuralInfo, SummaryLevel, TOTAL,
@@ -24,10 +24,10 @@ const PALETTE: [&str; 5] = ["#E69F00", "#56B4E9", "#999999", "#882255", "#44AA99
 
 fn migrant_color(value: &str, k: usize) -> String {
     match value {
-        "native_born_citizen" => "#0072B2",
-        "foreign_born" => "#D55E00",
-        "return_migrant" => "#009E73",
-        "foreign_citizen" => "#CC79A7",
+        label::NATIVE_BORN_CITIZEN => "#0072B2",
+        label::FOREIGN_BORN => "#D55E00",
+        label::RETURN_MIGRANT => "#009E73",
+        label::FOREIGN_CITIZEN => "#CC79A7",
         _ => PALETTE[k % PALETTE.len()],
     }
     .to_string()

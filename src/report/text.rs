@@ -1,6 +1,6 @@
 //! Words and numbers for the report: group labels, units, p-values, statuses.
 
-use crate::framework::Dimension;
+use crate::framework::{Dimension, label};
 use crate::results::{CROSS, IndicatorRow, TOTAL};
 
 use super::chart::format_number;
@@ -42,10 +42,10 @@ pub(crate) fn value_label(d: Option<Dimension>, value: &str) -> String {
     let known = match value {
         TOTAL => Some("All persons"),
         "unknown" => Some("Unknown"),
-        "native_born_citizen" => Some("Non-migrants"),
-        "foreign_born" => Some("Foreign-born"),
-        "return_migrant" => Some("Return migrants"),
-        "foreign_citizen" => Some("Non-citizens born in the country"),
+        label::NATIVE_BORN_CITIZEN => Some("Non-migrants"),
+        label::FOREIGN_BORN => Some("Foreign-born"),
+        label::RETURN_MIGRANT => Some("Return migrants"),
+        label::FOREIGN_CITIZEN => Some("Non-citizens born in the country"),
         "recent_migrant" => Some("Recent migrants"),
         "male" => Some("Male"),
         "female" => Some("Female"),

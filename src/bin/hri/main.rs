@@ -12,6 +12,7 @@ mod error;
 mod estimate;
 mod output;
 mod pilot;
+mod progress;
 
 use std::process::ExitCode;
 

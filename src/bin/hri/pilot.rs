@@ -79,7 +79,7 @@ pub(crate) fn run_pilot(a: &PilotArgs, out: &mut dyn Write) -> Result<()> {
     if let Some(o) = &a.out {
         options.out_dir = Some(o.clone());
     }
-    let run = hri::pilot::run(&options)?;
+    let run = crate::progress::run_pilot_with_bar(&options)?;
     write!(out, "{}", hri::pilot::summary(&run)).map_err(CliError::Output)
 }
 
