@@ -136,7 +136,7 @@ use crate::estimate::{
 use crate::framework::{
     Dimension, Direction, Indicator, IndicatorKind, Measure, Normalisation, Target, Unit,
 };
-use crate::quality::{QualityError, QualityPolicy};
+use crate::quality::{Assessment, QualityError, QualityPolicy};
 use crate::results::{
     AttributeInfo, CROSS, GapFlag, IndicatorInfo, IndicatorRow, ReferenceGroup, RegisterEntryInfo,
     RegisterInfo, Results, ResultsMeta, RightInfo, StructuralInfo, SummaryLevel, SummaryRow, TOTAL,
@@ -1000,10 +1000,19 @@ impl Pipeline {
                 } => {
                     for &k in disaggregations {
                         for &i in table.domains(&spec.id, k) {
-                            let row = table.rows[i];
-                            rows.push(
-                                self.survey_row(ind, spec, *scale, k, i, row, &table, &gaps)?,
-                            );
+                            let estimate = table.rows[i];
+                            let inputs = RowInputs {
+                                ind,
+                                spec,
+                                scale: *scale,
+                                k,
+                                values: &table.values(k, estimate),
+                                estimate,
+                                assessment: &table.assessments[i],
+                                table: &table,
+                                gaps: &gaps,
+                            };
+                            rows.push(self.survey_row(&inputs)?);
                         }
                     }
                 }
@@ -1290,36 +1299,43 @@ impl Pipeline {
         Ok(row)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn survey_row(
-        &self,
-        ind: &Indicator,
-        spec: &MeasureSpec,
-        scale: f64,
-        k: usize,
-        index: usize,
-        r: &EstimateRow,
-        table: &Table<'_>,
-        gaps: &HashMap<DomainKey, GapRow>,
-    ) -> Result<IndicatorRow, PipelineError> {
+    /// One row of a survey indicator: one group of one disaggregation.
+    fn survey_row(&self, inputs: &RowInputs<'_>) -> Result<IndicatorRow, PipelineError> {
+        let RowInputs { ind, k, values, .. } = *inputs;
         let d = &self.disaggs[k];
-        let values = table.values(k, r);
         let group = if d.dims.is_empty() {
             TOTAL.to_string()
         } else {
             values.join(CROSS)
         };
         let mut row = self.base_row(ind, &d.label, &group);
-        for (dim, v) in d.dims.iter().zip(&values) {
+        for (dim, v) in d.dims.iter().zip(values) {
             if let Some(p) = self.dimensions.iter().position(|x| x == dim) {
                 row.groups[p] = Some(v.clone());
             }
         }
         let mut notes = Notes::default();
-        let is_quantile = matches!(spec.statistic, Statistic::Quantile { .. });
+        self.fill_estimate(&mut row, &mut notes, inputs);
+        row.excluded_missing_group = inputs.table.missing_group(k);
+        self.fill_gap(&mut row, &mut notes, inputs);
+        self.fill_benchmark(&mut row, &mut notes, ind)?;
+        // Change and progress since the previous round.
+        self.progress(ind, &mut row, &mut notes)?;
+        self.fill_score(&mut row, &mut notes, inputs);
+        row.note = notes.finish();
+        Ok(row)
+    }
 
-        // Estimate and quality.
-        let a = &table.assessments[index];
+    /// The estimate, its precision and its quality assessment `a` (values scaled by `scale`,
+    /// withheld when the pipeline withholds and `a` does not publish).
+    fn fill_estimate(&self, row: &mut IndicatorRow, notes: &mut Notes, inputs: &RowInputs<'_>) {
+        let RowInputs {
+            spec,
+            scale,
+            estimate: r,
+            assessment: a,
+            ..
+        } = *inputs;
         row.quality_flag = Some(a.flag);
         row.quality_reason = a.reason.clone();
         row.published = a.publish;
@@ -1327,7 +1343,6 @@ impl Pipeline {
         row.df = finite(r.df);
         row.excluded_universe = Some(r.excluded_universe());
         row.excluded_missing = Some(r.excluded_missing());
-        row.excluded_missing_group = table.missing_group(k);
         let withheld = self.withhold && !a.publish;
         let estimate = finite(r.estimate).map(|x| x * scale);
         if row.df.is_none() {
@@ -1393,8 +1408,23 @@ impl Pipeline {
                 );
             }
         }
+    }
 
-        // Gap to the reference group.
+    /// The gap of the row's group to its reference group, when the disaggregation has one.
+    fn fill_gap(&self, row: &mut IndicatorRow, notes: &mut Notes, inputs: &RowInputs<'_>) {
+        let RowInputs {
+            ind,
+            spec,
+            scale,
+            k,
+            values,
+            table,
+            gaps,
+            assessment: a,
+            ..
+        } = *inputs;
+        let d = &self.disaggs[k];
+        let is_quantile = matches!(spec.statistic, Statistic::Quantile { .. });
         match &d.gap {
             None if d.dims.is_empty() => {
                 notes.add("gap", "the whole population has no reference group")
@@ -1407,7 +1437,7 @@ impl Pipeline {
                 ),
             ),
             Some((pos, reference)) => {
-                let mut ref_values = values.clone();
+                let mut ref_values = values.to_vec();
                 if let Some(v) = ref_values.get_mut(*pos) {
                     *v = reference.clone();
                 }
@@ -1433,7 +1463,7 @@ impl Pipeline {
                             "withheld: the reference group's estimate is not published"
                         },
                     );
-                } else if let Some(g) = gaps.get(&(spec.id.clone(), k, values.clone())) {
+                } else if let Some(g) = gaps.get(&(spec.id.clone(), k, values.to_vec())) {
                     row.gap_difference = finite(g.estimate).map(|x| x * scale);
                     row.gap_se = finite(g.se).map(|x| x * scale);
                     row.gap_ci_low = finite(g.ci_low).map(|x| x * scale);
@@ -1474,8 +1504,15 @@ impl Pipeline {
                 }
             }
         }
+    }
 
-        // Benchmark.
+    /// The indicator's benchmark: target, and the distance to it of a published estimate.
+    fn fill_benchmark(
+        &self,
+        row: &mut IndicatorRow,
+        notes: &mut Notes,
+        ind: &Indicator,
+    ) -> Result<(), PipelineError> {
         match &ind.benchmark {
             None => notes.add("benchmark", "the indicator has no benchmark"),
             Some(b) => {
@@ -1501,10 +1538,13 @@ impl Pipeline {
             }
         }
 
-        // Change and progress since the previous round.
-        self.progress(ind, &mut row, &mut notes)?;
+        Ok(())
+    }
 
-        // Score.
+    /// The row's 0–100 score under the catalogue's normalisation.
+    fn fill_score(&self, row: &mut IndicatorRow, notes: &mut Notes, inputs: &RowInputs<'_>) {
+        let RowInputs { ind, k, .. } = *inputs;
+        let d = &self.disaggs[k];
         let outcome = match row.estimate {
             None => Err("no published estimate".to_string()),
             Some(x) => match self.catalogue.scoring.normalisation {
@@ -1534,9 +1574,6 @@ impl Pipeline {
             Ok(ScoreOutcome::Scored(s)) => row.score = Some(s),
             Ok(ScoreOutcome::NotScored(why)) | Err(why) => notes.add("score", why),
         }
-
-        row.note = notes.finish();
-        Ok(row)
     }
 
     fn progress(
@@ -1736,6 +1773,29 @@ fn gap_flag(
     })
 }
 
+/// What one row of a survey indicator is computed from.
+#[derive(Clone, Copy)]
+struct RowInputs<'a> {
+    /// The indicator.
+    ind: &'a Indicator,
+    /// Its measure as the engine estimated it.
+    spec: &'a MeasureSpec,
+    /// The display scale (100 for percent).
+    scale: f64,
+    /// The disaggregation (index into the pipeline's disaggregations).
+    k: usize,
+    /// The group's value of each dimension of the disaggregation.
+    values: &'a [String],
+    /// The engine's row.
+    estimate: &'a EstimateRow,
+    /// Its quality assessment.
+    assessment: &'a Assessment,
+    /// Every estimate of the round.
+    table: &'a Table<'a>,
+    /// Every gap of the round.
+    gaps: &'a HashMap<DomainKey, GapRow>,
+}
+
 /// The estimates indexed by measure and disaggregation, with their quality assessments.
 struct Table<'a> {
     estimates: Option<&'a Estimates>,
@@ -1743,7 +1803,7 @@ struct Table<'a> {
     /// Per disaggregation: position of each of its columns in the estimates' by-columns.
     positions: Vec<Vec<Option<usize>>>,
     by_domain: HashMap<(String, usize), Vec<usize>>,
-    assessments: Vec<crate::quality::Assessment>,
+    assessments: Vec<Assessment>,
     published: HashMap<DomainKey, bool>,
 }
 
