@@ -203,6 +203,102 @@ fn cli_estimate_gives_r_numbers_in_csv_and_json() {
     );
 }
 
+/// The design of an R reference case as a design file (the format of `--design`).
+fn design_file(c: &Value) -> String {
+    let d = &c["design"];
+    let list = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|s| format!("{:?}", s.as_str().unwrap()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut toml = format!("weight = {:?}\n", d["weight"].as_str().unwrap());
+    if let Some(s) = list(&d["strata"]).first() {
+        toml += &format!("strata = {s}\n");
+    }
+    toml += &format!("psu = [{}]\n", list(&d["psu"]).join(", "));
+    toml += &format!("fpc = [{}]\n", list(&d["fpc"]).join(", "));
+    toml += &format!("nest = {}\n", d["nest"].as_bool().unwrap_or(false));
+    toml += &format!("lonely_psu = {:?}\n", d["lonely_psu"].as_str().unwrap());
+    if let Some(r) = d.get("replicate").filter(|r| !r.is_null()) {
+        toml += "[replicate]\n";
+        toml += &format!("type = {:?}\n", r["type"].as_str().unwrap().to_lowercase());
+        toml += &format!("prefix = {:?}\n", r["weights_prefix"].as_str().unwrap());
+        if let Some(s) = r["scale"].as_f64() {
+            toml += &format!("scale = {s:?}\n");
+        }
+        if let Some(rs) = r["rscales"].as_array() {
+            let rs: Vec<String> = rs
+                .iter()
+                .map(|x| format!("{:?}", x.as_f64().unwrap()))
+                .collect();
+            toml += &format!("rscales = [{}]\n", rs.join(", "));
+        }
+        toml += &format!("mse = {}\n", r["mse"].as_bool().unwrap_or(false));
+        if let Some(rho) = r["fay_rho"].as_f64() {
+            toml += &format!("fay_rho = {rho:?}\n");
+        }
+    }
+    toml
+}
+
+#[test]
+fn cli_design_file_gives_the_same_numbers_as_the_flags() {
+    let dir = std::env::temp_dir().join(format!("hri-cli-design-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut checked = 0;
+    for id in CASES {
+        let c = case(id);
+        let path = dir.join(format!("{id}.toml"));
+        std::fs::write(&path, design_file(&c)).unwrap();
+        let flags = estimate_args(&c, "csv");
+        let measure = &flags[1 + design_args(&c).len()..];
+        let mut a = vec![
+            "estimate".to_string(),
+            "--data".into(),
+            data_dir()
+                .join(c["data"].as_str().unwrap())
+                .display()
+                .to_string(),
+            "--design".into(),
+            path.display().to_string(),
+        ];
+        a.extend(measure.iter().cloned());
+        let (ok, out, err) = hri(&a);
+        assert!(ok, "{id}: {err}");
+        let (_, by_flags, _) = hri(&flags);
+        assert_eq!(out, by_flags, "{id}: --design and the flags disagree");
+        let rows = parse_csv(&out);
+        let want = c["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), want.len(), "{id}");
+        for (got, want) in rows.iter().zip(want) {
+            for what in ["estimate", "se", "ci_low", "ci_high", "df"] {
+                close(got[what].parse::<f64>().ok(), &want[what], what)
+                    .unwrap_or_else(|e| panic!("{id}: {e}"));
+                checked += 1;
+            }
+        }
+    }
+    // A design file and a design flag together are refused by the argument parser.
+    let c = case(CASES[0]);
+    let mut a = estimate_args(&c, "csv");
+    a.extend([
+        "--design".into(),
+        dir.join(format!("{}.toml", CASES[0])).display().to_string(),
+    ]);
+    let (code, err) = hri_status(&a);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--design"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "CLI --design: {} cases, {checked} numbers checked against R",
+        CASES.len()
+    );
+}
+
 #[test]
 fn cli_gap_gives_r_numbers() {
     let c = case("clus1-gap-api00-E-minus-H");

@@ -36,6 +36,17 @@ pub struct DesignArgs {
     /// Data file (.csv or .parquet).
     #[arg(long)]
     pub data: PathBuf,
+    /// The whole design from a design file (TOML: weight, strata, psu, fpc, nest,
+    /// lonely_psu, a [replicate] table), in place of the design flags below.
+    #[arg(
+        long = "design",
+        value_name = "FILE",
+        conflicts_with_all = [
+            "weight", "psu", "strata", "fpc", "nest", "lonely_psu", "replicate",
+            "replicate_prefix", "replicate_scale", "replicate_rscales", "fay_rho", "mse"
+        ]
+    )]
+    pub design_file: Option<PathBuf>,
     /// Weight column (default: every row weighs 1).
     #[arg(long)]
     pub weight: Option<String>,
@@ -153,6 +164,9 @@ const ONE: &str = "__hri_weight_one";
 
 impl DesignArgs {
     fn design(&self) -> Result<Design> {
+        if let Some(path) = &self.design_file {
+            return Design::from_path(path);
+        }
         let mut b = Design::builder(self.weight.clone().unwrap_or_else(|| ONE.to_string()));
         if let Some(s) = &self.strata {
             b = b.strata(s.clone());
@@ -321,7 +335,11 @@ fn load(design: &DesignArgs, measure: &MeasureArgs, by: &[String]) -> Result<Sur
     }
     let lf = hri::io::scan(&design.data)?;
     let schema = lf.clone().collect_schema()?;
-    if let Some(p) = &design.replicate_prefix {
+    if let Some(Replicates {
+        columns: ReplicateColumns::Prefix(p),
+        ..
+    }) = d.replicates()
+    {
         needed.extend(
             schema
                 .iter_names()
@@ -344,7 +362,7 @@ fn load(design: &DesignArgs, measure: &MeasureArgs, by: &[String]) -> Result<Sur
         .map(|n| n.to_string())
         .collect();
     let mut df = hri::io::read_columns(&design.data, &cols)?;
-    if design.weight.is_none() {
+    if design.weight.is_none() && design.design_file.is_none() {
         let ones = Column::new(ONE.into(), vec![1.0f64; df.height()]);
         df.with_column(ones)?;
     }
