@@ -16,6 +16,7 @@ mod kind;
 mod measure;
 mod right;
 mod scoring;
+pub mod sdg;
 mod unit;
 
 pub use attribute::Attribute;
