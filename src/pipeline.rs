@@ -138,8 +138,9 @@ use crate::framework::{
 };
 use crate::quality::{Assessment, QualityError, QualityPolicy};
 use crate::results::{
-    AttributeInfo, CROSS, GapFlag, IndicatorInfo, IndicatorRow, ReferenceGroup, RegisterEntryInfo,
-    RegisterInfo, Results, ResultsMeta, RightInfo, StructuralInfo, SummaryLevel, SummaryRow, TOTAL,
+    AttributeInfo, CROSS, GapFlag, IndicatorInfo, IndicatorRow, IndicatorSheet, ReferenceGroup,
+    RegisterEntryInfo, RegisterInfo, Results, ResultsMeta, RightInfo, StructuralInfo, SummaryLevel,
+    SummaryRow, TOTAL,
 };
 use crate::score::{self, ANY_GROUP, IndicatorScore, ScoreError, ScoreOutcome};
 use crate::structural::{Entry, PartialDate, Register, RegisterError, StructuralValue};
@@ -1246,6 +1247,7 @@ impl Pipeline {
                 Target::Status(_) => None,
             }),
             structural,
+            sheet: indicator_sheet(ind),
         })
     }
 
@@ -1894,5 +1896,110 @@ impl<'a> Table<'a> {
     /// Rows of the survey left out of disaggregation `k` for a missing by-value.
     fn missing_group(&self, k: usize) -> Option<u64> {
         self.estimates.and_then(|e| e.missing_group.get(k).copied())
+    }
+}
+
+/// The metadata sheet of an indicator, from its catalogue entry: the estimator in words,
+/// the columns and SQL it reads, its disaggregations, sources and SDG series.
+fn indicator_sheet(ind: &Indicator) -> IndicatorSheet {
+    let scale = if ind.unit == Unit::Percent {
+        " × 100"
+    } else {
+        ""
+    };
+    let variance = "; standard error by the design's variance method (Taylor linearisation \
+                    over strata and primary sampling units, or the design's replicate weights), \
+                    as R's survey package computes it";
+    let (measure, estimator, variable, condition) = match &ind.measure {
+        Measure::Proportion { condition, .. } => (
+            "proportion",
+            format!(
+                "design-weighted proportion Σ w·1[condition] / Σ w over the rows of the universe whose \
+                 condition is not null (w: survey weight){scale}{variance}"
+            ),
+            None,
+            Some(condition.clone()),
+        ),
+        Measure::Rate { condition, per, .. } => (
+            "rate",
+            format!(
+                "design-weighted rate {per} × Σ w·1[condition] / Σ w over the rows of the universe whose \
+                 condition is not null (w: survey weight){variance}"
+            ),
+            None,
+            Some(condition.clone()),
+        ),
+        Measure::Mean { variable, .. } => (
+            "mean",
+            format!(
+                "design-weighted mean Σ w·y / Σ w of y = {variable} over the rows of the universe \
+                 where y is not null (w: survey weight){variance}"
+            ),
+            Some(variable.clone()),
+            None,
+        ),
+        Measure::Ratio {
+            numerator,
+            denominator,
+            ..
+        } => (
+            "ratio",
+            format!(
+                "ratio of design-weighted totals Σ w·{numerator} / Σ w·{denominator} over the rows \
+                 of the universe where both are not null{scale}{variance}"
+            ),
+            Some(format!("{numerator} / {denominator}")),
+            None,
+        ),
+        Measure::Total { variable, .. } => (
+            "total",
+            format!(
+                "design-weighted total Σ w·y of y = {variable} over the rows of the universe where \
+                 y is not null{variance}"
+            ),
+            Some(variable.clone()),
+            None,
+        ),
+        Measure::Quantile { variable, p, .. } => (
+            "quantile",
+            format!(
+                "design-weighted quantile p = {p} of {variable} over the rows of the universe where \
+                 it is not null; confidence interval by Woodruff's method, as R's svyquantile"
+            ),
+            Some(variable.clone()),
+            None,
+        ),
+        Measure::Structural { entry } => (
+            "structural",
+            format!(
+                "status of the country register's entry '{entry}' at the round (ratification of an \
+                 instrument, or adoption of a national policy), scored from the status"
+            ),
+            Some(entry.clone()),
+            None,
+        ),
+    };
+    IndicatorSheet {
+        name: ind.name.clone(),
+        kind: ind.kind.as_str().to_string(),
+        right: ind.right.clone(),
+        attribute: ind.attribute.clone(),
+        unit: ind.unit.code(),
+        unit_description: ind.unit.description(),
+        direction: ind.direction.as_str().to_string(),
+        measure: measure.to_string(),
+        estimator,
+        variable,
+        condition,
+        universe: ind.measure.universe().map(str::to_string),
+        disaggregations: ind
+            .disaggregations
+            .iter()
+            .map(|d| d.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(CROSS))
+            .collect(),
+        references: ind.references.clone(),
+        data_source: ind.source.clone(),
+        comparability: ind.comparability.clone(),
+        sdg_series: ind.sdg_series.clone(),
     }
 }

@@ -400,6 +400,52 @@ pub struct IndicatorInfo {
     /// For a structural indicator, the register entry it read at the round; `None` for
     /// survey indicators.
     pub structural: Option<StructuralInfo>,
+    /// The indicator's metadata sheet, from the catalogue (what `metadata.json` and the
+    /// report's metadata section show).
+    pub sheet: IndicatorSheet,
+}
+
+/// The metadata sheet of an indicator, in the spirit of the SDG metadata repository: what
+/// it measures, how exactly it is computed, by which groups, from which sources, how it
+/// compares, and which SDG series it reports. Filled by the pipeline from the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IndicatorSheet {
+    /// Indicator name.
+    pub name: String,
+    /// `structural`, `process` or `outcome`.
+    pub kind: String,
+    /// Right id and attribute id it measures.
+    pub right: String,
+    /// Attribute id.
+    pub attribute: String,
+    /// Unit code (`PT`, `MONTHS_EARN`, ...).
+    pub unit: String,
+    /// The unit in words (`percent (0-100)`).
+    pub unit_description: String,
+    /// `higher_is_better`, `lower_is_better` or `target`.
+    pub direction: String,
+    /// Measure type (`proportion`, `mean`, `ratio`, `total`, `quantile`, `rate`,
+    /// `structural`).
+    pub measure: String,
+    /// The exact estimator, in words and symbols.
+    pub estimator: String,
+    /// The analysis variable(s) (mean, total, quantile: the column; ratio: numerator /
+    /// denominator; structural: the register entry).
+    pub variable: Option<String>,
+    /// The SQL condition counted (proportion, rate).
+    pub condition: Option<String>,
+    /// The SQL universe (population the indicator is computed in); `None`: every row.
+    pub universe: Option<String>,
+    /// The disaggregations computed, each as its dimensions joined by `×`.
+    pub disaggregations: Vec<String>,
+    /// Codes in other frameworks (`SDG 8.5.2`, `OHCHR HR/PUB/12/5`).
+    pub references: Vec<String>,
+    /// Where the data come from.
+    pub data_source: String,
+    /// Comparability and limitations, as the catalogue says.
+    pub comparability: Option<String>,
+    /// The SDG series the indicator reports (`SL_TLF_UEM`), when the catalogue maps one.
+    pub sdg_series: Option<String>,
 }
 
 /// The register entry a structural indicator read, as the register gave it.

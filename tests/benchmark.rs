@@ -32,6 +32,8 @@ fn indicator(id: &str, direction: Direction, benchmark: Option<Benchmark>) -> In
         references: vec![],
         source: String::new(),
         notes: None,
+        sdg_series: None,
+        comparability: None,
     }
 }
 

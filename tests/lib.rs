@@ -13,5 +13,6 @@ mod quality;
 mod reference;
 mod report;
 mod score;
+mod sdg;
 mod structural;
 mod synth;

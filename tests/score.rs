@@ -39,6 +39,8 @@ fn survey(id: &str, right: &str, attribute: &str, direction: Direction) -> Indic
         references: vec![],
         source: String::new(),
         notes: None,
+        sdg_series: None,
+        comparability: None,
     }
 }
 

@@ -25,6 +25,8 @@ fn structural(id: &str, entry: &str) -> Indicator {
         references: vec![],
         source: String::new(),
         notes: None,
+        sdg_series: None,
+        comparability: None,
     }
 }
 

@@ -42,7 +42,32 @@
 //! disaggregations = [["migratory_status"], ["sex"], ["migratory_status", "sex"]]
 //! references = ["SDG 8.5.2", "OHCHR HR/PUB/12/5"]
 //! measure = { type = "proportion", condition = "unemployed = 1", universe = "age >= 15 AND in_labour_force = 1" }
+//! sdg_series = "SL_TLF_UEM"       # optional: the SDG series the indicator reports
+//! comparability = "ILO 19th ICLS definition; ..."   # optional: for the metadata sheet
 //! ```
+//!
+//! ## `sdg_series`
+//!
+//! Optional. The code of the SDG series (`SERIES` dimension of the SDG DSD
+//! `IAEG-SDGs:SDG`, code list `CL_SERIES`) that the indicator reports, set only when the
+//! indicator's definition *is* that series' definition. Validation checks the code against
+//! the code list kept in `data/sdg/` (see [`crate::framework::sdg`]) and that the indicator
+//! is a survey indicator. An indicator with a series is written to `indicators.sdg.csv`
+//! (SDMX-CSV for the SDG Global Database, see [`crate::export::sdg`]) and its metadata sheet
+//! names the series. The built-in and pilot catalogues map:
+//!
+//! | indicator | series | SDG indicator |
+//! |---|---|---|
+//! | `unemployment_rate` | `SL_TLF_UEM` | 8.5.2 unemployment rate |
+//! | `informal_employment` | `SL_ISV_IFEM` | 8.3.1 proportion of informal employment |
+//! | `recruitment_cost` | `SL_EMP_RCOST_MO` | 10.7.1 recruitment cost in months of earnings |
+//! | `early_learning_participation` | `SE_PRE_PARTN` | 4.2.2 participation one year before primary entry age |
+//! | `youth_neet` | `SL_TLF_NEET` | 8.6.1 youth not in employment, education or training |
+//!
+//! ## `comparability`
+//!
+//! Optional free text for the indicator's metadata sheet (`metadata.json`, the report):
+//! how the indicator compares with the international definition and its limitations.
 //!
 //! # Example
 //!

@@ -237,6 +237,33 @@ impl Validator {
             self.push(at, "weight", format!("{w} is not a positive finite number"));
         }
         self.disaggregations(c, at, ind);
+        self.sdg_series(at, ind);
+    }
+
+    /// `sdg_series` must be a code of the SDG DSD's series code list kept in `data/sdg/`,
+    /// on a survey indicator (the SDG file holds survey observations only).
+    fn sdg_series(&mut self, at: &Location, ind: &Indicator) {
+        let Some(series) = &ind.sdg_series else {
+            return;
+        };
+        if !crate::framework::sdg::has_code("CL_SERIES", series) {
+            self.push(
+                at,
+                "sdg_series",
+                format!(
+                    "{series:?} is not in the SDG series code list kept in data/sdg/ (known: {}); \
+                     check the code in the SDG DSD's CL_SERIES and refresh the list",
+                    crate::framework::sdg::codes_of("CL_SERIES").join(", ")
+                ),
+            );
+        }
+        if !ind.measure.is_survey() {
+            self.push(
+                at,
+                "sdg_series",
+                "only a survey indicator can report an SDG series (a structural indicator has no observation)",
+            );
+        }
     }
 
     fn references(&mut self, c: &Catalogue, at: &Location, ind: &Indicator) {

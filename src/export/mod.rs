@@ -5,10 +5,13 @@
 //! | `indicators.csv` | [`write_csv`] | the `indicators` table ([`crate::results`] schema), one header line, RFC 4180 quoting |
 //! | `indicators.parquet` | [`write_parquet`] | the same table, same column types, with provenance in the file's key-value metadata |
 //! | `indicators.json` | [`write_json`] | the same table as a JSON array of objects, one per row, keys in column order |
-//! | `indicators.sdmx.csv` | [`write_sdmx_csv`] | the survey observations as SDMX-CSV 1.0 (see [`sdmx`]) |
+//! | `indicators.sdmx.csv` | [`write_sdmx_csv`] | the survey observations as SDMX-CSV 1.0, in the project's own national dataflow `HRI:DF_HRI_MIGRANTS` (see [`sdmx`]) |
+//! | `indicators.sdmx.structure.xml` | [`write_sdmx_structure`] | the data structure definition of that dataflow, as an SDMX-ML 2.1 structure message, so that SDMX tools can load the file (see [`structure`]) |
+//! | `indicators.sdg.csv` | [`write_sdg_csv`] | the observations of the indicators mapped to an SDG series, conformant to the SDG DSD `IAEG-SDGs:SDG`, for the SDG Global Database (see [`sdg`]) |
+//! | `metadata.json` | [`write_metadata_json`] | one metadata sheet per indicator (see [`metadata`]) |
 //! | `report.html` | [`crate::report::render`] | one self-contained page for readers |
 //!
-//! [`write_all`] writes the five files into a directory.
+//! [`write_all`] writes the eight files into a directory.
 //!
 //! # Numbers and missing values
 //!
@@ -34,8 +37,11 @@
 
 mod csv;
 mod json;
+pub mod metadata;
 mod parquet;
+pub mod sdg;
 pub mod sdmx;
+pub mod structure;
 
 use std::path::{Path, PathBuf};
 
@@ -47,8 +53,11 @@ use crate::results::Results;
 pub use self::csv::quote;
 pub use self::csv::{CsvTable, frame_to_csv, read_csv, write_csv};
 pub use self::json::{frame_to_json, write_json};
+pub use self::metadata::{METADATA_JSON, write_metadata_json};
 pub use self::parquet::write_parquet;
+pub use self::sdg::{INDICATORS_SDG_CSV, SdgCsvVersion, SdgExport, SdgOptions, write_sdg_csv};
 pub use self::sdmx::{SdmxObservation, SdmxOptions, read_sdmx_csv, write_sdmx_csv};
+pub use self::structure::{INDICATORS_SDMX_STRUCTURE, write_sdmx_structure};
 
 /// File name of the CSV indicator table.
 pub const INDICATORS_CSV: &str = "indicators.csv";
@@ -173,6 +182,8 @@ pub struct ExportOptions {
     pub synthetic: bool,
     /// Dataflow identification of the SDMX-CSV file.
     pub sdmx: SdmxOptions,
+    /// SDMX-CSV version and dataflow of the SDG file.
+    pub sdg: SdgOptions,
     /// Header, synthetic banner and notes of the report (the register and the catalogue's
     /// texts come with the results).
     pub report: ReportOptions,
@@ -196,6 +207,12 @@ impl ExportOptions {
         self
     }
 
+    /// Sets the SDG file's options (SDMX-CSV 1.0 or 2.0, dataflow).
+    pub fn sdg(mut self, sdg: SdgOptions) -> Self {
+        self.sdg = sdg;
+        self
+    }
+
     /// Sets the report options.
     pub fn report(mut self, report: ReportOptions) -> Self {
         self.report = report;
@@ -214,25 +231,37 @@ pub struct Written {
     pub json: PathBuf,
     /// `indicators.sdmx.csv`.
     pub sdmx: PathBuf,
+    /// `indicators.sdmx.structure.xml`.
+    pub sdmx_structure: PathBuf,
+    /// `indicators.sdg.csv`.
+    pub sdg: PathBuf,
+    /// `metadata.json`.
+    pub metadata: PathBuf,
     /// `report.html`.
     pub report: PathBuf,
+    /// What the SDG file holds and which rows it left out, by reason.
+    pub sdg_export: SdgExport,
 }
 
 impl Written {
-    /// The five paths, in the order above.
-    pub fn paths(&self) -> [&Path; 5] {
+    /// The eight paths, in the order above.
+    pub fn paths(&self) -> [&Path; 8] {
         [
             &self.csv,
             &self.parquet,
             &self.json,
             &self.sdmx,
+            &self.sdmx_structure,
+            &self.sdg,
+            &self.metadata,
             &self.report,
         ]
     }
 }
 
-/// Writes `indicators.csv`, `indicators.parquet`, `indicators.json`, `indicators.sdmx.csv`
-/// and `report.html` into `dir` (created if needed) with default options.
+/// Writes `indicators.csv`, `indicators.parquet`, `indicators.json`, `indicators.sdmx.csv`,
+/// `indicators.sdmx.structure.xml`, `indicators.sdg.csv`, `metadata.json` and `report.html`
+/// into `dir` (created if needed) with default options.
 ///
 /// # Errors
 /// [`ExportError`] naming the file that could not be written.
@@ -271,17 +300,29 @@ pub fn write_all_with(
         path: dir.to_path_buf(),
         source,
     })?;
-    let written = Written {
+    let mut written = Written {
         csv: dir.join(INDICATORS_CSV),
         parquet: dir.join(INDICATORS_PARQUET),
         json: dir.join(INDICATORS_JSON),
         sdmx: dir.join(INDICATORS_SDMX_CSV),
+        sdmx_structure: dir.join(INDICATORS_SDMX_STRUCTURE),
+        sdg: dir.join(INDICATORS_SDG_CSV),
+        metadata: dir.join(METADATA_JSON),
         report: dir.join(REPORT_HTML),
+        sdg_export: SdgExport::default(),
     };
     write_csv(results, &written.csv, options.synthetic)?;
     write_parquet(results, &written.parquet, options.synthetic)?;
     write_json(results, &written.json, options.synthetic)?;
     write_sdmx_csv(results, &written.sdmx, &options.sdmx, options.synthetic)?;
+    write_sdmx_structure(
+        results,
+        &written.sdmx,
+        &written.sdmx_structure,
+        &options.sdmx,
+    )?;
+    written.sdg_export = write_sdg_csv(results, &written.sdg, &options.sdg, options.synthetic)?;
+    write_metadata_json(results, &written.metadata, options.synthetic)?;
     let mut report_options = options.report.clone();
     report_options.synthetic |= options.synthetic;
     write_bytes(

@@ -46,4 +46,14 @@ pub struct Indicator {
     /// Free notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// The SDG series the indicator reports, a code of the SDG DSD's `CL_SERIES` (e.g.
+    /// `"SL_TLF_UEM"` for 8.5.2 unemployment): set only when the indicator's definition is
+    /// that series', and the indicator is then written to `indicators.sdg.csv`. Checked
+    /// against the code list kept in `data/sdg/` ([`super::sdg`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdg_series: Option<String>,
+    /// Comparability and limitations, for the indicator's metadata sheet: how the
+    /// definition departs from the international one, breaks, known biases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparability: Option<String>,
 }

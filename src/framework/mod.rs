@@ -17,6 +17,7 @@ pub mod label;
 mod measure;
 mod right;
 mod scoring;
+pub mod sdg;
 mod unit;
 
 pub use attribute::Attribute;

@@ -48,6 +48,24 @@ impl Unit {
         }
     }
 
+    /// The unit in words, for metadata sheets (`percent (0-100)`).
+    pub fn description(&self) -> String {
+        match self {
+            Unit::Percent => "percent (0-100)".to_string(),
+            Unit::Proportion => "proportion (0-1)".to_string(),
+            Unit::RatePer { per } => format!("rate per {per} persons"),
+            Unit::Currency { code } => format!("amount of money, in {code} (ISO 4217)"),
+            Unit::MonthsOfEarnings => "months of earnings".to_string(),
+            Unit::Count => "number (count of persons or events)".to_string(),
+            Unit::Years => "years".to_string(),
+            Unit::Hours => "hours".to_string(),
+            Unit::Status => {
+                "status of a commitment (ratified, signed, not ratified; complete, partial, absent)"
+                    .to_string()
+            }
+        }
+    }
+
     /// Whether the unit holds a number (every unit but [`Unit::Status`]).
     pub fn is_numeric(&self) -> bool {
         !matches!(self, Unit::Status)

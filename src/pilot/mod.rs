@@ -3,7 +3,7 @@
 //! ([`crate::derive`]), the country's pilot catalogue and register, the whole indicator
 //! table with gaps, quality flags, benchmarks, progress and scores ([`crate::pipeline`]),
 //! and the files a pilot team publishes ([`crate::export`]: CSV, Parquet, JSON, SDMX-CSV
-//! and an HTML report).
+//! with its structure, the SDG SDMX-CSV file, the metadata sheets and an HTML report).
 //!
 //! `cargo run --release --example mexico_pilot` and `hri pilot mexico` both call [`run`].
 //!
@@ -457,6 +457,7 @@ pub fn summary(run: &PilotRun) -> String {
                 .parent()
                 .map_or(String::new(), |p| p.display().to_string())
         );
+        let _ = writeln!(s, "{}", w.sdg_export.summary());
     }
     let total: Duration = run.timings.iter().map(|t| t.1).sum();
     let _ = writeln!(

@@ -295,6 +295,7 @@ pub(crate) fn page(results: &Results, o: &ReportOptions) -> String {
         right_section(&mut h, &ctx, &right);
     }
     register_section(&mut h, &ctx);
+    metadata_section(&mut h, &ctx);
     methods(&mut h, &ctx);
     h.push_str("</main>\n");
     let _ = writeln!(
@@ -364,6 +365,7 @@ fn toc(h: &mut String, ctx: &Ctx<'_>) {
     if ctx.results.meta().register.is_some() {
         h.push_str("<li><a href=\"#register\">Country register of commitments</a></li>");
     }
+    h.push_str("<li><a href=\"#metadata\">Indicator metadata</a></li>");
     h.push_str("<li><a href=\"#methods\">Methods and notes</a></li></ol></nav>\n");
 }
 
@@ -1250,6 +1252,96 @@ fn register_section(h: &mut String, ctx: &Ctx<'_>) {
         );
     }
     h.push_str("</tbody></table></section>\n");
+}
+
+/// One metadata sheet per indicator (definition, unit, method, disaggregations, sources,
+/// comparability, SDG series), from the catalogue via [`IndicatorInfo::sheet`]; the same
+/// content as `metadata.json`.
+fn metadata_section(h: &mut String, ctx: &Ctx<'_>) {
+    let meta = ctx.results.meta();
+    h.push_str("<section id=\"metadata\"><h2>Indicator metadata</h2>");
+    h.push_str("<p>One sheet per indicator, as written to <code>metadata.json</code>. Indicators with an SDG series are also written to <code>indicators.sdg.csv</code> (SDMX-CSV for the SDG Global Database).</p>");
+    for info in &meta.indicators {
+        let s = &info.sheet;
+        let _ = write!(
+            h,
+            "<details class=\"sheet\" id=\"{}\"><summary>{} <code>{}</code>{}</summary><dl>",
+            e(&anchor("meta", &info.id)),
+            e(&s.name),
+            e(&info.id),
+            s.sdg_series
+                .as_ref()
+                .map(|x| format!(" · SDG series <code>{}</code>", e(x)))
+                .unwrap_or_default()
+        );
+        let mut item = |k: &str, v: String| {
+            if !v.is_empty() {
+                let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", e(k), v);
+            }
+        };
+        item(
+            "Definition",
+            info.notes.as_deref().map(e).unwrap_or_default(),
+        );
+        item(
+            "Unit",
+            format!("{} (<code>{}</code>)", e(&s.unit_description), e(&s.unit)),
+        );
+        item(
+            "Kind and direction",
+            e(&format!("{}, {}", s.kind, s.direction.replace('_', " "))),
+        );
+        item("Estimator", e(&s.estimator));
+        item(
+            "Universe",
+            s.universe
+                .as_deref()
+                .map(|u| format!("<code>{}</code>", e(u)))
+                .unwrap_or_else(|| "every row of the survey".to_string()),
+        );
+        item(
+            "Condition",
+            s.condition
+                .as_deref()
+                .map(|c| format!("<code>{}</code>", e(c)))
+                .unwrap_or_default(),
+        );
+        item(
+            "Variable",
+            s.variable
+                .as_deref()
+                .map(|c| format!("<code>{}</code>", e(c)))
+                .unwrap_or_default(),
+        );
+        item("Disaggregations", e(&s.disaggregations.join("; ")));
+        item("Source of data", e(&s.data_source));
+        item(
+            "Benchmark",
+            info.benchmark_source.as_deref().map(e).unwrap_or_default(),
+        );
+        item(
+            "Comparability and limitations",
+            s.comparability.as_deref().map(e).unwrap_or_default(),
+        );
+        item("References", e(&s.references.join("; ")));
+        item(
+            "SDG series",
+            s.sdg_series
+                .as_deref()
+                .map(|x| {
+                    format!(
+                        "<code>{}</code>{}",
+                        e(x),
+                        crate::framework::sdg::code_name("CL_SERIES", x)
+                            .map(|n| format!(" — {}", e(n)))
+                            .unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default(),
+        );
+        h.push_str("</dl></details>");
+    }
+    h.push_str("</section>\n");
 }
 
 fn methods(h: &mut String, ctx: &Ctx<'_>) {
