@@ -12,6 +12,7 @@ use crate::pilot::PilotError;
 use crate::pipeline::PipelineError;
 use crate::quality::QualityError;
 use crate::score::ScoreError;
+use crate::source::SourceError;
 use crate::structural::RegisterError;
 use crate::synth::SynthError;
 
@@ -53,6 +54,9 @@ pub enum Error {
     /// A pilot run.
     #[error(transparent)]
     Pilot(#[from] PilotError),
+    /// Reading an input file (Stata, SPSS, SAS, Parquet, CSV).
+    #[error(transparent)]
+    Source(#[from] SourceError),
     /// Reading or writing a file outside the writers (a design file, a register).
     #[error("I/O error on `{path}`: {source}")]
     Io {

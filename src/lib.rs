@@ -72,6 +72,7 @@ pub mod quality;
 pub mod report;
 pub mod results;
 pub mod score;
+pub mod source;
 pub mod structural;
 pub mod synth;
 
