@@ -10,6 +10,7 @@ use crate::derive::DeriveError;
 use crate::export::ExportError;
 use crate::pilot::PilotError;
 use crate::pipeline::PipelineError;
+use crate::project::ProjectError;
 use crate::quality::QualityError;
 use crate::score::ScoreError;
 use crate::source::SourceError;
@@ -54,6 +55,9 @@ pub enum Error {
     /// A pilot run.
     #[error(transparent)]
     Pilot(#[from] PilotError),
+    /// A project run (`hri run`).
+    #[error(transparent)]
+    Project(#[from] ProjectError),
     /// Reading an input file (Stata, SPSS, SAS, Parquet, CSV).
     #[error(transparent)]
     Source(#[from] SourceError),

@@ -68,6 +68,7 @@ pub mod export;
 pub mod framework;
 pub mod pilot;
 pub mod pipeline;
+pub mod project;
 pub mod quality;
 pub mod report;
 pub mod results;
