@@ -659,6 +659,83 @@ impl Project {
         Ok(())
     }
 
+    /// The catalogue for a round whose data are derived: each dimension read from a column
+    /// that no derivation or recode wrote and that carries value labels in its file takes
+    /// its group names from those labels (codes without a label keep their code), in a
+    /// column named after the dimension (or in place, when the column has that name).
+    pub fn label_dimensions(
+        &self,
+        catalogue: &Catalogue,
+        round: &mut RoundData,
+    ) -> Result<Catalogue, ProjectError> {
+        let d = &self.file.derive;
+        let mut derived: Vec<&str> = d.recode.iter().map(|r| r.output.as_str()).collect();
+        derived.extend(d.sex.iter().map(|s| s.output.as_str()));
+        derived.extend(d.age_group.iter().map(|s| s.output.as_str()));
+        derived.extend(d.disability.iter().map(|s| s.output.as_str()));
+        derived.extend(d.migratory_status.iter().map(|s| s.output.as_str()));
+        derived.extend(d.urban_rural.iter().map(|s| s.output.as_str()));
+        derived.extend(d.income_quintile.iter().map(|s| s.output.as_str()));
+        let mut out = catalogue.clone();
+        let mut used: Vec<Dimension> = Vec::new();
+        for i in &catalogue.indicators {
+            for dim in i.disaggregations.iter().flatten() {
+                if !used.contains(dim) {
+                    used.push(*dim);
+                }
+            }
+        }
+        if out.dimensions.is_empty() {
+            for dim in &used {
+                out.dimensions.insert(*dim, dim.as_str().to_string());
+            }
+        }
+        for dim in used {
+            let column = catalogue.column(dim).to_string();
+            if derived.contains(&column.as_str()) {
+                continue;
+            }
+            let Some(labels) = round
+                .columns
+                .get(&column)
+                .map(|c| &c.value_labels)
+                .filter(|l| !l.is_empty())
+            else {
+                continue;
+            };
+            let Ok(values) = round.data.column(&column) else {
+                continue;
+            };
+            let polars = |source| ProjectError::Polars {
+                what: format!("labelling column `{column}`"),
+                source,
+            };
+            let text = values.cast(&DataType::String).map_err(polars)?;
+            let labelled: Vec<Option<String>> = text
+                .str()
+                .map_err(polars)?
+                .iter()
+                .map(|v| {
+                    v.map(|v| {
+                        let code = crate::source::code_text(v);
+                        labels.get(&code).cloned().unwrap_or(code)
+                    })
+                })
+                .collect();
+            let target = if round.data.column(dim.as_str()).is_ok() && dim.as_str() != column {
+                column.clone()
+            } else {
+                dim.as_str().to_string()
+            };
+            round
+                .data
+                .with_column(Column::new(target.as_str().into(), labelled))
+                .map_err(polars)?;
+            out.dimensions.insert(dim, target);
+        }
+        Ok(out)
+    }
+
     /// The design of round `index`, checked against its data: every design column exists
     /// and every weight is present and not negative.
     pub fn design(&self, index: usize, round: &RoundData) -> Result<Design, ProjectError> {
@@ -902,9 +979,10 @@ pub fn run_with(
             message: format!("ci: {e}"),
         })?;
     let mut rounds: Vec<RoundRun> = Vec::with_capacity(n);
-    let mut first_data: Option<(DataFrame, Design)> = None;
-    let mut last_data: Option<(DataFrame, Design)> = None;
-    let pipeline = |data: DataFrame,
+    let mut first_data = false;
+    let mut last_data: Option<(Catalogue, DataFrame, Design)> = None;
+    let pipeline = |catalogue: &Catalogue,
+                    data: DataFrame,
                     design: Design,
                     period: &str,
                     previous: Option<Results>|
@@ -945,17 +1023,18 @@ pub fn run_with(
         step(format!("round {}: reading {}", spec.period, spec.data));
         let mut round = project.read_round(i)?;
         let derivations = project.derive(&mut round)?;
+        let catalogue = project.label_dimensions(&catalogue, &mut round)?;
         let design = project.design(i, &round)?;
         step(format!("round {}: computing", spec.period));
         let rows = round.data.height();
         if n > 2 && i == 0 {
-            first_data = Some((round.data.clone(), design.clone()));
+            first_data = true;
         }
         if n > 2 && i == n - 1 {
-            last_data = Some((round.data.clone(), design.clone()));
+            last_data = Some((catalogue.clone(), round.data.clone(), design.clone()));
         }
         let previous = rounds.last().map(|r| r.results.clone());
-        let results = pipeline(round.data, design, &spec.period, previous)?;
+        let results = pipeline(&catalogue, round.data, design, &spec.period, previous)?;
         rounds.push(RoundRun {
             period: spec.period.clone(),
             rows,
@@ -964,10 +1043,11 @@ pub fn run_with(
         });
     }
     let first_to_last = match (first_data, last_data) {
-        (Some(_), Some((data, design))) => {
+        (true, Some((catalogue, data, design))) => {
             step("the last round against the first".to_string());
             let last = &rounds[n - 1];
             Some(pipeline(
+                &catalogue,
                 data,
                 design,
                 &last.period,

@@ -394,7 +394,7 @@ fn count_declared_missing(
 }
 
 /// The text of a code as labels key it: `"9"` for 9.0.
-fn code_text(v: &str) -> String {
+pub fn code_text(v: &str) -> String {
     match v.trim().parse::<f64>() {
         Ok(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => format!("{}", x as i64),
         _ => v.trim().to_string(),
