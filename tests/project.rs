@@ -248,7 +248,7 @@ fn two_round_project_equals_r_survey() {
 
 fn err_of(tag: &str, edit: impl Fn(String) -> String) -> (ProjectError, PathBuf) {
     let dir = scratch(tag);
-    let err = run_in(&dir, edit).err().expect("the run should fail");
+    let err = run_in(&dir, edit).expect_err("the run should fail");
     (err, dir)
 }
 

@@ -338,7 +338,7 @@ pub enum ProjectError {
         data: String,
         /// The derivation's error.
         #[source]
-        source: DeriveError,
+        source: Box<DeriveError>,
     },
     /// The catalogue.
     #[error("catalogue {path}: {source}")]
@@ -347,7 +347,7 @@ pub enum ProjectError {
         path: PathBuf,
         /// Its error.
         #[source]
-        source: CatalogueError,
+        source: Box<CatalogueError>,
     },
     /// The register.
     #[error("register {path}: {source}")]
@@ -356,7 +356,7 @@ pub enum ProjectError {
         path: PathBuf,
         /// Its error.
         #[source]
-        source: RegisterError,
+        source: Box<RegisterError>,
     },
     /// The design of a round.
     #[error("{project}, design of round {period}: {source}")]
@@ -367,7 +367,7 @@ pub enum ProjectError {
         period: String,
         /// The engine's error.
         #[source]
-        source: hri_survey::Error,
+        source: Box<hri_survey::Error>,
     },
     /// The pipeline of a round.
     #[error("round {period}: {source}")]
@@ -376,7 +376,7 @@ pub enum ProjectError {
         period: String,
         /// The pipeline's error.
         #[source]
-        source: PipelineError,
+        source: Box<PipelineError>,
     },
     /// Writing the outputs.
     #[error(transparent)]
@@ -452,7 +452,10 @@ impl Project {
             return Ok(Catalogue::migrants_rights());
         }
         let path = self.resolve(&self.file.catalogue);
-        Catalogue::from_path(&path).map_err(|source| ProjectError::Catalogue { path, source })
+        Catalogue::from_path(&path).map_err(|source| ProjectError::Catalogue {
+            path,
+            source: Box::new(source),
+        })
     }
 
     /// The register, when the project names one.
@@ -462,7 +465,10 @@ impl Project {
             .as_ref()
             .map(|r| {
                 let path = self.resolve(r);
-                Register::from_path(&path).map_err(|source| ProjectError::Register { path, source })
+                Register::from_path(&path).map_err(|source| ProjectError::Register {
+                    path,
+                    source: Box::new(source),
+                })
             })
             .transpose()
     }
@@ -585,7 +591,7 @@ impl Project {
                             period: round.period.clone(),
                             derivation: stringify!($field),
                             data: round.files.clone(),
-                            source,
+                            source: Box::new(source),
                         })?;
                     reports.push(derived.report);
                 }
@@ -787,7 +793,7 @@ impl Project {
         design.to_design().map_err(|source| ProjectError::Design {
             project: self.path.clone(),
             period: round.period.clone(),
-            source,
+            source: Box::new(source),
         })
     }
 }
@@ -1011,7 +1017,7 @@ pub fn run_with(
         }
         let pipeline_error = |source| ProjectError::Pipeline {
             period: period.to_string(),
-            source,
+            source: Box::new(source),
         };
         b.build()
             .map_err(pipeline_error)?

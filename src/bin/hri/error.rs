@@ -73,11 +73,12 @@ impl CliError {
                     ProjectError::Catalogue { .. } | ProjectError::Register { .. } => 4,
                     ProjectError::Export(_) | ProjectError::Io { .. } => 6,
                     ProjectError::Parse { .. } | ProjectError::Invalid { .. } => 2,
-                    ProjectError::Derive { .. }
-                    | ProjectError::Pipeline {
-                        source: PipelineError::InvalidCatalogue(_),
-                        ..
-                    } => 5,
+                    ProjectError::Derive { .. } => 5,
+                    ProjectError::Pipeline { source, .. }
+                        if matches!(**source, PipelineError::InvalidCatalogue(_)) =>
+                    {
+                        4
+                    }
                     _ => 3,
                 },
                 _ => 5,
