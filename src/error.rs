@@ -10,8 +10,10 @@ use crate::derive::DeriveError;
 use crate::export::ExportError;
 use crate::pilot::PilotError;
 use crate::pipeline::PipelineError;
+use crate::project::ProjectError;
 use crate::quality::QualityError;
 use crate::score::ScoreError;
+use crate::source::SourceError;
 use crate::structural::RegisterError;
 use crate::synth::SynthError;
 
@@ -53,6 +55,12 @@ pub enum Error {
     /// A pilot run.
     #[error(transparent)]
     Pilot(#[from] PilotError),
+    /// A project run (`hri run`).
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    /// Reading an input file (Stata, SPSS, SAS, Parquet, CSV).
+    #[error(transparent)]
+    Source(#[from] SourceError),
     /// Reading or writing a file outside the writers (a design file, a register).
     #[error("I/O error on `{path}`: {source}")]
     Io {

@@ -68,10 +68,12 @@ pub mod export;
 pub mod framework;
 pub mod pilot;
 pub mod pipeline;
+pub mod project;
 pub mod quality;
 pub mod report;
 pub mod results;
 pub mod score;
+pub mod source;
 pub mod structural;
 pub mod synth;
 

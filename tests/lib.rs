@@ -8,6 +8,7 @@ mod export;
 mod pilot;
 mod pilot_catalogues;
 mod pipeline;
+mod project;
 mod quality;
 #[path = "../crates/survey/tests/reference.rs"]
 mod reference;

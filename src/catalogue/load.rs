@@ -178,10 +178,11 @@ fn indicator_fields<N: Node>() -> Vec<Field<N>> {
 }
 
 /// The top-level keys of a catalogue.
-const TOP_LEVEL: [&str; 6] = [
+const TOP_LEVEL: [&str; 7] = [
     "metadata",
     "scoring",
     "dimensions",
+    "dimension_labels",
     "rights",
     "attributes",
     "indicators",
@@ -234,6 +235,10 @@ pub(super) fn catalogue<N: Node>(root: &N) -> Result<Catalogue, Vec<Issue>> {
         Some(node) => decode_dimensions(node, &mut issues),
         None => Some(BTreeMap::new()),
     };
+    let dimension_labels = match get("dimension_labels") {
+        Some(node) => decode_labels(node, &mut issues),
+        None => Some(BTreeMap::new()),
+    };
     let rights = decode_list::<N, Right>(
         get("rights"),
         "rights",
@@ -257,7 +262,13 @@ pub(super) fn catalogue<N: Node>(root: &N) -> Result<Catalogue, Vec<Issue>> {
     );
 
     match (
-        metadata, scoring, dimensions, rights, attributes, indicators,
+        metadata,
+        scoring,
+        dimensions,
+        rights,
+        attributes,
+        indicators,
+        dimension_labels,
     ) {
         (
             Some(metadata),
@@ -266,12 +277,14 @@ pub(super) fn catalogue<N: Node>(root: &N) -> Result<Catalogue, Vec<Issue>> {
             Some(rights),
             Some(attributes),
             Some(indicators),
+            Some(dimension_labels),
         ) if issues.is_empty() => Ok(Catalogue {
             metadata,
             scoring,
             rights,
             attributes,
             dimensions,
+            dimension_labels,
             indicators,
         }),
         _ => {
@@ -460,18 +473,21 @@ fn decode_dimensions<N: Node>(
     let mut map = BTreeMap::new();
     let mut ok = true;
     for (key, value) in entries {
-        let Some(dimension) = Dimension::ALL.iter().find(|d| d.as_str() == key) else {
+        let Some(dimension) = Dimension::named(key) else {
             issues.push(Issue::new(
                 Location::Dimensions,
                 key,
-                format!("unknown dimension; expected one of {}", names.join(", ")),
+                format!(
+                    "not a dimension name: one of {}, or a name of the catalogue's own (lower-case letters, digits and _) declared in [dimension_labels]",
+                    names.join(", ")
+                ),
             ));
             ok = false;
             continue;
         };
         match value.as_text() {
             Some(column) => {
-                map.insert(*dimension, column.to_string());
+                map.insert(dimension, column.to_string());
             }
             None => {
                 issues.push(Issue::new(
@@ -481,6 +497,48 @@ fn decode_dimensions<N: Node>(
                         "expected a survey column name (a string), found {}",
                         value.kind()
                     ),
+                ));
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(map)
+}
+
+/// Deserializes the labels of the catalogue's own dimensions, key by key.
+fn decode_labels<N: Node>(node: &N, issues: &mut Vec<Issue>) -> Option<BTreeMap<String, String>> {
+    let Some(entries) = node.entries() else {
+        issues.push(Issue::entry(
+            Location::Dimensions,
+            format!(
+                "[dimension_labels]: expected a table of dimension = label, found {}",
+                node.kind()
+            ),
+        ));
+        return None;
+    };
+    let mut map = BTreeMap::new();
+    let mut ok = true;
+    for (key, value) in entries {
+        let field = format!("dimension_labels.{key}");
+        if Dimension::named(key).is_none() {
+            issues.push(Issue::new(
+                Location::Dimensions,
+                field.as_str(),
+                "not a dimension name (lower-case letters, digits and _, starting with a letter)",
+            ));
+            ok = false;
+            continue;
+        }
+        match value.as_text() {
+            Some(label) => {
+                map.insert(key.to_string(), label.to_string());
+            }
+            None => {
+                issues.push(Issue::new(
+                    Location::Dimensions,
+                    field.as_str(),
+                    format!("expected a label (a string), found {}", value.kind()),
                 ));
                 ok = false;
             }

@@ -21,6 +21,10 @@
 //! [dimensions]                   # optional: dimension = survey column
 //! migratory_status = "migratory_status"
 //! sex = "sex"
+//! indigenous = "habla_lengua"     # a dimension of the catalogue's own ...
+//!
+//! [dimension_labels]             # ... declared with its label
+//! indigenous = "Speaks an indigenous language"
 //!
 //! [[rights]]
 //! id = "work"
@@ -149,6 +153,11 @@ pub struct Catalogue {
     /// dimension used in a disaggregation must be listed.
     #[serde(default)]
     pub dimensions: BTreeMap<Dimension, String>,
+    /// Labels of the dimensions the catalogue declares itself (any name beside the eleven
+    /// built-in ones: `indigenous = "Speaks an indigenous language"`); a disaggregation may
+    /// use such a dimension only when it has a label here.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dimension_labels: BTreeMap<String, String>,
     /// The rights covered (empty when absent).
     #[serde(default)]
     pub rights: Vec<Right>,

@@ -40,7 +40,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::Catalogue;
 use super::error::{Issue, Location, ValidationReport};
-use crate::framework::{Benchmark, Direction, Indicator, IndicatorKind, Measure, Target, Unit};
+use crate::framework::{
+    Benchmark, Dimension, Direction, Indicator, IndicatorKind, Measure, Target, Unit,
+};
 
 /// The longest SQL condition or universe accepted, in characters (the survey engine's
 /// cap, [`crate::sql::MAX_SQL_CHARS`]: polars' SQL front end recurses once per operator).
@@ -113,6 +115,27 @@ impl Validator {
     }
 
     fn dimensions(&mut self, c: &Catalogue) {
+        // A dimension of the catalogue's own needs its label.
+        let mut used: Vec<Dimension> = c.dimensions.keys().copied().collect();
+        for i in &c.indicators {
+            for d in i.disaggregations.iter().flatten() {
+                if !used.contains(d) {
+                    used.push(*d);
+                }
+            }
+        }
+        for d in used {
+            if !d.is_builtin() && !c.dimension_labels.contains_key(d.as_str()) {
+                self.push(
+                    &Location::Dimensions,
+                    d.as_str(),
+                    format!(
+                        "`{}` is not a built-in dimension: declare it with a label in [dimension_labels]",
+                        d.as_str()
+                    ),
+                );
+            }
+        }
         for (dimension, column) in &c.dimensions {
             let field = dimension.as_str();
             if column.trim().is_empty() {

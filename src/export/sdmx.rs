@@ -150,6 +150,8 @@ pub fn dimension_concept(d: Dimension) -> &'static str {
         Dimension::UrbanRural => "URBANISATION",
         Dimension::Region => "REGION",
         Dimension::IncomeQuintile => "INCOME_WEALTH_QUANTILE",
+        // A catalogue's own dimension: its name in upper case.
+        Dimension::Other(_) => d.upper_name(),
     }
 }
 
@@ -159,6 +161,12 @@ pub fn dimensions_of(results: &Results) -> Vec<Dimension> {
     let mut dims = CORE_DIMENSIONS.to_vec();
     for d in Dimension::ALL {
         if !dims.contains(&d) && results.dimensions().contains(&d) {
+            dims.push(d);
+        }
+    }
+    // Then the catalogue's own dimensions, in the results' order.
+    for &d in results.dimensions() {
+        if !dims.contains(&d) {
             dims.push(d);
         }
     }

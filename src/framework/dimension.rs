@@ -1,14 +1,24 @@
 //! Disaggregation dimensions: the groups at risk of discrimination.
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::sync::{Mutex, OnceLock};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The group label of a row whose value of a dimension cannot be determined from its
 /// inputs (given by every derivation of [`crate::derive`], coded `_U` in SDMX-CSV).
 pub const UNKNOWN: &str = "unknown";
 
-/// A named disaggregation concept that a catalogue maps to a survey column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// A named disaggregation concept that a catalogue maps to a survey column: one of the
+/// eleven built-in dimensions (whose derivations and SDMX codes are standard), or a
+/// dimension the catalogue declares itself with a label in its `[dimension_labels]`
+/// ([`Dimension::Other`]: ethnicity, indigenous status, religion, education level, household
+/// type, an office's own migrant variable).
+///
+/// In files a dimension is its snake_case name ([`as_str`](Self::as_str)); any other name of
+/// lower-case ASCII letters, digits and `_` (starting with a letter) reads as
+/// [`Dimension::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dimension {
     /// Migratory status (native-born, foreign-born, return migrant, ...).
     MigratoryStatus,
@@ -32,6 +42,8 @@ pub enum Dimension {
     Region,
     /// Household income quintile.
     IncomeQuintile,
+    /// A dimension declared by a catalogue (the name, interned for the program's life).
+    Other(&'static str),
 }
 
 impl Dimension {
@@ -64,7 +76,71 @@ impl Dimension {
             Dimension::UrbanRural => "urban_rural",
             Dimension::Region => "region",
             Dimension::IncomeQuintile => "income_quintile",
+            Dimension::Other(name) => name,
         }
+    }
+
+    /// The built-in dimension of this name.
+    pub fn builtin(name: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+
+    /// The name in upper case (`INDIGENOUS`), for SDMX concepts of declared dimensions.
+    pub fn upper_name(self) -> &'static str {
+        intern(&self.as_str().to_ascii_uppercase())
+    }
+
+    /// Whether this is one of the eleven built-in dimensions.
+    pub fn is_builtin(self) -> bool {
+        !matches!(self, Dimension::Other(_))
+    }
+
+    /// The dimension of this name: a built-in one, or [`Dimension::Other`] for any other
+    /// valid name (lower-case ASCII letters, digits and `_`, starting with a letter); `None`
+    /// for an invalid name.
+    pub fn named(name: &str) -> Option<Dimension> {
+        if let Some(d) = Dimension::builtin(name) {
+            return Some(d);
+        }
+        let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && name.len() <= 64;
+        valid.then(|| Dimension::Other(intern(name)))
+    }
+}
+
+/// The one `'static` copy of a declared dimension's name (a catalogue declares a handful;
+/// each distinct name is kept once for the program's life).
+fn intern(name: &str) -> &'static str {
+    static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(|| Mutex::new(BTreeSet::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(n) = names.get(name) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+impl Serialize for Dimension {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Dimension {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Dimension::named(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{name}` is not a dimension name (lower-case letters, digits and _, starting with a letter)"
+            ))
+        })
     }
 }
 

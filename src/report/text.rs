@@ -19,12 +19,13 @@ pub(crate) fn dimension_title(d: Dimension) -> &'static str {
         Dimension::UrbanRural => "Urban or rural residence",
         Dimension::Region => "Region",
         Dimension::IncomeQuintile => "Income quintile",
+        Dimension::Other(name) => name,
     }
 }
 
 /// The dimension named `name` (`migratory_status`, ...).
 pub(crate) fn dimension_named(name: &str) -> Option<Dimension> {
-    Dimension::ALL.into_iter().find(|d| d.as_str() == name)
+    Dimension::named(name)
 }
 
 /// `snake_case` → "Snake case".

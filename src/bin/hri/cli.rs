@@ -7,6 +7,7 @@ use crate::catalogue::{self, CatalogueArgs};
 use crate::error::Result;
 use crate::estimate::{self, EstimateArgs, GapArgs};
 use crate::pilot::{self, ComputeArgs, PilotArgs};
+use crate::project::{self, InspectArgs, RunArgs};
 
 /// What `hri --help` says of the exit status.
 const EXIT_STATUS: &str = "Exit status: 0 success; 2 arguments that do not fit together; 3 data or design \
@@ -48,6 +49,16 @@ pub enum Command {
         after_help = "Example:\n  hri compute --catalogue my_catalogue.toml --data survey.parquet --design design.toml \\\n      --register register.toml --out out/ --time-period 2020 --ref-area MEX"
     )]
     Compute(ComputeArgs),
+    /// Run a project file: every round of a country's survey from its own files (Stata,
+    /// SPSS, SAS, Parquet, CSV), with joins and derivations, into one results table.
+    #[command(after_help = "Example:\n  hri run project.toml")]
+    Run(RunArgs),
+    /// Show what a data file holds: every column's type, value labels, missing values and
+    /// declared missing codes, minimum, maximum and first values.
+    #[command(
+        after_help = "Examples:\n  hri inspect sdem_2020.dta\n  hri inspect enoe.csv --separator ';' --decimal-comma --encoding latin1 --missing 9,99 --format json"
+    )]
+    Inspect(InspectArgs),
     /// Run a pilot (Mexico or Tunisia) on synthetic data, end to end.
     #[command(
         after_help = "Examples:\n  hri pilot mexico\n  hri pilot tunisia --out out/tunisia --size 20000"
@@ -63,5 +74,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<()> {
         Command::Catalogue(a) => catalogue::run(&a, out),
         Command::Compute(a) => pilot::run_compute(&a, out),
         Command::Pilot(a) => pilot::run_pilot(&a, out),
+        Command::Run(a) => project::run_project(&a, out),
+        Command::Inspect(a) => project::run_inspect(&a, out),
     }
 }

@@ -5,6 +5,7 @@ use hri::catalogue::CatalogueError;
 use hri::export::ExportError;
 use hri::pilot::PilotError;
 use hri::pipeline::PipelineError;
+use hri::project::ProjectError;
 use hri::structural::RegisterError;
 
 /// What went wrong in a run of the program.
@@ -67,6 +68,19 @@ impl CliError {
                 hri::Error::Pipeline(PipelineError::Estimation(_))
                 | hri::Error::Pipeline(PipelineError::Polars(_)) => 3,
                 hri::Error::Pilot(PilotError::Export(_)) => 6,
+                hri::Error::Source(_) => 3,
+                hri::Error::Project(p) => match p {
+                    ProjectError::Catalogue { .. } | ProjectError::Register { .. } => 4,
+                    ProjectError::Export(_) | ProjectError::Io { .. } => 6,
+                    ProjectError::Parse { .. } | ProjectError::Invalid { .. } => 2,
+                    ProjectError::Derive { .. } => 5,
+                    ProjectError::Pipeline { source, .. }
+                        if matches!(**source, PipelineError::InvalidCatalogue(_)) =>
+                    {
+                        4
+                    }
+                    _ => 3,
+                },
                 _ => 5,
             },
         }
@@ -89,7 +103,8 @@ from_library_error!(
     hri_survey::Error,
     PipelineError,
     ExportError,
-    PilotError
+    PilotError,
+    ProjectError
 );
 
 /// Result alias of the program's functions.

@@ -13,6 +13,7 @@ mod estimate;
 mod output;
 mod pilot;
 mod progress;
+mod project;
 
 use std::process::ExitCode;
 

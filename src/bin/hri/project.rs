@@ -1,0 +1,183 @@
+//! `hri run project.toml` (a whole country, every round, from the office's own files) and
+//! `hri inspect FILE` (what a data file holds, column by column).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use hri::project::{Project, run_with};
+use hri::source::{CsvOptions, TextEncoding, profile, read};
+
+use crate::error::{CliError, Result};
+
+/// `hri run` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The project file (TOML: catalogue, out, [design], [[rounds]], [derive]).
+    pub project: PathBuf,
+}
+
+/// `hri inspect` arguments.
+#[derive(Debug, Clone, Args)]
+pub struct InspectArgs {
+    /// The data file (.dta, .sav, .zsav, .sas7bdat, .xpt, .parquet, .csv).
+    pub file: PathBuf,
+    /// Output format: text or json.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    /// Codes that mean "missing", counted column by column (comma-separated, e.g. 9,99,999).
+    #[arg(long)]
+    pub missing: Option<String>,
+    /// CSV: field separator.
+    #[arg(long, default_value = ",")]
+    pub separator: String,
+    /// CSV: numbers have a decimal comma.
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// CSV: encoding, utf8, latin1 or windows-1252.
+    #[arg(long, default_value = "utf8")]
+    pub encoding: String,
+}
+
+/// Run `hri run`.
+pub(crate) fn run_project(a: &RunArgs, out: &mut dyn Write) -> Result<()> {
+    let project = Project::from_path(&a.project)?;
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let run = run_with(&project, true, |step| {
+        bar.set_length(step.count as u64);
+        bar.set_position(step.done as u64);
+        bar.set_message(step.what);
+    });
+    bar.finish_and_clear();
+    let run = run?;
+    for r in &run.rounds {
+        writeln!(
+            out,
+            "round {}: {} survey rows, {} indicator rows",
+            r.period,
+            r.rows,
+            r.results.rows().len()
+        )
+        .map_err(CliError::Output)?;
+        for d in &r.derivations {
+            let unknown = d.unknown_rows();
+            let reasons: Vec<String> = d
+                .unknown
+                .iter()
+                .map(|c| format!("{} {}", c.rows, c.label))
+                .collect();
+            writeln!(
+                out,
+                "  {}: {}{}",
+                d.output,
+                d.groups
+                    .iter()
+                    .map(|c| format!("{} {}", c.label, c.rows))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if unknown > 0 {
+                    format!(" (unknown: {})", reasons.join("; "))
+                } else {
+                    String::new()
+                }
+            )
+            .map_err(CliError::Output)?;
+        }
+    }
+    if let Some(dir) = &run.out {
+        writeln!(out, "written to {}", dir.display()).map_err(CliError::Output)?;
+    }
+    Ok(())
+}
+
+/// Run `hri inspect`.
+pub(crate) fn run_inspect(a: &InspectArgs, out: &mut dyn Write) -> Result<()> {
+    let encoding = match a.encoding.to_ascii_lowercase().as_str() {
+        "utf8" | "utf-8" => TextEncoding::Utf8,
+        "latin1" | "iso-8859-1" => TextEncoding::Latin1,
+        "windows-1252" | "cp1252" => TextEncoding::Windows1252,
+        other => {
+            return Err(CliError::Usage(format!(
+                "--encoding `{other}`: expected utf8, latin1 or windows-1252"
+            )));
+        }
+    };
+    let csv = CsvOptions {
+        separator: a.separator.clone(),
+        decimal_comma: a.decimal_comma,
+        encoding,
+        missing: Vec::new(),
+    };
+    let table = read(&a.file, &csv).map_err(hri::Error::from)?;
+    let codes: Vec<String> = a
+        .missing
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let columns = profile(&table, &codes).map_err(|e| CliError::Usage(e.to_string()))?;
+    match a.format.as_str() {
+        "json" => {
+            let v = serde_json::json!({
+                "file": a.file.display().to_string(),
+                "format": table.format,
+                "rows": table.data.height(),
+                "columns": columns,
+            });
+            let text =
+                serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?;
+            writeln!(out, "{text}").map_err(CliError::Output)
+        }
+        "text" => {
+            writeln!(
+                out,
+                "{}: {}, {} rows, {} columns",
+                a.file.display(),
+                table.format.name(),
+                table.data.height(),
+                columns.len()
+            )
+            .map_err(CliError::Output)?;
+            for c in &columns {
+                let mut line = format!("{} ({})", c.name, c.dtype);
+                if let Some(l) = &c.label {
+                    line.push_str(&format!(" \"{l}\""));
+                }
+                line.push_str(&format!(": missing {}", c.missing));
+                for (code, n) in &c.missing_codes {
+                    line.push_str(&format!(", code {code} × {n}"));
+                }
+                if let (Some(lo), Some(hi)) = (&c.min, &c.max) {
+                    line.push_str(&format!("; min {lo}, max {hi}"));
+                }
+                let first: Vec<String> = c
+                    .first
+                    .iter()
+                    .map(|v| v.clone().unwrap_or_else(|| "null".into()))
+                    .collect();
+                line.push_str(&format!("; first {}", first.join(", ")));
+                writeln!(out, "{line}").map_err(CliError::Output)?;
+                if !c.value_labels.is_empty() {
+                    let labels: Vec<String> = c
+                        .value_labels
+                        .iter()
+                        .map(|(k, v)| format!("{k} = {v}"))
+                        .collect();
+                    writeln!(out, "    labels: {}", labels.join("; ")).map_err(CliError::Output)?;
+                }
+            }
+            Ok(())
+        }
+        other => Err(CliError::Usage(format!(
+            "--format `{other}`: expected text or json"
+        ))),
+    }
+}
