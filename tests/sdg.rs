@@ -37,7 +37,6 @@ fn pilot(country: Country) -> &'static (PathBuf, PilotRun) {
             Country::Tunisia => 1_500,
         });
         o.out_dir = Some(dir.clone());
-        o.progress = false;
         let r = run(&o).unwrap_or_else(|e| panic!("{country:?}: {e}"));
         (dir, r)
     })
