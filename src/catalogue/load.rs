@@ -174,6 +174,8 @@ fn indicator_fields<N: Node>() -> Vec<Field<N>> {
         optional::<N, Vec<String>>("references"),
         optional::<N, String>("source"),
         optional::<N, Option<String>>("notes"),
+        optional::<N, Option<String>>("sdg_series"),
+        optional::<N, Option<String>>("comparability"),
     ]
 }
 

@@ -374,8 +374,10 @@ pub fn header(version: SdgCsvVersion) -> Vec<&'static str> {
 /// Writes `indicators.sdg.csv` (layout in the [module documentation](self)) and returns what
 /// it wrote and left out.
 ///
+/// A `ref_area` without an M49 code in `data/sdg/m49.csv` leaves every row out (counted,
+/// with the reason), so the file then holds the header only.
+///
 /// # Errors
-/// [`ExportError::InvalidOption`] when the results' `ref_area` has no M49 code;
 /// [`ExportError::DuplicateKey`] when two rows map to the same key;
 /// [`ExportError::Write`] if the file cannot be written.
 pub fn write_sdg_csv(
@@ -386,14 +388,7 @@ pub fn write_sdg_csv(
 ) -> Result<SdgExport, ExportError> {
     let path = path.as_ref();
     let meta = results.meta();
-    let ref_area = sdg::m49(&meta.ref_area).ok_or_else(|| ExportError::InvalidOption {
-        field: "ref_area",
-        value: meta.ref_area.clone(),
-        message: format!(
-            "no M49 code for this area in data/sdg/m49.csv (known: {})",
-            sdg::m49_countries().join(", ")
-        ),
-    })?;
+    let ref_area = sdg::m49(&meta.ref_area);
     let position = results
         .dimensions()
         .iter()
@@ -427,14 +422,17 @@ pub fn write_sdg_csv(
         else {
             continue;
         };
-        let obs = match observation(
-            results,
-            row,
-            series,
-            ref_area,
-            foreign_born_present,
-            synthetic,
-        ) {
+        let obs = match ref_area
+            .ok_or_else(|| {
+                format!(
+                    "ref_area '{}' has no M49 code in data/sdg/m49.csv (known: {})",
+                    meta.ref_area,
+                    sdg::m49_countries().join(", ")
+                )
+            })
+            .and_then(|area| {
+                observation(results, row, series, area, foreign_born_present, synthetic)
+            }) {
             Ok(o) => o,
             Err(reason) => {
                 *report.left_out.entry(reason).or_default() += 1;

@@ -1,5 +1,13 @@
 //! SDMX-CSV 1.0 output of the survey observations, and a reader for it.
 //!
+//! This file is the project's own **national dataflow** (`HRI:DF_HRI_MIGRANTS` by
+//! default): every survey observation, every dimension the results have, withheld figures
+//! included with their status. Its data structure definition is written beside it as
+//! `indicators.sdmx.structure.xml` ([`super::structure`]), so that SDMX tools can load it.
+//! For the SDG Global Database, `indicators.sdg.csv` ([`super::sdg`]) follows the SDG DSD
+//! instead (SERIES codes, M49 areas, `COMPOSITE_BREAKDOWN` for migratory status, `PWD`
+//! for persons without disability, no empty values).
+//!
 //! # Layout
 //!
 //! SDMX-CSV 1.0 (the SDMX 2.1 CSV format that `data.un.org` returns for the SDG dataflow):
@@ -20,7 +28,7 @@
 //! | `INDICATOR` | the catalogue's indicator id in upper case (`health_insurance` → `HEALTH_INSURANCE`), see [`indicator_code`] |
 //! | `SEX` | `_T` total, `M` male, `F` female, `_U` unknown (SDMX cross-domain `CL_SEX`) |
 //! | `AGE` | `_T` total; band `a-b` → `YaTb` (`15-24` → `Y15T24`); `a+` → `Y_GEa` (`60+` → `Y_GE60`); `_U` unknown (SDMX `CL_AGE` pattern) |
-//! | `DISABILITY_STATUS` | `_T` total, `PD` persons with disability, `NPD` persons without disability, `_U` unknown. The dimension is the SDG one; the `PD`/`NPD` codes are believed to be the SDG ones but **not verified** against the SDG code list |
+//! | `DISABILITY_STATUS` | `_T` total, `PD` persons with disability, `NPD` persons without disability, `_U` unknown. The dimension is the SDG one; `PD` is the SDG code, but the SDG code list (`CL_DISABILITY`) codes persons without disability `PWD`, which `indicators.sdg.csv` uses; this national file keeps `NPD` |
 //! | `MIGRATORY_STATUS` | this library's code list (the SDG global DSD has no migratory-status dimension): `_T` total, `NATIVE` native-born citizens (non-migrants), `FOREIGN_BORN` born abroad, `FOREIGN_CIT` born in the country without its citizenship, `RETURN` return migrants, `_U` unknown |
 //! | further dimensions | one column per other dimension of the results, in [`Dimension`] order: `CITIZENSHIP`, `COUNTRY_OF_BIRTH`, `LEGAL_STATUS`, `DURATION_OF_STAY`, `URBANISATION` (`U`, `R`), `REGION`, `INCOME_WEALTH_QUANTILE` (`Q1`…`Q5`); `_T` where the row is not broken down by it |
 //! | `TIME_PERIOD` | the round's label (`2020`) |
