@@ -23,6 +23,7 @@
 //! assert!((table.rows[0].estimate.unwrap() - 65.0 / 90.0).abs() < 1e-12);
 //! ```
 
+mod calibrate;
 mod cells;
 mod columns;
 mod critical;
