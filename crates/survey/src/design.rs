@@ -136,6 +136,295 @@ pub enum ReplicateColumns {
     List(Vec<String>),
 }
 
+/// How the weights are calibrated (R's `postStratify()` and `calibrate()` with its
+/// `calfun`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalibrationMethod {
+    /// `postStratify()` on one categorical margin (one column, or several crossed):
+    /// g = N_h / N̂_h in each post-stratum; its standard errors centre the scores on their
+    /// unweighted post-stratum means, as R's `svyrecvar` does for post-strata.
+    PostStratify,
+    /// `calibrate(calfun = "raking")`: g = exp(x'λ), solved by Newton's method to the
+    /// calibration's `epsilon` (not `rake()`'s iterative proportional fitting).
+    Raking,
+    /// `calibrate(calfun = "linear")`: g = 1 + x'λ (GREG), in closed form; with bounds,
+    /// g = clamp(1 + x'λ, L, U) by Newton's method.
+    Linear,
+    /// `calibrate(calfun = "logit")`, which needs bounds L < 1 < U.
+    Logit,
+}
+
+impl std::str::FromStr for CalibrationMethod {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "poststratify" | "post_stratify" | "poststratification" => {
+                Ok(CalibrationMethod::PostStratify)
+            }
+            "raking" => Ok(CalibrationMethod::Raking),
+            "linear" => Ok(CalibrationMethod::Linear),
+            "logit" => Ok(CalibrationMethod::Logit),
+            other => Err(Error::InvalidDesign(format!(
+                "unknown calibration method `{other}` (expected poststratify, raking, linear or logit)"
+            ))),
+        }
+    }
+}
+
+/// One margin of a calibration: the population totals the calibrated weights must meet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Margin {
+    /// A categorical margin: the population count of every level. With several columns the
+    /// levels are their combinations, named by the columns' values joined by `:` in the
+    /// order of `columns` (`"E:Yes"` for `columns = ["stype", "sch_wide"]`). Every level
+    /// found in the data needs a total, and every total a sampled row.
+    Categorical {
+        /// The column, or the columns crossed.
+        columns: Vec<String>,
+        /// (level, population count) pairs.
+        totals: Vec<(String, f64)>,
+    },
+    /// A numeric margin: the population total of a numeric column.
+    Numeric {
+        /// The column.
+        column: String,
+        /// Its population total.
+        total: f64,
+    },
+}
+
+impl Margin {
+    /// A categorical margin of one column.
+    pub fn categorical<S: Into<String>>(
+        column: impl Into<String>,
+        totals: impl IntoIterator<Item = (S, f64)>,
+    ) -> Self {
+        Margin::Categorical {
+            columns: vec![column.into()],
+            totals: totals.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+        }
+    }
+    /// A numeric margin.
+    pub fn numeric(column: impl Into<String>, total: f64) -> Self {
+        Margin::Numeric {
+            column: column.into(),
+            total,
+        }
+    }
+    /// The columns the margin reads.
+    pub fn columns(&self) -> &[String] {
+        match self {
+            Margin::Categorical { columns, .. } => columns,
+            Margin::Numeric { column, .. } => std::slice::from_ref(column),
+        }
+    }
+    /// The margin's name in messages: its column, or its columns joined by `:`.
+    pub fn name(&self) -> String {
+        self.columns().join(":")
+    }
+}
+
+/// Calibration of the weights to population totals, as R's `survey` does it (see
+/// [`CalibrationMethod`]). Calibrated weights are g × design weights. The model has an
+/// intercept when `population` is given or a margin is categorical (its total is then
+/// `population`, or the sum of a categorical margin's totals, which must all agree),
+/// one indicator per level of each categorical margin but its first (R's treatment
+/// contrasts; the totals of every level are given, so the reference level does not
+/// matter), and each numeric margin as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// The method.
+    pub method: CalibrationMethod,
+    /// Limits (L, U) on the g-weights: optional for `linear` (bounded linear), required for
+    /// `logit` (L < 1 < U), refused for `poststratify`; for `raking` they bound g too
+    /// (R's `cal.raking` ignores them).
+    pub bounds: Option<(f64, f64)>,
+    /// The population size (the intercept's total).
+    pub population: Option<f64>,
+    /// The margins.
+    pub margins: Vec<Margin>,
+    /// Newton's iterations stop when every |population total − calibrated total| /
+    /// (1 + |population total|) is below this (R's `epsilon`, 1e-7 by default there;
+    /// 1e-10 here, the converged solution).
+    pub epsilon: f64,
+    /// Newton's iterations allowed before the calibration fails (R's `maxit`).
+    pub max_iterations: usize,
+}
+
+/// Default [`Calibration::epsilon`].
+pub const CALIBRATION_EPSILON: f64 = 1e-10;
+/// Default [`Calibration::max_iterations`] (R's `maxit`).
+pub const CALIBRATION_MAX_ITERATIONS: usize = 50;
+
+impl Calibration {
+    /// A calibration by `method` to `margins`, without bounds or population size, with the
+    /// default tolerance and iterations.
+    pub fn new(method: CalibrationMethod, margins: Vec<Margin>) -> Self {
+        Calibration {
+            method,
+            bounds: None,
+            population: None,
+            margins,
+            epsilon: CALIBRATION_EPSILON,
+            max_iterations: CALIBRATION_MAX_ITERATIONS,
+        }
+    }
+    /// Limits on the g-weights.
+    pub fn bounds(mut self, lower: f64, upper: f64) -> Self {
+        self.bounds = Some((lower, upper));
+        self
+    }
+    /// The population size.
+    pub fn population(mut self, n: f64) -> Self {
+        self.population = Some(n);
+        self
+    }
+    /// The convergence tolerance ([`Calibration::epsilon`]).
+    pub fn epsilon(mut self, epsilon: f64) -> Self {
+        self.epsilon = epsilon;
+        self
+    }
+    /// The iterations allowed ([`Calibration::max_iterations`]).
+    pub fn max_iterations(mut self, n: usize) -> Self {
+        self.max_iterations = n;
+        self
+    }
+
+    /// Check what can be checked without the data: bounds, totals, margins.
+    pub fn check(&self) -> Result<()> {
+        use crate::error::CalibrationProblem;
+        let totals = |margin: String, why: String| Error::Calibration {
+            margin,
+            problem: CalibrationProblem::Totals(why),
+        };
+        if self.margins.is_empty() {
+            return Err(Error::InvalidDesign(
+                "a calibration needs at least one margin".into(),
+            ));
+        }
+        if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
+            return Err(Error::InvalidDesign(format!(
+                "calibration epsilon must be finite and > 0, got {}",
+                self.epsilon
+            )));
+        }
+        if self.max_iterations == 0 {
+            return Err(Error::InvalidDesign(
+                "calibration max_iterations must be at least 1".into(),
+            ));
+        }
+        if let Some((l, u)) = self.bounds {
+            let ok = !l.is_nan() && !u.is_nan() && l < u && l <= 1.0 && u >= 1.0;
+            if !ok {
+                return Err(Error::InvalidDesign(format!(
+                    "calibration bounds [{l}, {u}] must satisfy lower <= 1 <= upper and lower < upper"
+                )));
+            }
+        }
+        match self.method {
+            CalibrationMethod::Logit => match self.bounds {
+                Some((l, u)) if l < 1.0 && u > 1.0 && l.is_finite() && u.is_finite() => {}
+                _ => {
+                    return Err(Error::InvalidDesign(
+                        "logit calibration needs finite bounds with lower < 1 < upper".into(),
+                    ));
+                }
+            },
+            CalibrationMethod::PostStratify => {
+                if self.bounds.is_some() {
+                    return Err(Error::InvalidDesign(
+                        "post-stratification takes no bounds (use linear with bounds)".into(),
+                    ));
+                }
+                if self.margins.len() != 1 || !matches!(self.margins[0], Margin::Categorical { .. })
+                {
+                    return Err(Error::InvalidDesign(
+                        "post-stratification takes exactly one categorical margin (cross several columns with `columns`)".into(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if let Some(n) = self.population
+            && !(n.is_finite() && n > 0.0)
+        {
+            return Err(totals(
+                "population".into(),
+                format!("the population size must be finite and > 0, got {n}"),
+            ));
+        }
+        let mut seen: Vec<&String> = Vec::new();
+        let mut first_sum: Option<(String, f64)> = None;
+        for m in &self.margins {
+            let name = m.name();
+            if m.columns().is_empty() || m.columns().iter().any(|c| c.is_empty()) {
+                return Err(Error::InvalidDesign(
+                    "a calibration margin has an empty column name".into(),
+                ));
+            }
+            for c in m.columns() {
+                if seen.contains(&c) {
+                    return Err(totals(
+                        name.clone(),
+                        format!("column `{c}` is in more than one margin"),
+                    ));
+                }
+                seen.push(c);
+            }
+            match m {
+                Margin::Numeric { total, .. } => {
+                    if !total.is_finite() {
+                        return Err(totals(name, format!("the total {total} is not finite")));
+                    }
+                }
+                Margin::Categorical { totals: t, .. } => {
+                    if t.is_empty() {
+                        return Err(totals(name, "no level totals".into()));
+                    }
+                    let mut levels: Vec<&String> = t.iter().map(|(k, _)| k).collect();
+                    levels.sort();
+                    if let Some(w) = levels.windows(2).find(|w| w[0] == w[1]) {
+                        return Err(totals(name, format!("level `{}` is given twice", w[0])));
+                    }
+                    if let Some((k, v)) = t.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
+                        return Err(totals(
+                            name,
+                            format!("the total of level `{k}` must be finite and > 0, got {v}"),
+                        ));
+                    }
+                    let sum: f64 = t.iter().map(|(_, v)| v).sum();
+                    let agree = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
+                    if let Some(n) = self.population
+                        && !agree(n, sum)
+                    {
+                        return Err(totals(
+                            name,
+                            format!(
+                                "its level totals add up to {sum}, not to the population size {n}"
+                            ),
+                        ));
+                    }
+                    match &first_sum {
+                        Some((other, s)) if !agree(*s, sum) => {
+                            return Err(totals(
+                                name,
+                                format!(
+                                    "its level totals add up to {sum}, those of margin `{other}` to {s}"
+                                ),
+                            ));
+                        }
+                        Some(_) => {}
+                        None => first_sum = Some((name, sum)),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A survey design: which columns hold weights, strata, PSUs and fpcs, and how to treat
 /// lonely PSUs; or a replicate-weight design.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +436,8 @@ pub struct Design {
     nest: bool,
     lonely_psu: LonelyPsu,
     replicates: Option<Replicates>,
+    #[serde(default)]
+    calibration: Option<Calibration>,
 }
 
 impl Design {
@@ -161,6 +452,7 @@ impl Design {
                 nest: false,
                 lonely_psu: LonelyPsu::Fail,
                 replicates: None,
+                calibration: None,
             },
         }
     }
@@ -193,7 +485,12 @@ impl Design {
     pub fn replicates(&self) -> Option<&Replicates> {
         self.replicates.as_ref()
     }
-    /// Every column the design reads (replicate columns given by prefix excluded).
+    /// The calibration of the weights, if any.
+    pub fn calibration(&self) -> Option<&Calibration> {
+        self.calibration.as_ref()
+    }
+    /// Every column the design reads (replicate columns given by prefix excluded),
+    /// calibration margins included.
     pub fn columns(&self) -> Vec<String> {
         let mut cols = vec![self.weight.clone()];
         cols.extend(self.strata.iter().cloned());
@@ -205,6 +502,15 @@ impl Design {
         }) = &self.replicates
         {
             cols.extend(l.iter().cloned());
+        }
+        if let Some(c) = &self.calibration {
+            for m in &c.margins {
+                for col in m.columns() {
+                    if !cols.iter().any(|x| x == col) {
+                        cols.push(col.clone());
+                    }
+                }
+            }
         }
         cols
     }
@@ -261,9 +567,19 @@ impl DesignBuilder {
         self.design.replicates = Some(replicates);
         self
     }
+    /// Calibrate the weights to population totals (R's `postStratify` / `calibrate`):
+    /// estimates use the calibrated weights and standard errors the calibration model's
+    /// residuals (Taylor designs) or calibrated replicates (replicate designs).
+    pub fn calibration(mut self, calibration: Calibration) -> Self {
+        self.design.calibration = Some(calibration);
+        self
+    }
     /// Check the specification (not yet the data) and return the design.
     pub fn build(self) -> Result<Design> {
         let d = self.design;
+        if let Some(c) = &d.calibration {
+            c.check()?;
+        }
         if d.weight.is_empty() {
             return Err(Error::InvalidDesign(
                 "the weight column name is empty".into(),
@@ -327,6 +643,23 @@ impl DesignBuilder {
 /// # mse = false
 /// # fay_rho = 0.3          # Fay only
 /// # df = 79                # optional
+///
+/// # calibrated weights (R's postStratify / calibrate):
+/// # [calibration]
+/// # method = "raking"      # poststratify | raking | linear | logit
+/// # bounds = [0.5, 2.0]    # limits on g: optional for linear, required for logit
+/// # population = 6194      # optional: population size (the intercept's total)
+/// # epsilon = 1e-10        # optional: convergence tolerance (R's epsilon)
+/// # max_iterations = 50    # optional (R's maxit)
+/// # [[calibration.margin]] # categorical: a column and the population count of each level
+/// # column = "stype"
+/// # totals = { E = 4421, H = 755, M = 1018 }
+/// # [[calibration.margin]] # crossed columns: levels named "a_level:b_level"
+/// # columns = ["stype", "sch_wide"]
+/// # totals = { "E:No" = 500, "E:Yes" = 3921, ... }
+/// # [[calibration.margin]] # numeric: a column and its population total
+/// # column = "api99"
+/// # total = 3914069
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -351,6 +684,108 @@ pub struct DesignSpec {
     /// Replicate weights.
     #[serde(default)]
     pub replicate: Option<ReplicateSpec>,
+    /// Calibration of the weights.
+    #[serde(default)]
+    pub calibration: Option<CalibrationSpec>,
+}
+
+/// The `[calibration]` table of a design file (see [`DesignSpec`] and [`Calibration`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationSpec {
+    /// poststratify, raking, linear or logit.
+    pub method: String,
+    /// Limits `[lower, upper]` on the g-weights.
+    #[serde(default)]
+    pub bounds: Option<Vec<f64>>,
+    /// Population size (the intercept's total).
+    #[serde(default)]
+    pub population: Option<f64>,
+    /// Convergence tolerance (default [`CALIBRATION_EPSILON`]).
+    #[serde(default)]
+    pub epsilon: Option<f64>,
+    /// Iterations allowed (default [`CALIBRATION_MAX_ITERATIONS`]).
+    #[serde(default)]
+    pub max_iterations: Option<usize>,
+    /// The margins, `[[calibration.margin]]`.
+    #[serde(default, rename = "margin")]
+    pub margins: Vec<MarginSpec>,
+}
+
+/// One `[[calibration.margin]]` of a design file: `column` (or `columns`, crossed) with
+/// `totals` per level, or `column` with a numeric `total`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarginSpec {
+    /// The column.
+    #[serde(default)]
+    pub column: Option<String>,
+    /// Columns crossed (levels named by their values joined by `:`).
+    #[serde(default)]
+    pub columns: Option<Vec<String>>,
+    /// Population count of each level (categorical margins).
+    #[serde(default)]
+    pub totals: Option<std::collections::BTreeMap<String, f64>>,
+    /// Population total (numeric margins).
+    #[serde(default)]
+    pub total: Option<f64>,
+}
+
+impl CalibrationSpec {
+    /// The calibration this table describes.
+    pub fn to_calibration(&self) -> Result<Calibration> {
+        let bad = |m: String| Error::InvalidDesign(format!("[calibration]: {m}"));
+        let method: CalibrationMethod = self.method.parse()?;
+        let bounds = match self.bounds.as_deref() {
+            None => None,
+            Some([l, u]) => Some((*l, *u)),
+            Some(other) => {
+                return Err(bad(format!(
+                    "bounds must be [lower, upper], got {} values",
+                    other.len()
+                )));
+            }
+        };
+        let mut margins = Vec::with_capacity(self.margins.len());
+        for (k, m) in self.margins.iter().enumerate() {
+            let columns = match (&m.column, &m.columns) {
+                (Some(c), None) => vec![c.clone()],
+                (None, Some(cs)) if !cs.is_empty() => cs.clone(),
+                _ => {
+                    return Err(bad(format!(
+                        "margin {}: give either `column` or `columns`",
+                        k + 1
+                    )));
+                }
+            };
+            margins.push(match (&m.totals, m.total) {
+                (Some(t), None) => Margin::Categorical {
+                    columns,
+                    totals: t.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+                },
+                (None, Some(total)) if columns.len() == 1 => Margin::Numeric {
+                    column: columns[0].clone(),
+                    total,
+                },
+                _ => {
+                    return Err(bad(format!(
+                        "margin `{}`: give either `totals` (a categorical margin) or `total` (a numeric column)",
+                        columns.join(":")
+                    )));
+                }
+            });
+        }
+        let mut c = Calibration::new(method, margins);
+        c.bounds = bounds;
+        c.population = self.population;
+        if let Some(e) = self.epsilon {
+            c.epsilon = e;
+        }
+        if let Some(n) = self.max_iterations {
+            c.max_iterations = n;
+        }
+        Ok(c)
+    }
 }
 
 /// Replicate weights as written in a design file.
@@ -412,6 +847,9 @@ impl DesignSpec {
                 mse: r.mse,
                 df: r.df,
             });
+        }
+        if let Some(c) = &self.calibration {
+            b = b.calibration(c.to_calibration()?);
         }
         b.build()
     }

@@ -106,6 +106,15 @@ pub enum Error {
         /// The value asked for.
         group: String,
     },
+    /// A calibration of the weights cannot be done: the margin at fault and why.
+    #[error("calibration margin `{margin}`: {problem}")]
+    Calibration {
+        /// The margin: its column (columns crossed are joined by `:`), or `population`
+        /// for the population size.
+        margin: String,
+        /// What is wrong.
+        problem: CalibrationProblem,
+    },
     /// An error from polars while reading or transforming data.
     #[error("data error: {0}")]
     Polars(#[from] polars::prelude::PolarsError),
@@ -121,3 +130,53 @@ pub enum Error {
 
 /// Result alias for this crate's functions.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Why a calibration fails ([`Error::Calibration`]).
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum CalibrationProblem {
+    /// The iterations stopped before every total was met; `misfit` is the largest
+    /// |population total − calibrated total| / (1 + |population total|) left, at this margin.
+    #[error("no convergence after {iterations} iterations (relative misfit {misfit:.3e} left)")]
+    NoConvergence {
+        /// Iterations done.
+        iterations: usize,
+        /// The margin's largest relative misfit.
+        misfit: f64,
+    },
+    /// A level with a population total has no sample row (no row, or only rows of weight 0).
+    #[error("level `{level}` has a population total but no sampled row")]
+    EmptyLevel {
+        /// The level (levels of crossed columns joined by `:`).
+        level: String,
+    },
+    /// A level found in the data has no population total.
+    #[error("level `{level}` is in the data but has no population total")]
+    MissingTotal {
+        /// The level.
+        level: String,
+    },
+    /// The g-weights cannot stay within the bounds while meeting the totals.
+    #[error(
+        "the totals cannot be met with g-weights within [{lower}, {upper}] (relative misfit {misfit:.3e} left)"
+    )]
+    BoundsUnmet {
+        /// Lower bound of g.
+        lower: f64,
+        /// Upper bound of g.
+        upper: f64,
+        /// The margin's largest relative misfit when the iterations stopped.
+        misfit: f64,
+    },
+    /// The totals contradict each other or are not usable.
+    #[error("inconsistent totals: {0}")]
+    Totals(String),
+    /// A row has a missing (or non-finite) value in the margin's column.
+    #[error("missing value in column `{column}` at row {row}")]
+    MissingValue {
+        /// The column.
+        column: String,
+        /// Zero-based row index.
+        row: usize,
+    },
+}

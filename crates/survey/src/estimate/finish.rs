@@ -2,6 +2,7 @@
 //! fits, degrees of freedom and intervals per (domain × measure), and the gaps between
 //! domains.
 
+use super::calibrate::coefficients;
 use super::critical::CriticalValues;
 use super::glm::logit_fit;
 use super::lonely::average_factors;
@@ -10,7 +11,7 @@ use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY};
 use super::prepared::{Prepared, RowEntries, domain_totals};
 use super::replicate_variance::replicate_variances;
 use super::request::{CiMethod, GapPair, Request};
-use super::taylor::{Channel, PARALLEL_MIN, Target, VarianceSpec, variances};
+use super::taylor::{Channel, Correction, PARALLEL_MIN, Target, VarianceSpec, variances};
 use crate::error::{Error, Result};
 use crate::interval;
 
@@ -147,7 +148,21 @@ pub(crate) fn finish(
     let (var, df): (Vec<f64>, Vec<f64>) = match (&p.structure, &p.replicate) {
         (Some(s), _) => {
             let average = average_factors(p, s);
+            let b = p
+                .calibration
+                .as_ref()
+                .map(|c| coefficients(p, &c.data, &channels));
+            let correction = p
+                .calibration
+                .as_ref()
+                .zip(b.as_deref())
+                .map(|(c, b)| Correction {
+                    p: c.data.p,
+                    b,
+                    unit_sums: &c.unit_sums,
+                });
             let spec = VarianceSpec {
+                correction,
                 structure: s,
                 cells: &p.cells,
                 dom_offset: &p.dom_offset,
@@ -205,22 +220,37 @@ pub(crate) fn finish(
                 } else {
                     interval::wald(est, se, q)
                 };
-                let deff =
-                    if req.deff && matches!(md.kind, Kind::Mean | Kind::Total) && sl[N_VALID] > 1.0
-                    {
-                        let psum = sl[SW];
-                        let nobs = ex[1 + mi * EXTRAS + 1];
-                        let swy2 = ex[1 + mi * EXTRAS];
-                        let mean = sl[SWY] / psum;
-                        let s2 = (swy2 - psum * mean * mean) / psum * nobs / (nobs - 1.0);
-                        let vsrs = match md.kind {
-                            Kind::Mean => s2 * (psum - nobs) / (psum * nobs),
-                            _ => s2 * psum * psum / nobs * (psum - nobs) / psum,
-                        };
-                        Some(var[dm] / vsrs)
-                    } else {
-                        None
+                // R's deff = TRUE: the variance over that of a simple random sample of
+                // the domain's rows (svyvar with the weights used, times (N - n) / (N n)
+                // for means and proportions, N² (N - n) / (N n) for totals; a ratio's is
+                // svytotal's of r = (y - R x) / X̂).
+                let deff = if req.deff && sl[N_VALID] > 1.0 {
+                    let psum = sl[SW];
+                    let e = &ex[1 + mi * EXTRAS..1 + (mi + 1) * EXTRAS];
+                    let (swy2, nobs, swxy, swx2) = (e[0], e[1], e[2], e[3]);
+                    // Σ w (v - v̄)² / Σ w · n / (n - 1) for v = y, or v = r for ratios
+                    let s2 = |sum: f64, sum2: f64| {
+                        let mean = sum / psum;
+                        (sum2 - psum * mean * mean) / psum * nobs / (nobs - 1.0)
                     };
+                    let vsrs = match md.kind {
+                        Kind::Mean | Kind::Proportion => {
+                            s2(sl[SWY], swy2) * (psum - nobs) / (psum * nobs)
+                        }
+                        Kind::Total => {
+                            s2(sl[SWY], swy2) * psum * psum / nobs * (psum - nobs) / psum
+                        }
+                        Kind::Ratio => {
+                            let (r, xt) = (est, sl[SWX]);
+                            let sum = (sl[SWY] - r * xt) / xt;
+                            let sum2 = (swy2 - 2.0 * r * swxy + r * r * swx2) / (xt * xt);
+                            s2(sum, sum2) * psum * psum / nobs * (psum - nobs) / psum
+                        }
+                    };
+                    Some(var[dm] / vsrs)
+                } else {
+                    None
+                };
                 rows.push(RawRow {
                     measure: mi,
                     grouping: g,

@@ -23,6 +23,7 @@
 //! assert!((table.rows[0].estimate.unwrap() - 65.0 / 90.0).abs() < 1e-12);
 //! ```
 
+mod calibrate;
 mod cells;
 mod columns;
 mod critical;
@@ -69,12 +70,14 @@ pub struct Survey {
 impl Survey {
     /// Attach a design to data. The design's columns are checked to exist.
     pub fn new(data: DataFrame, design: Design) -> Result<Self> {
+        let margins = design.calibration().map_or(&[][..], |c| &c.margins[..]);
         for c in design.columns() {
             if data.column(&c).is_err() {
-                return Err(Error::UnknownColumn {
-                    column: c,
-                    role: "design".into(),
-                });
+                let role = match margins.iter().find(|m| m.columns().contains(&c)) {
+                    Some(m) => format!("calibration margin `{}`", m.name()),
+                    None => "design".into(),
+                };
+                return Err(Error::UnknownColumn { column: c, role });
             }
         }
         Ok(Survey { data, design })

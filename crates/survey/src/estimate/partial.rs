@@ -21,8 +21,9 @@ pub(crate) const SWY: usize = 4;
 /// Σ w·x over valid rows (ratio denominators).
 pub(crate) const SWX: usize = 5;
 
-/// Cell-level extras per measure: Σ w·y², rows with positive weight.
-pub(crate) const EXTRAS: usize = 2;
+/// Cell-level extras per measure, over valid rows (the moments of design effects): Σ w·y²,
+/// rows with positive weight, Σ w·x·y and Σ w·x² (x: ratio denominators, else 0).
+pub(crate) const EXTRAS: usize = 4;
 
 /// Weighted partial sums of a set of rows, keyed by (unit, cell).
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,7 @@
 
 use polars::prelude::DataFrame;
 
+use super::calibrate::{CalibrationData, calibrate, g_weights};
 use super::cells::{Cells, cells};
 use super::encode::NONE;
 use super::measures::{IN_UNIVERSE, MeasureData, ONE, VALID, measures_alongside};
@@ -36,6 +37,17 @@ pub(crate) struct Prepared {
     /// With at most 8 measures, per row: bit `mi` set when the row is in measure `mi`'s
     /// universe (one mask update per row in the variance pass instead of one per measure).
     pub universe_bits: Option<Vec<u8>>,
+    /// A calibrated Taylor design: what its variance needs (the weights `w` are already
+    /// calibrated; replicate designs have calibrated replicates instead).
+    pub calibration: Option<Calibrated>,
+}
+
+/// The calibration of a Taylor design, for its variance.
+pub(crate) struct Calibrated {
+    /// The model matrix, design weights and (Σ w₀ x x')⁺.
+    pub data: CalibrationData,
+    /// Per sampling unit of the structure: Σ w x with the calibrated weights.
+    pub unit_sums: Vec<f64>,
 }
 
 impl Prepared {
@@ -72,9 +84,27 @@ impl Prepared {
         });
         let w = w.transpose()?;
         let (w_replicate, structure, replicate) = sampling?;
-        let w = w
+        let mut w = w
             .or(w_replicate)
             .ok_or_else(|| Error::InvalidDesign("no weights".into()))?;
+        let mut replicate = replicate;
+        let mut calibration = None;
+        if let Some(cal) = design.calibration() {
+            let w0 = w.whole().to_vec();
+            let (calibrated, model) = calibrate(df, cal, &w0)?;
+            match (&mut replicate, &structure) {
+                (Some(r), _) => r.calibrate(&calibrated, |k, col| {
+                    g_weights(&model, col, cal, &format!("replicate {}", k + 1))
+                })?,
+                (None, Some(s)) => {
+                    let data = CalibrationData::new(model, w0);
+                    let unit_sums = data.unit_sums(&s.unit, s.unit_psu.len(), |i| calibrated[i]);
+                    calibration = Some(Calibrated { data, unit_sums });
+                }
+                (None, None) => {}
+            }
+            w = Values::from(calibrated);
+        }
         let cells = domains?;
         let measures = measures?;
         let mut dom_offset = vec![0u32];
@@ -108,6 +138,7 @@ impl Prepared {
             dom_offset,
             measures,
             specs: specs.to_vec(),
+            calibration,
         })
     }
 
@@ -161,8 +192,11 @@ impl Prepared {
             v[SWY] += wv * y;
             v[SWX] += wv * keep(md.x(i), valid);
             let e = &mut extra[1 + mi * EXTRAS..1 + (mi + 1) * EXTRAS];
+            let x = keep(md.x(i), valid);
             e[0] += wv * y * y;
             e[1] += f64::from(u8::from(wv > 0.0));
+            e[2] += wv * y * x;
+            e[3] += wv * x * x;
         }
     }
 
@@ -464,7 +498,7 @@ impl Prepared {
         let ex = 1 + m * EXTRAS;
         let per_cell = m * STATES;
         let mut by_state = vec![[0.0f64; 3]; self.cells.n_cells * per_cell];
-        let mut values = vec![[0.0f64; 3]; self.cells.n_cells * m];
+        let mut values = vec![[0.0f64; 5]; self.cells.n_cells * m];
         // (cell, measure) c·m + mi: its sums by state. Rows in blocks, and within a
         // block measure by measure: each loop reads one measure's states (and values)
         // in a row and knows its kind; every sum still adds its rows in row order.
@@ -514,11 +548,13 @@ impl Prepared {
                         for ((((&c, &w), &s), &y), &x) in rows_of.zip(x.run(from..to)) {
                             let v = &mut values[c as usize * m + mi];
                             let valid = s & VALID != 0;
-                            let (wv, y) = (keep(w, valid), keep(y, valid));
+                            let (wv, y, x) = (keep(w, valid), keep(y, valid), keep(x, valid));
                             v[0] += wv * y;
-                            v[1] += wv * keep(x, valid);
+                            v[1] += wv * x;
                             if MOMENTS {
                                 v[2] += wv * y * y;
+                                v[3] += wv * y * x;
+                                v[4] += wv * x * x;
                             }
                         }
                     }
@@ -556,11 +592,13 @@ impl Prepared {
                     }
                 }
                 if md.y.is_some() {
-                    let [wy, wx, wy2] = values[cell * m + mi];
+                    let [wy, wx, wy2, wxy, wx2] = values[cell * m + mi];
                     slot[SWY] += wy;
                     slot[SWX] += wx;
                     if MOMENTS {
                         moments[0] += wy2;
+                        moments[2] += wxy;
+                        moments[3] += wx2;
                     }
                 }
             }

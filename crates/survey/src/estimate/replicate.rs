@@ -168,6 +168,23 @@ fn patterns(cols: &[polars_buffer::Buffer<f64>], w: &[f64]) -> (Vec<f64>, Vec<u3
 }
 
 impl ReplicateData {
+    /// Calibrate every replicate: replicate `k`'s weights times `g(k, weights)`, and the
+    /// rows' patterns again over the calibrated full-sample weights `w` (R's
+    /// `calibrate.svyrep.design`: each replicate calibrated to the same totals).
+    pub(crate) fn calibrate(
+        &mut self,
+        w: &[f64],
+        g: impl Fn(usize, &[f64]) -> Result<Vec<f64>>,
+    ) -> Result<()> {
+        for (k, col) in self.cols.iter_mut().enumerate() {
+            let gk = g(k, col.as_slice())?;
+            let calibrated: Vec<f64> = col.iter().zip(&gk).map(|(a, b)| a * b).collect();
+            *col = polars_buffer::Buffer::from(calibrated);
+        }
+        (self.patterns, self.pattern) = patterns(&self.cols, w);
+        Ok(())
+    }
+
     /// Per (cell, measure): Σw_r, Σw_r·y and Σw_r·x over the rows of `order`, each a run of
     /// `n_rep` values (replicate r at offset r).
     ///

@@ -135,6 +135,18 @@ pub(crate) struct Channel {
     pub ax: f64,
 }
 
+/// The calibration's correction of the scores (see [`super::calibrate`]): each unit's
+/// score of channel `c` loses `B_c' Σ_{i∈unit} w_i x_i`.
+#[derive(Clone, Copy)]
+pub(crate) struct Correction<'a> {
+    /// Columns of the calibration model.
+    pub p: usize,
+    /// Per channel: its regression coefficients `B_c` (`p` each).
+    pub b: &'a [f64],
+    /// Per unit: Σ w x over its rows, calibrated weights (`p` each).
+    pub unit_sums: &'a [f64],
+}
+
 /// A variance target: a linear combination of channels.
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
@@ -516,6 +528,8 @@ struct PassInput<'a, E> {
     ch_list: &'a [u32],
     /// Per (domain, measure): one score that is its own target.
     plain: &'a [bool],
+    /// A calibrated design's correction of the scores.
+    correction: Option<Correction<'a>>,
 }
 
 impl<'a, E> Clone for PassInput<'a, E> {
@@ -583,7 +597,11 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
         ch_start,
         ch_list,
         plain,
+        correction,
     } = *input;
+    // Scores go straight from a PSU to its stratum in single-stage designs, unless a
+    // calibration corrects every unit's scores first.
+    let direct = single && correction.is_none();
     let (n_dm, n_doms, width) = (plain.len(), dom_plain.len(), n_measures * slots);
     let mut var = vec![0.0; targets.len()];
     let mut nan = vec![false; targets.len()];
@@ -770,7 +788,7 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                         if !has_bit(in_univ, m) {
                             continue;
                         }
-                        if single {
+                        if direct {
                             // a single-stage unit is its PSU: each (domain, measure)
                             // comes here once per PSU
                             psus[dm] += 1;
@@ -785,7 +803,7 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                             let c = c as usize;
                             let ch = &channels[c];
                             let z = ch.aw * sw + ch.ay * swy + ch.ax * swx;
-                            if !single {
+                            if !direct {
                                 unit_z.add(c, z);
                                 continue;
                             }
@@ -803,6 +821,16 @@ fn pass_body<E: Entries>(input: &PassInput<'_, E>, lo: usize, hi: usize) -> Acc 
                     }
                 }
                 doms_touched.clear();
+                // a calibrated design: every score of the unit less B_c' Σ w x
+                if let Some(Correction { p, b, unit_sums }) = correction {
+                    let su = &unit_sums[u * p..(u + 1) * p];
+                    if su.iter().any(|v| *v != 0.0) {
+                        for (c, bc) in b.chunks_exact(p).enumerate() {
+                            let z: f64 = bc.iter().zip(su).map(|(a, b)| a * b).sum();
+                            unit_z.add(c, -z);
+                        }
+                    }
+                }
                 // unit done: roll into PSU, and keep unit values for the second stage
                 if s.stage2.is_some() {
                     eval_targets(&unit_z, &mut tval);
@@ -932,6 +960,8 @@ pub(crate) struct VarianceSpec<'a> {
     /// Per (domain, measure) target: the lonely-PSU `average` factor, when that rule
     /// applies ([`super::lonely::average_factors`]).
     pub average: Option<&'a [f64]>,
+    /// A calibrated design's correction of the scores.
+    pub correction: Option<Correction<'a>>,
 }
 
 /// Compute the variances of the spec's targets from the partial sums (in [`PIECES`] pieces
@@ -949,6 +979,7 @@ pub(crate) fn variances(
         channels,
         targets,
         average,
+        correction,
     } = *spec;
     let n_cells = cells.n_cells;
     let n_dm = *dom_offset.last().unwrap_or(&0) as usize * n_measures;
@@ -999,7 +1030,8 @@ pub(crate) fn variances(
     let plain: Vec<bool> = (0..n_dm)
         .map(|dm| {
             let chs = &ch_list[ch_start[dm] as usize..ch_start[dm + 1] as usize];
-            chs == [dm as u32]
+            correction.is_none()
+                && chs == [dm as u32]
                 && tg_list[tg_start[dm] as usize..tg_start[dm + 1] as usize] == [dm as u32]
                 && tg_simple[dm]
         })
@@ -1098,6 +1130,7 @@ pub(crate) fn variances(
         ch_start: &ch_start,
         ch_list: &ch_list,
         plain: &plain,
+        correction,
     };
     let pass = |lo: usize, hi: usize| run_pass(&input, lo, hi);
     // Pieces of whole strata (strata are independent), as many whatever the threads so
@@ -1318,6 +1351,7 @@ mod tests {
         let s = prep.structure.as_ref().unwrap();
         let v = |e: &dyn Fn(usize) -> Variances, min: usize| e(min);
         let spec = VarianceSpec {
+            correction: None,
             structure: s,
             cells: &prep.cells,
             dom_offset: &prep.dom_offset,
