@@ -80,7 +80,7 @@ use crate::derive::{
     AgeGroupSpec, DeriveError, DeriveReport, DisabilitySpec, IncomeQuintileSpec,
     MigratoryStatusSpec, SexSpec, UrbanRuralSpec,
 };
-use crate::design::{Design, DesignSpec, LonelyPsu, ReplicateSpec};
+use crate::design::{CalibrationSpec, Design, DesignSpec, LonelyPsu, ReplicateSpec};
 use crate::estimate::CiMethod;
 use crate::export::{ExportError, ExportOptions, frame_to_csv, frame_to_json, write_all_with};
 use crate::framework::Dimension;
@@ -108,6 +108,8 @@ pub struct DesignKeys {
     pub lonely_psu: Option<LonelyPsu>,
     /// Replicate weights.
     pub replicate: Option<ReplicateSpec>,
+    /// Calibration of the weights (the design file's `[calibration]` table).
+    pub calibration: Option<CalibrationSpec>,
 }
 
 impl DesignKeys {
@@ -121,6 +123,10 @@ impl DesignKeys {
             nest: self.nest.or(base.nest),
             lonely_psu: self.lonely_psu.or(base.lonely_psu),
             replicate: self.replicate.clone().or_else(|| base.replicate.clone()),
+            calibration: self
+                .calibration
+                .clone()
+                .or_else(|| base.calibration.clone()),
         }
     }
 }
@@ -789,6 +795,7 @@ impl Project {
             nest: keys.nest.unwrap_or(false),
             lonely_psu: keys.lonely_psu.unwrap_or_default(),
             replicate: keys.replicate,
+            calibration: keys.calibration,
         };
         design.to_design().map_err(|source| ProjectError::Design {
             project: self.path.clone(),
