@@ -230,7 +230,7 @@ impl Margin {
 /// [`CalibrationMethod`]). Calibrated weights are g × design weights. The model has an
 /// intercept when `population` is given or a margin is categorical (its total is then
 /// `population`, or the sum of a categorical margin's totals, which must all agree),
-/// one indicator per level of each categorical margin but its first (R's treatment
+/// one 0/1 column per level of each categorical margin but its first (R's treatment
 /// contrasts; the totals of every level are given, so the reference level does not
 /// matter), and each numeric margin as it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -238,8 +238,8 @@ pub struct Calibration {
     /// The method.
     pub method: CalibrationMethod,
     /// Limits (L, U) on the g-weights: optional for `linear` (bounded linear), required for
-    /// `logit` (L < 1 < U), refused for `poststratify`; for `raking` they bound g too
-    /// (R's `cal.raking` ignores them).
+    /// `logit` (L < 1 < U), refused for `poststratify`; for `raking`, g = clamp(exp(x'λ), L,
+    /// U) as R's `cal.raking`.
     pub bounds: Option<(f64, f64)>,
     /// The population size (the intercept's total).
     pub population: Option<f64>,

@@ -3,8 +3,8 @@
 //! calibration-aware variance needs.
 //!
 //! The model matrix X has an intercept (when the population size is given or a margin is
-//! categorical), an indicator for every level but the first of each categorical margin, and
-//! each numeric margin; for post-stratification, an indicator per post-stratum. The
+//! categorical), a 0/1 column for every level but the first of each categorical margin, and
+//! each numeric margin; for post-stratification, a 0/1 column per post-stratum. The
 //! g-weights solve Σ w g x = T:
 //! - post-stratification: g = N_h / N̂_h;
 //! - unbounded linear (R's `regcalibrate`): g = 1 + x'λ, λ = (X'WX)⁻¹(T − X'w);
@@ -380,8 +380,8 @@ fn check_levels(model: &Model, w: &[f64], which: &str) -> Result<()> {
             }
         }
     }
-    for j in 0..p {
-        if let (false, Some(level)) = (has[j], &model.level_of[j]) {
+    for (j, &h) in has.iter().enumerate() {
+        if let (false, Some(level)) = (h, &model.level_of[j]) {
             let level = if which.is_empty() {
                 level.clone()
             } else {
@@ -418,7 +418,7 @@ pub(crate) fn g_weights(
         s
     };
     if cal.method == CalibrationMethod::PostStratify {
-        // one indicator per post-stratum: g = N_h / N̂_h
+        // one 0/1 column per post-stratum: g = N_h / N̂_h
         return Ok((0..n)
             .map(|i| {
                 let h = x(i).iter().position(|&v| v != 0.0).unwrap_or(0);
