@@ -299,6 +299,125 @@ fn cli_design_file_gives_the_same_numbers_as_the_flags() {
     );
 }
 
+/// A case's `[calibration]` table, written as the design-file contract reads it.
+fn calibration_table(c: &Value) -> String {
+    let k = &c["design"]["calibration"];
+    let mut toml = format!(
+        "[calibration]\nmethod = {:?}\n",
+        k["method"].as_str().unwrap()
+    );
+    if let Some(b) = k["bounds"].as_array() {
+        toml += &format!(
+            "bounds = [{:?}, {:?}]\n",
+            b[0].as_f64().unwrap(),
+            b[1].as_f64().unwrap()
+        );
+    }
+    if let Some(p) = k["population"].as_f64() {
+        toml += &format!("population = {p:?}\n");
+    }
+    for key in ["epsilon", "max_iterations"] {
+        if let Some(v) = k.get(key).filter(|v| !v.is_null()) {
+            toml += &format!("{key} = {v}\n");
+        }
+    }
+    for m in k["margins"].as_array().unwrap() {
+        toml += "[[calibration.margin]]\n";
+        if let Some(col) = m["column"].as_str() {
+            toml += &format!(
+                "column = {col:?}\ntotal = {:?}\n",
+                m["total"].as_f64().unwrap()
+            );
+            continue;
+        }
+        let cols: Vec<String> = m["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| format!("{:?}", s.as_str().unwrap()))
+            .collect();
+        if cols.len() == 1 {
+            toml += &format!("column = {}\n", cols[0]);
+        } else {
+            toml += &format!("columns = [{}]\n", cols.join(", "));
+        }
+        let totals: Vec<String> = m["totals"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(level, n)| format!("{level:?} = {:?}", n.as_f64().unwrap()))
+            .collect();
+        toml += &format!("totals = {{ {} }}\n", totals.join(", "));
+    }
+    toml
+}
+
+/// Every calibration method of R's calibration cases (post-stratification, crossed
+/// post-stratification, raking, linear, bounded linear, logit, JK1 replicates calibrated
+/// linearly and by raking),
+/// a mean and a proportion by domains each, through `hri estimate --design FILE`: R's
+/// estimates, standard errors, intervals and df to 1e-9.
+#[test]
+fn cli_calibrated_design_files_give_r_numbers() {
+    let folder = data_dir().join("calibration");
+    let dir = std::env::temp_dir().join(format!("hri-cli-calibration-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut checked = 0;
+    let mut methods = std::collections::BTreeSet::new();
+    let all = cases_in(&folder);
+    let chosen: Vec<&Value> = all
+        .iter()
+        .filter(|c| {
+            let id = c["id"].as_str().unwrap();
+            id.ends_with("-mean-api00-by-awards") || id.ends_with("-prop-both-by-stype")
+        })
+        .collect();
+    for c in chosen {
+        let id = c["id"].as_str().unwrap();
+        // The design file: the design keys, then the calibration table (TOML tables last).
+        let mut file = design_file(c);
+        let (keys, replicate) = match file.find("[replicate]") {
+            Some(at) => (file[..at].to_string(), file[at..].to_string()),
+            None => (file.clone(), String::new()),
+        };
+        file = keys + &replicate + &calibration_table(c);
+        let path = dir.join(format!("{id}.toml"));
+        std::fs::write(&path, &file).unwrap();
+        let flags = estimate_args(c, "csv");
+        let measure = &flags[1 + design_args(c).len()..];
+        let mut a = vec![
+            "estimate".to_string(),
+            "--data".into(),
+            folder
+                .join(c["data"].as_str().unwrap())
+                .display()
+                .to_string(),
+            "--design".into(),
+            path.display().to_string(),
+        ];
+        a.extend(measure.iter().cloned());
+        let (ok, out, err) = hri(&a);
+        assert!(ok, "{id}: {err}\n{file}");
+        let rows = parse_csv(&out);
+        let want = c["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), want.len(), "{id}");
+        for (got, want) in rows.iter().zip(want) {
+            for what in ["estimate", "se", "ci_low", "ci_high", "df"] {
+                close(got[what].parse::<f64>().ok(), &want[what], what)
+                    .unwrap_or_else(|e| panic!("{id}: {e}"));
+                checked += 1;
+            }
+        }
+        methods.insert(id.split('-').take(2).collect::<Vec<_>>().join("-"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(methods.len(), 8, "{methods:?}");
+    println!(
+        "CLI calibrated --design: {} designs, {checked} numbers checked against R",
+        methods.len()
+    );
+}
+
 #[test]
 fn cli_gap_gives_r_numbers() {
     let c = case("clus1-gap-api00-E-minus-H");
