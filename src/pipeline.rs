@@ -136,7 +136,7 @@ use crate::estimate::{
 use crate::framework::{
     Dimension, Direction, Indicator, IndicatorKind, Measure, Normalisation, Target, Unit,
 };
-use crate::quality::{Assessment, QualityError, QualityPolicy};
+use crate::quality::{self as quality, Assessment, QualityError, QualityInput, QualityPolicy};
 use crate::results::{
     AttributeInfo, CROSS, GapFlag, IndicatorInfo, IndicatorRow, IndicatorSheet, ReferenceGroup,
     RegisterEntryInfo, RegisterInfo, Results, ResultsMeta, RightInfo, StructuralInfo, SummaryLevel,
@@ -149,6 +149,19 @@ use hri_survey::Error as EstimateError;
 /// Default reference group of migratory status: the label that
 /// [`crate::derive::migratory_status`] gives native-born citizens.
 pub const DEFAULT_NON_MIGRANT: &str = crate::framework::label::NATIVE_BORN_CITIZEN;
+
+/// Default interval method: Korn–Graubard for proportions and rates (Korn and Graubard
+/// 1998, R's `svyciprop(method = "beta")`), Wald for other measures, Woodruff for quantiles.
+///
+/// Why not Wald: the Wald interval of a proportion leaves [0, 1] near the boundaries and
+/// covers the true value less often than its level says for small proportions and small
+/// effective samples, which migrant subgroups often are. Korn–Graubard stays in [0, 1], is
+/// conservative where Wald undercovers, and is the interval on which the NCHS presentation
+/// standards for proportions (Parker et al. 2017, [`QualityPolicy::nchs_2017`]) are
+/// defined, so the published interval and the quality rule agree. At an estimate of exactly
+/// 0 or 1, where R's `svyciprop` gives no interval, the pipeline takes the Clopper–Pearson
+/// limits on the domain's `n` ([`quality::korn_graubard`]).
+pub const DEFAULT_CI: CiMethod = CiMethod::Beta;
 
 /// What to do with an indicator whose columns are not all in the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -427,7 +440,7 @@ impl Default for PipelineBuilder {
                 Dimension::MigratoryStatus,
                 DEFAULT_NON_MIGRANT.to_string(),
             )]),
-            ci: CiMethod::Wald,
+            ci: DEFAULT_CI,
             level: 0.95,
             df: DfMethod::Design,
             time_period: None,
@@ -488,8 +501,8 @@ impl PipelineBuilder {
         self
     }
 
-    /// Interval method (default Wald; logit, xlogit, beta and Wilson apply to proportions
-    /// and rates, other measures keep Wald, quantiles Woodruff).
+    /// Interval method (default [`DEFAULT_CI`], Korn–Graubard; logit, xlogit, beta and
+    /// Wilson apply to proportions and rates, other measures keep Wald, quantiles Woodruff).
     pub fn ci(mut self, method: CiMethod) -> Self {
         self.ci = method;
         self
@@ -907,7 +920,7 @@ fn finite(x: Option<f64>) -> Option<f64> {
 
 impl Pipeline {
     /// A builder with the defaults: quality policy `cv_bands_15_30`, migratory status
-    /// referenced to [`DEFAULT_NON_MIGRANT`], Wald intervals at 95 % on design df, values of
+    /// referenced to [`DEFAULT_NON_MIGRANT`], [`DEFAULT_CI`] intervals at 95 % on design df, values of
     /// unpublished figures withheld, missing columns an error.
     pub fn builder() -> PipelineBuilder {
         PipelineBuilder::default()
@@ -1376,6 +1389,25 @@ impl Pipeline {
             row.se = finite(r.se).map(|x| x * scale);
             row.ci_low = finite(r.ci_low).map(|x| x * scale);
             row.ci_high = finite(r.ci_high).map(|x| x * scale);
+            if self.ci == CiMethod::Beta
+                && matches!(spec.statistic, Statistic::Proportion { .. })
+                && matches!(finite(r.estimate), Some(p) if p == 0.0 || p == 1.0)
+                && (row.ci_low.is_none() || row.ci_high.is_none())
+                && let Some((lo, hi)) = quality::korn_graubard(
+                    r.estimate.unwrap_or(f64::NAN),
+                    finite(r.se),
+                    r.n,
+                    finite(r.df),
+                    self.level,
+                )
+            {
+                row.ci_low = Some(lo * scale);
+                row.ci_high = Some(hi * scale);
+                notes.add(
+                    "ci",
+                    "Clopper–Pearson limits on the domain's n (Korn–Graubard at a boundary estimate)",
+                );
+            }
             row.cv = finite(r.cv);
             row.deff = finite(r.deff);
             row.pop = Some(r.pop);
@@ -1838,9 +1870,9 @@ impl<'a> Table<'a> {
                 .entry((r.measure.clone(), r.disaggregation))
                 .or_default()
                 .push(i);
-            let a = p
-                .quality
-                .assess(finite(r.estimate), finite(r.se), r.n, finite(r.df));
+            let mut input = QualityInput::new(finite(r.estimate), finite(r.se), r.n, finite(r.df));
+            input.proportion = r.statistic == "proportion";
+            let a = p.quality.assess_input(&input);
             table.published.insert(
                 (
                     r.measure.clone(),

@@ -13,6 +13,9 @@
 //!     { max_cv = 0.30, flag = "moderate" },
 //! ]
 //! above_bands = "low"
+//! [proportions]      # optional: proportions and rates by the NCHS 2017 rules instead
+//! min_effective_n = 30
+//! max_ci_width = 0.30
 //! ```
 //!
 //! ## The rules, in order
@@ -29,18 +32,34 @@
 //!    `above_bands`. Bands are half-open: a CV of exactly 0.15 is *not* below 0.15.
 //! 6. `n < caution_n` → at best [`QualityFlag::Low`].
 //!
+//! A proportion (or rate) under a policy with [`ProportionRules`] is judged by those rules
+//! after step 3 instead of steps 4–6.
+//!
 //! The final flag is the worst of the flags that applied, and the reasons of every
 //! non-reliable flag are joined with `"; "`.
 //!
-//! ## CV near zero
+//! ## Proportions: boundaries and the NCHS standards
 //!
 //! The CV of a proportion grows without bound as the proportion goes to 0, so small but
-//! well-measured proportions can get a "low" flag; that is a known weakness of CV rules (NCHS
-//! moved to confidence-interval-width standards for proportions in 2017 for this reason).
-//! For an estimate of exactly 0 the CV is undefined: no CV is computed and the estimate is
-//! judged on `n` and `df` only, then flagged `zero_estimate` (reliable by default). An
-//! estimate with no usable standard error (missing, NaN or negative) gets `missing_se`
-//! (low by default).
+//! well-measured proportions can get a "low" flag; that is a known weakness of CV rules, and
+//! the reason NCHS moved to interval-width standards for proportions in 2017 (Parker JD,
+//! Talih M, Malec DJ et al., *National Center for Health Statistics Data Presentation
+//! Standards for Proportions*, Vital Health Stat 2(175), 2017). A policy can judge
+//! proportions and rates by such rules instead of its CV bands
+//! ([`QualityPolicy::proportions`], [`ProportionRules`]; preset
+//! [`QualityPolicy::nchs_2017`]).
+//!
+//! An estimate of exactly 0, and a proportion of exactly 1, has a design-based standard
+//! error of 0: every unit of the domain answered alike, and the sample says nothing of the
+//! estimate's precision. Such an estimate is judged on `n` and `df` only, then flagged
+//! `zero_estimate` (`moderate` in every preset) and its reason always says why, whatever
+//! the flag: it is never called reliable without a reason. An estimate with no usable
+//! standard error (missing, NaN or negative) gets `missing_se` (low by default).
+//!
+//! ## Which policy
+//!
+//! `hri compute --quality NAME|FILE` and a project file's `quality` key take a preset name
+//! ([`QualityPolicy::PRESETS`]) or a policy file ([`QualityPolicy::from_name_or_path`]).
 
 use polars::prelude::{Column, DataFrame, DataType};
 use serde::{Deserialize, Serialize};
@@ -88,6 +107,289 @@ pub struct CvBand {
     pub max_cv: f64,
     /// The flag of the band.
     pub flag: QualityFlag,
+}
+
+/// What the quality rules read of one estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct QualityInput {
+    /// The estimate (for a proportion or rate, on the 0–1 scale, before display scaling).
+    pub estimate: Option<f64>,
+    /// Its standard error, on the same scale.
+    pub se: Option<f64>,
+    /// Unweighted observations used.
+    pub n: u64,
+    /// Design degrees of freedom (`None` when not applicable).
+    pub df: Option<f64>,
+    /// Whether the estimate is a proportion (or a rate: a proportion scaled for display).
+    /// Then 0 and 1 are boundary values and [`QualityPolicy::proportions`] applies.
+    pub proportion: bool,
+}
+
+impl QualityInput {
+    /// An estimate that is not a proportion.
+    pub fn new(estimate: Option<f64>, se: Option<f64>, n: u64, df: Option<f64>) -> Self {
+        QualityInput {
+            estimate,
+            se,
+            n,
+            df,
+            proportion: false,
+        }
+    }
+
+    /// The same estimate, marked as a proportion.
+    pub fn proportion(mut self) -> Self {
+        self.proportion = true;
+        self
+    }
+}
+
+/// Presentation rules for proportions based on the Korn–Graubard interval, after the NCHS
+/// Data Presentation Standards for Proportions (Parker et al. 2017, *Vital Health Stat*
+/// 2(175)); the thresholds are fields so that an office can state its own.
+///
+/// For a proportion `p` with standard error `se` from `n` observations and `df` design
+/// degrees of freedom, in this order:
+///
+/// 1. **Effective sample size** `n_eff = p(1 − p) / se²`, at most `n` (and `n` when
+///    `p` is 0 or 1, or `se` is 0). `n_eff < min_effective_n` (30) → suppressed.
+/// 2. **Korn–Graubard interval** at `level` (95 %), see [`korn_graubard`]. Its width
+///    `w = upper − lower`:
+///    - `w ≤ small_ci_width` (0.05) → presented;
+///    - else `w ≥ max_ci_width` (0.30) → suppressed;
+///    - else relative width `w / p > max_relative_ci_width` (130 %) → suppressed;
+///    - else presented, and when the complement's relative width `w / (1 − p)` is above
+///      the same 130 %, flagged `complement_flag` (the standard's footnote).
+/// 3. Presented with `df < min_df` (8) → `df_flag` (the standard asks for statistical
+///    review).
+/// 4. Presented with `p` exactly 0 or 1 → `boundary_flag` (statistical review): the
+///    interval's width is not a measure of precision there.
+///
+/// The standard's rules are as NCHS itself applies them in its R package surveytable
+/// (CDCgov/surveytable, `R/z_lpe.R`: `.lpe_percents`, flags Px, Pc, Pdf and P0), which
+/// also caps `n_eff` at `n` and takes `n_eff = n` at 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProportionRules {
+    /// Minimum effective sample size (NCHS: 30).
+    pub min_effective_n: f64,
+    /// Interval width at or below which no relative-width check is made (NCHS: 0.05).
+    pub small_ci_width: f64,
+    /// Interval width at or above which the proportion is suppressed (NCHS: 0.30).
+    pub max_ci_width: f64,
+    /// Relative interval width above which the proportion is suppressed (NCHS: 1.30).
+    pub max_relative_ci_width: f64,
+    /// Minimum design degrees of freedom (NCHS: 8).
+    pub min_df: f64,
+    /// Flag of a presented proportion with fewer degrees of freedom (default `low`).
+    pub df_flag: QualityFlag,
+    /// Flag of a presented proportion whose complement fails the relative width (default
+    /// `moderate`).
+    pub complement_flag: QualityFlag,
+    /// Flag of a presented proportion of exactly 0 or 1 (default `low`).
+    pub boundary_flag: QualityFlag,
+    /// Confidence level of the Korn–Graubard interval (NCHS: 0.95).
+    pub level: f64,
+}
+
+impl Default for ProportionRules {
+    fn default() -> Self {
+        ProportionRules::nchs_2017()
+    }
+}
+
+impl ProportionRules {
+    /// The NCHS thresholds (Parker et al. 2017): effective sample size 30, absolute width
+    /// 0.05 and 0.30, relative width 130 %, 8 degrees of freedom, 95 % intervals.
+    pub fn nchs_2017() -> Self {
+        ProportionRules {
+            min_effective_n: 30.0,
+            small_ci_width: 0.05,
+            max_ci_width: 0.30,
+            max_relative_ci_width: 1.30,
+            min_df: 8.0,
+            df_flag: QualityFlag::Low,
+            complement_flag: QualityFlag::Moderate,
+            boundary_flag: QualityFlag::Low,
+            level: 0.95,
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let nonneg = [
+            ("min_effective_n", self.min_effective_n),
+            ("small_ci_width", self.small_ci_width),
+            ("max_ci_width", self.max_ci_width),
+            ("max_relative_ci_width", self.max_relative_ci_width),
+            ("min_df", self.min_df),
+        ];
+        for (field, v) in nonneg {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!(
+                    "proportions.{field} must be a number >= 0, got {v}"
+                ));
+            }
+        }
+        if self.small_ci_width > self.max_ci_width {
+            return Err(format!(
+                "proportions.small_ci_width {} is above max_ci_width {}",
+                self.small_ci_width, self.max_ci_width
+            ));
+        }
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return Err(format!(
+                "proportions.level must be in (0, 1), got {}",
+                self.level
+            ));
+        }
+        Ok(())
+    }
+
+    /// The effective sample size of a proportion (rule 1 of the [type documentation](Self)).
+    pub fn effective_n(p: f64, se: Option<f64>, n: u64) -> Option<f64> {
+        let n = n as f64;
+        if p == 0.0 || p == 1.0 {
+            return Some(n);
+        }
+        match se {
+            Some(s) if s.is_finite() && s > 0.0 => Some((p * (1.0 - p) / (s * s)).min(n)),
+            Some(s) if s == 0.0 => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Judges a proportion that passed the policy's `min_n` (see the
+    /// [type documentation](Self)).
+    fn assess(&self, p: f64, se: Option<f64>, n: u64, df: Option<f64>) -> Assessment {
+        let pct = |x: f64| format!("{:.1} %", x * 100.0);
+        let cv = se
+            .filter(|s| s.is_finite() && *s >= 0.0 && p != 0.0)
+            .map(|s| s / p.abs());
+        let verdict = |flag: QualityFlag, reasons: Vec<String>| Assessment {
+            flag,
+            cv,
+            reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
+            publish: flag.is_published(),
+        };
+        let suppress = |why: String| {
+            verdict(
+                QualityFlag::Suppressed,
+                vec![format!(
+                    "{why} (NCHS presentation standards for proportions, 2017)"
+                )],
+            )
+        };
+        if !(0.0..=1.0).contains(&p) {
+            return suppress(format!("proportion {p} is outside [0, 1]"));
+        }
+        let Some(n_eff) = Self::effective_n(p, se, n) else {
+            return suppress(
+                "effective sample size not computable without a standard error".to_string(),
+            );
+        };
+        if n_eff < self.min_effective_n {
+            return suppress(format!(
+                "effective sample size {n_eff:.1} is below {}",
+                self.min_effective_n
+            ));
+        }
+        let boundary = p == 0.0 || p == 1.0;
+        let mut flag = QualityFlag::Reliable;
+        let mut reasons = Vec::new();
+        if !boundary {
+            let Some((lo, hi)) = korn_graubard(p, se, n, df, self.level) else {
+                return suppress("Korn–Graubard interval not computable".to_string());
+            };
+            let w = hi - lo;
+            if w > self.small_ci_width {
+                if w >= self.max_ci_width {
+                    return suppress(format!(
+                        "Korn–Graubard interval width {} is at or above {}",
+                        pct(w),
+                        pct(self.max_ci_width)
+                    ));
+                }
+                if w / p > self.max_relative_ci_width {
+                    return suppress(format!(
+                        "relative Korn–Graubard interval width {} is above {}",
+                        pct(w / p),
+                        pct(self.max_relative_ci_width)
+                    ));
+                }
+                if w / (1.0 - p) > self.max_relative_ci_width {
+                    flag = flag.max(self.complement_flag);
+                    reasons.push(format!(
+                        "relative Korn–Graubard interval width of the complement {} is above {} (NCHS: footnote)",
+                        pct(w / (1.0 - p)),
+                        pct(self.max_relative_ci_width)
+                    ));
+                }
+            }
+        }
+        if let Some(d) = df
+            && d < self.min_df
+        {
+            flag = flag.max(self.df_flag);
+            reasons.push(format!(
+                "design degrees of freedom {d} below {} (NCHS: statistical review)",
+                self.min_df
+            ));
+        }
+        if boundary {
+            flag = flag.max(self.boundary_flag);
+            reasons.push(format!(
+                "proportion of exactly {}: its standard error is 0 and its interval width no measure of precision (NCHS: statistical review)",
+                if p == 0.0 { "0" } else { "1" }
+            ));
+        }
+        verdict(flag, reasons)
+    }
+}
+
+/// The Korn–Graubard interval of a proportion (Korn EL, Graubard BI, "Confidence intervals
+/// for proportions with small expected number of positive counts estimated from survey
+/// data", *Survey Methodology* 24(2), 1998): the Clopper–Pearson interval for `x = n* p`
+/// successes out of `n*`, where `n*` is the effective sample size
+/// ([`ProportionRules::effective_n`], at most `n`) times `(t(n − 1) / t(df))²`, the
+/// quantiles at `(1 − level) / 2` (normal when `df` is `None`). As R's
+/// `svyciprop(method = "beta")` when the effective size is below `n`; at `p = 0` the lower
+/// limit is 0 and at `p = 1` the upper is 1. `None` when `p` is outside [0, 1] or the
+/// effective size cannot be computed.
+pub fn korn_graubard(
+    p: f64,
+    se: Option<f64>,
+    n: u64,
+    df: Option<f64>,
+    level: f64,
+) -> Option<(f64, f64)> {
+    if !(0.0..=1.0).contains(&p) || !(level > 0.0 && level < 1.0) {
+        return None;
+    }
+    let n_eff = ProportionRules::effective_n(p, se, n)?;
+    let alpha = 1.0 - level;
+    let adjust = if n > 1 {
+        let num = crate::interval::quantile_t(alpha / 2.0, Some(n as f64 - 1.0));
+        let den = crate::interval::quantile_t(alpha / 2.0, df);
+        (num / den).powi(2)
+    } else {
+        1.0
+    };
+    let m = n_eff * adjust;
+    if !(m.is_finite() && m > 0.0) {
+        return None;
+    }
+    let x = m * p;
+    let lo = if p == 0.0 {
+        0.0
+    } else {
+        crate::interval::quantile_beta(alpha / 2.0, x, m - x + 1.0)
+    };
+    let hi = if p == 1.0 {
+        1.0
+    } else {
+        crate::interval::quantile_beta(1.0 - alpha / 2.0, x + 1.0, m - x)
+    };
+    (lo.is_finite() && hi.is_finite()).then_some((lo, hi))
 }
 
 /// The verdict on one estimate.
@@ -158,6 +460,11 @@ pub struct QualityPolicy {
     pub zero_estimate: QualityFlag,
     /// Flag for a non-zero estimate without a usable standard error.
     pub missing_se: QualityFlag,
+    /// Rules for proportions (and rates, which are proportions scaled): `None` (the
+    /// default) judges them by the rules above like any estimate; `Some` replaces those
+    /// rules for them, e.g. by the NCHS standards ([`ProportionRules::nchs_2017`]). The
+    /// `min_n` check applies first either way.
+    pub proportions: Option<ProportionRules>,
 }
 
 impl Default for QualityPolicy {
@@ -168,10 +475,11 @@ impl Default for QualityPolicy {
 
 impl QualityPolicy {
     /// Names accepted by [`QualityPolicy::preset`].
-    pub const PRESETS: [&'static str; 4] = [
+    pub const PRESETS: [&'static str; 5] = [
         "cv_bands_15_30",
         "cv_bands_15_30_suppress_low",
         "nchs_rse_30",
+        "nchs_2017",
         "flag_only",
     ];
 
@@ -205,8 +513,9 @@ impl QualityPolicy {
                 },
             ],
             above_bands: QualityFlag::Low,
-            zero_estimate: QualityFlag::Reliable,
+            zero_estimate: QualityFlag::Moderate,
             missing_se: QualityFlag::Low,
+            proportions: None,
         }
     }
 
@@ -227,8 +536,8 @@ impl QualityPolicy {
     /// observations, or RSE (= CV) ≥ 30 %: reported but flagged as unreliable (`low`).
     /// At least 60 observations and RSE < 30 %: `reliable`. No degrees-of-freedom check.
     /// NCHS replaced this rule for proportions in 2017 by standards based on Korn–Graubard
-    /// confidence-interval widths (Parker et al., *Vital Health Stat* 2(175)), which this
-    /// preset does not implement.
+    /// confidence-interval widths (Parker et al., *Vital Health Stat* 2(175)): that is
+    /// [`QualityPolicy::nchs_2017`].
     pub fn nchs_rse_30() -> Self {
         QualityPolicy {
             name: "nchs_rse_30".to_string(),
@@ -241,8 +550,23 @@ impl QualityPolicy {
                 flag: QualityFlag::Reliable,
             }],
             above_bands: QualityFlag::Low,
-            zero_estimate: QualityFlag::Reliable,
+            zero_estimate: QualityFlag::Moderate,
             missing_se: QualityFlag::Low,
+            proportions: None,
+        }
+    }
+
+    /// The NCHS Data Presentation Standards for Proportions (Parker JD, Talih M, Malec DJ et
+    /// al., *National Center for Health Statistics Data Presentation Standards for
+    /// Proportions*, Vital Health Stat 2(175), 2017) for proportions and rates, see
+    /// [`ProportionRules::nchs_2017`]; other estimates (means, totals, ratios, quantiles),
+    /// for which that standard sets no rule, keep the RSE rule NCHS used before
+    /// ([`QualityPolicy::nchs_rse_30`]).
+    pub fn nchs_2017() -> Self {
+        QualityPolicy {
+            name: "nchs_2017".to_string(),
+            proportions: Some(ProportionRules::nchs_2017()),
+            ..QualityPolicy::nchs_rse_30()
         }
     }
 
@@ -265,8 +589,27 @@ impl QualityPolicy {
             "default" | "cv_bands_15_30" => Ok(Self::cv_bands_15_30()),
             "cv_bands_15_30_suppress_low" => Ok(Self::cv_bands_15_30_suppress_low()),
             "nchs_rse_30" => Ok(Self::nchs_rse_30()),
+            "nchs_2017" => Ok(Self::nchs_2017()),
             "flag_only" => Ok(Self::flag_only()),
             other => Err(QualityError::UnknownPreset(other.to_string())),
+        }
+    }
+
+    /// A preset by name, or else a policy file (TOML) at that path: what `hri compute
+    /// --quality` and a project file's `quality` key take.
+    pub fn from_name_or_path(spec: &str) -> Result<Self, QualityError> {
+        match Self::preset(spec) {
+            Ok(p) => Ok(p),
+            Err(unknown) => {
+                let path = std::path::Path::new(spec);
+                if path.is_file() {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| QualityError::Parse(format!("{spec}: {e}")))?;
+                    Self::from_toml(&text)
+                } else {
+                    Err(unknown)
+                }
+            }
         }
     }
 
@@ -315,7 +658,17 @@ impl QualityPolicy {
             ("zero_estimate", self.zero_estimate),
             ("missing_se", self.missing_se),
         ]);
-        for (field, flag) in flags {
+        let proportion_flags = self.proportions.iter().flat_map(|r| {
+            [
+                ("proportions.df_flag", r.df_flag),
+                ("proportions.complement_flag", r.complement_flag),
+                ("proportions.boundary_flag", r.boundary_flag),
+            ]
+        });
+        if let Some(r) = &self.proportions {
+            r.validate().map_err(bad)?;
+        }
+        for (field, flag) in flags.chain(proportion_flags) {
             if flag == QualityFlag::Empty {
                 return Err(bad(format!(
                     "{field} uses `empty`, which is reserved for domains without observations"
@@ -325,9 +678,11 @@ impl QualityPolicy {
         Ok(())
     }
 
-    /// Assesses one estimate: its value, standard error, unweighted number of observations
-    /// and design degrees of freedom (`None` when not applicable). See the
-    /// [module documentation](self) for the rules. Never panics, whatever the inputs.
+    /// Assesses one estimate that is not a proportion: its value, standard error,
+    /// unweighted number of observations and design degrees of freedom (`None` when not
+    /// applicable). Same as [`assess_input`](Self::assess_input) on a
+    /// [`QualityInput::new`]. See the [module documentation](self) for the rules. Never
+    /// panics, whatever the inputs.
     pub fn assess(
         &self,
         estimate: Option<f64>,
@@ -335,6 +690,21 @@ impl QualityPolicy {
         n: u64,
         df: Option<f64>,
     ) -> Assessment {
+        self.assess_input(&QualityInput::new(estimate, se, n, df))
+    }
+
+    /// Assesses one estimate; a proportion ([`QualityInput::proportion`]) is judged by
+    /// [`QualityPolicy::proportions`] when the policy has such rules, and its boundary
+    /// values 0 and 1 are never called reliable without a reason. Never panics, whatever the
+    /// inputs.
+    pub fn assess_input(&self, input: &QualityInput) -> Assessment {
+        let QualityInput {
+            estimate,
+            se,
+            n,
+            df,
+            proportion,
+        } = *input;
         let done = |flag: QualityFlag, reason: String| Assessment {
             flag,
             cv: None,
@@ -368,6 +738,10 @@ impl QualityPolicy {
                 format!("unweighted n = {n} is below the minimum of {}", self.min_n),
             );
         }
+        if proportion && let Some(rules) = &self.proportions {
+            return rules.assess(estimate, se, n, df);
+        }
+        let boundary = estimate == 0.0 || (proportion && estimate == 1.0);
         let mut flag = QualityFlag::Reliable;
         let mut reasons: Vec<String> = Vec::new();
         let mut raise = |f: QualityFlag, why: String, flag: &mut QualityFlag| {
@@ -392,13 +766,15 @@ impl QualityPolicy {
         let mut cv = None;
         let mut note = None;
         match se {
-            _ if estimate == 0.0 => {
-                note = Some("CV undefined for a zero estimate; assessed on n and df only");
-                raise(
-                    self.zero_estimate,
-                    "zero estimate, CV undefined".to_string(),
-                    &mut flag,
-                );
+            _ if boundary => {
+                // Always said, whatever the flag: a boundary value's standard error is 0 (every
+                // unit of the domain answered alike), so the CV says nothing of precision.
+                note = Some(if estimate == 0.0 {
+                    "estimate of exactly 0: its standard error is 0 and its CV undefined, so its precision cannot be judged from the sample; assessed on n and df only"
+                } else {
+                    "proportion of exactly 1: its standard error is 0, so its precision cannot be judged from the sample; assessed on n and df only"
+                });
+                flag = flag.max(self.zero_estimate);
             }
             Some(s) if s.is_finite() && s >= 0.0 => {
                 let c = s / estimate.abs();
@@ -466,14 +842,27 @@ impl QualityPolicy {
     /// Adds quality columns to a results table: `quality` (the flag), `quality_reason`
     /// (null when reliable without note) and `publish` (boolean).
     ///
-    /// Reads the columns `estimate`, `se` and `n` (required) and `df` (optional; absent
-    /// means not applicable). Nulls in `estimate`, `se` and `df` are `None`; `n` must be a
+    /// Reads the columns `estimate`, `se` and `n` (required), `df` (optional; absent
+    /// means not applicable) and `statistic` (optional: rows whose statistic is
+    /// `proportion` are judged as proportions). Nulls in `estimate`, `se` and `df` are `None`; `n` must be a
     /// non-negative whole number in every row (a null `n` is 0).
     pub fn flag_frame(&self, results: &DataFrame) -> Result<DataFrame, QualityError> {
         let estimate = read_f64(results, "estimate", true)?;
         let se = read_f64(results, "se", true)?;
         let n = read_f64(results, "n", true)?;
         let df = read_f64(results, "df", false)?;
+        let proportion: Vec<bool> = match results.column("statistic") {
+            Ok(c) => c
+                .str()
+                .map_err(|_| QualityError::BadColumn {
+                    column: "statistic".to_string(),
+                    message: format!("expected text, found {}", c.dtype()),
+                })?
+                .iter()
+                .map(|v| v == Some("proportion"))
+                .collect(),
+            Err(_) => vec![false; results.height()],
+        };
         let rows = results.height();
         let mut flags = Vec::with_capacity(rows);
         let mut reasons = Vec::with_capacity(rows);
@@ -489,7 +878,9 @@ impl QualityPolicy {
                     });
                 }
             };
-            let a = self.assess(estimate[row], se[row], count, df[row]);
+            let mut input = QualityInput::new(estimate[row], se[row], count, df[row]);
+            input.proportion = proportion[row];
+            let a = self.assess_input(&input);
             flags.push(a.flag.as_str());
             reasons.push(a.reason);
             publish.push(a.publish);

@@ -680,5 +680,37 @@ disaggregations = [["region"]]
             }
         }
     }
+    // The default interval of a proportion is Korn–Graubard (R's svyciprop(method = "beta"),
+    // which the engine's interval::beta equals; the R case above is at level 0.9).
+    for group in ["E", "H", "M"] {
+        let r = find("awards", group);
+        let (lo, hi) = hri::interval::beta(
+            value(r, "estimate").unwrap(),
+            value(r, "se").unwrap(),
+            0.95,
+            value(r, "n").unwrap(),
+            Some(value(r, "df").unwrap()),
+        );
+        assert!((value(r, "ci_low").unwrap() - lo).abs() < 1e-12, "{group}");
+        assert!((value(r, "ci_high").unwrap() - hi).abs() < 1e-12, "{group}");
+    }
     println!("hri compute: {checked} numbers equal to R");
+
+    // --quality takes a preset (or a file); an unknown one is a usage error (exit 2).
+    let nchs_out = dir.join("out-nchs");
+    let mut nchs = args.clone();
+    nchs[8] = nchs_out.to_str().unwrap().to_string();
+    nchs.extend(["--quality".to_string(), "nchs_2017".to_string()]);
+    let (ok, _, err) = hri(&nchs);
+    assert!(ok, "{err}");
+    let meta = std::fs::read_to_string(nchs_out.join("metadata.json")).unwrap();
+    assert!(
+        meta.contains("nchs_2017"),
+        "the policy is named in the output"
+    );
+    let mut bad = nchs.clone();
+    *bad.last_mut().unwrap() = "no_such_policy".to_string();
+    let (status, err) = hri_status(&bad);
+    assert_eq!(status, Some(2), "{err}");
+    assert!(err.contains("no_such_policy"), "{err}");
 }

@@ -1076,3 +1076,52 @@ fn configuration_errors_are_typed() {
         "{err}"
     );
 }
+
+/// Proportions of exactly 0 and 1 (no foreign-born person unemployed, every one insured):
+/// never reliable without a reason, and their default interval (Korn–Graubard) has its
+/// Clopper–Pearson limits instead of none (R's svyciprop) or a zero-width Wald interval.
+#[test]
+fn boundary_proportions_have_a_reason_and_an_interval() {
+    let rates = Rates {
+        insured: [0.85, 1.0, 0.80],
+        unemployed: [0.08, 0.0, 0.22],
+    };
+    let results = run_small(people(11, rates), "2020");
+    assert_eq!(results.meta().ci, hri::estimate::CiMethod::Beta);
+    for (id, est, lo_is_bound) in [("unemployment_rate", 0.0, true), ("insured", 100.0, false)] {
+        let row = results.row(id, "migratory_status", "foreign_born").unwrap();
+        assert_eq!(row.estimate, Some(est), "{id}");
+        assert_eq!(
+            row.quality_flag.map(|f| f.as_str()),
+            Some("moderate"),
+            "{id}"
+        );
+        assert!(
+            row.quality_reason.as_deref().unwrap().contains("exactly"),
+            "{id}"
+        );
+        let (lo, hi) = (row.ci_low.unwrap(), row.ci_high.unwrap());
+        if lo_is_bound {
+            assert!(lo == 0.0 && hi > 0.5 && hi < 10.0, "{id}: {lo} {hi}");
+        } else {
+            assert!(hi == 100.0 && lo < 99.5 && lo > 90.0, "{id}: {lo} {hi}");
+        }
+    }
+    // Under the NCHS standards the same rows are presented for statistical review.
+    let nchs = Pipeline::builder()
+        .catalogue(small_catalogue())
+        .survey(survey(people(11, rates)))
+        .register(mexico())
+        .time_period("2020")
+        .quality(hri::quality::QualityPolicy::nchs_2017())
+        .build()
+        .unwrap()
+        .run()
+        .unwrap();
+    let row = nchs
+        .row("unemployment_rate", "migratory_status", "foreign_born")
+        .unwrap();
+    assert_eq!(row.quality_flag.map(|f| f.as_str()), Some("low"));
+    assert!(row.quality_reason.as_deref().unwrap().contains("NCHS"));
+    assert_eq!(nchs.meta().quality_policy, "nchs_2017");
+}

@@ -7,7 +7,8 @@
 //! register = "register.toml"     # optional
 //! out = "out"
 //! ref_area = "MEX"
-//! ci = "logit"                   # optional, as `hri compute --ci`
+//! ci = "logit"                   # optional, as `hri compute --ci` (default beta)
+//! quality = "nchs_2017"          # optional, as `hri compute --quality`: preset or file
 //! withhold = true                # optional: withhold unpublished values (default true)
 //! reference = "native_born"      # optional: reference group of migratory_status
 //! [design]                       # the keys of a design file (hri compute --design)
@@ -211,6 +212,10 @@ pub struct ProjectFile {
     /// The interval method (`wald`, `logit`, `xlogit`, `beta`, `wilson`).
     #[serde(default)]
     pub ci: Option<String>,
+    /// The quality policy: a preset name or a policy file relative to the project file
+    /// ([`crate::quality::QualityPolicy::from_name_or_path`]).
+    #[serde(default)]
+    pub quality: Option<String>,
     /// Whether unpublished values are withheld (default true).
     #[serde(default)]
     pub withhold: Option<bool>,
@@ -991,6 +996,26 @@ pub fn run_with(
             path: project.path.clone(),
             message: format!("ci: {e}"),
         })?;
+    let quality = project
+        .file
+        .quality
+        .as_deref()
+        .map(|q| {
+            let base = project.path.parent().unwrap_or(Path::new("."));
+            let path = base.join(q);
+            match crate::quality::QualityPolicy::preset(q) {
+                Ok(p) => Ok(p),
+                Err(_) if path.is_file() => {
+                    crate::quality::QualityPolicy::from_name_or_path(&path.to_string_lossy())
+                }
+                Err(e) => Err(e),
+            }
+        })
+        .transpose()
+        .map_err(|e| ProjectError::Invalid {
+            path: project.path.clone(),
+            message: format!("quality: {e}"),
+        })?;
     let mut rounds: Vec<RoundRun> = Vec::with_capacity(n);
     let mut first_data = false;
     let mut last_data: Option<(Catalogue, DataFrame, Design)> = None;
@@ -1012,6 +1037,9 @@ pub fn run_with(
         }
         if let Some(c) = ci {
             b = b.ci(c);
+        }
+        if let Some(q) = &quality {
+            b = b.quality(q.clone());
         }
         if let Some(w) = project.file.withhold {
             b = b.withhold(w);

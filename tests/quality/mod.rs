@@ -1,6 +1,9 @@
 //! Quality flags and suppression.
 
-use hri::quality::{CvBand, QualityError, QualityFlag, QualityPolicy, withhold};
+use hri::quality::{
+    CvBand, ProportionRules, QualityError, QualityFlag, QualityInput, QualityPolicy, korn_graubard,
+    withhold,
+};
 use polars::prelude::*;
 use proptest::prelude::*;
 
@@ -88,9 +91,9 @@ fn empty_undefined_and_zero_estimates() {
         p.assess(Some(f64::NAN), Some(0.1), 50, None).flag,
         QualityFlag::Suppressed
     );
-    // Zero estimate: no CV, judged on n and df.
+    // Zero estimate: no CV, judged on n and df, never reliable without a reason.
     let a = p.assess(Some(0.0), Some(0.0), 200, Some(40.0));
-    assert_eq!(a.flag, QualityFlag::Reliable);
+    assert_eq!(a.flag, QualityFlag::Moderate);
     assert_eq!(a.cv, None);
     assert!(a.reason.unwrap().contains("CV undefined"));
     assert_eq!(
@@ -339,4 +342,132 @@ proptest! {
             }
         }
     }
+}
+
+fn prop(p: &QualityPolicy, est: f64, se: f64, n: u64, df: Option<f64>) -> hri::quality::Assessment {
+    p.assess_input(&QualityInput::new(Some(est), Some(se), n, df).proportion())
+}
+
+/// A proportion of exactly 0 or 1 is never called reliable without a reason, whatever the
+/// preset (before: a zero was `reliable`, and a proportion of 1, with CV 0, too, silently).
+#[test]
+fn boundary_proportions_are_never_silently_reliable() {
+    for name in QualityPolicy::PRESETS {
+        let p = QualityPolicy::preset(name).unwrap();
+        for est in [0.0, 1.0] {
+            let a = prop(&p, est, 0.0, 500, Some(40.0));
+            let reason = a.reason.clone().unwrap_or_default();
+            assert!(
+                a.flag != QualityFlag::Reliable && reason.contains("exactly"),
+                "{name}, p = {est}: {a:?}"
+            );
+        }
+    }
+    // A mean of exactly 1 is no boundary.
+    let a = QualityPolicy::default().assess(Some(1.0), Some(0.05), 500, Some(40.0));
+    assert_eq!(a.flag, QualityFlag::Reliable);
+}
+
+/// The Korn–Graubard interval equals the engine's (R's `svyciprop(method = "beta")`) when
+/// the effective sample size is below n, and has the Clopper–Pearson limits at 0 and 1.
+#[test]
+fn korn_graubard_matches_the_engine_and_closes_at_the_boundaries() {
+    for (p, se, n, df) in [
+        (0.5, 0.05, 200u64, Some(50.0)),
+        (0.03, 0.03, 400, Some(20.0)),
+        (0.97, 0.015, 300, None),
+    ] {
+        let (lo, hi) = korn_graubard(p, Some(se), n, df, 0.95).unwrap();
+        let (elo, ehi) = hri::interval::beta(p, se, 0.95, n as f64, df);
+        assert!((lo - elo).abs() < 1e-12 && (hi - ehi).abs() < 1e-12, "{p}");
+    }
+    // p = 0, n = 100, normal df: m = 100 (t99 / z)², upper = 1 − 0.025^(1/m).
+    let (lo, hi) = korn_graubard(0.0, Some(0.0), 100, None, 0.95).unwrap();
+    let t = hri::interval::quantile_t(0.025, Some(99.0));
+    let z = hri::interval::quantile_t(0.025, None);
+    let m = 100.0 * (t / z).powi(2);
+    assert_eq!(lo, 0.0);
+    assert!((hi - (1.0 - 0.025f64.powf(1.0 / m))).abs() < 1e-9, "{hi}");
+    let (lo, hi) = korn_graubard(1.0, Some(0.0), 100, None, 0.95).unwrap();
+    assert_eq!(hi, 1.0);
+    assert!((lo - 0.025f64.powf(1.0 / m)).abs() < 1e-9);
+    assert_eq!(korn_graubard(1.5, Some(0.1), 100, None, 0.95), None);
+}
+
+/// Each rule of the NCHS standards for proportions (Parker et al. 2017), in its order.
+#[test]
+fn nchs_2017_rules_for_proportions() {
+    let p = QualityPolicy::nchs_2017();
+    assert_eq!(p.proportions, Some(ProportionRules::nchs_2017()));
+    // Effective sample size 0.25 / 0.1² = 25 < 30.
+    let a = prop(&p, 0.5, 0.1, 200, Some(50.0));
+    assert_eq!(a.flag, QualityFlag::Suppressed);
+    assert!(a.reason.unwrap().contains("effective sample size 25.0"));
+    // n_eff = 39, interval width about 0.32 ≥ 0.30.
+    let a = prop(&p, 0.5, 0.08, 200, Some(50.0));
+    assert_eq!(a.flag, QualityFlag::Suppressed, "{a:?}");
+    assert!(a.reason.unwrap().contains("at or above 30.0 %"));
+    // n_eff = 32, width about 0.16 < 0.30 but 5 times the estimate.
+    let a = prop(&p, 0.03, 0.03, 400, Some(20.0));
+    assert_eq!(a.flag, QualityFlag::Suppressed, "{a:?}");
+    assert!(a.reason.unwrap().contains("relative"));
+    // Width under 0.05: presented, whatever the CV (20 %, `moderate` under the CV bands).
+    let a = prop(&p, 0.01, 0.002, 5000, Some(50.0));
+    assert_eq!(a.flag, QualityFlag::Reliable, "{a:?}");
+    assert_eq!(
+        prop(&QualityPolicy::default(), 0.01, 0.002, 5000, Some(50.0)).flag,
+        QualityFlag::Moderate
+    );
+    // Complement's relative width above 130 %: footnote.
+    let a = prop(&p, 0.97, 0.015, 300, Some(50.0));
+    assert_eq!(a.flag, QualityFlag::Moderate, "{a:?}");
+    assert!(a.reason.unwrap().contains("complement"));
+    // Fewer than 8 degrees of freedom: statistical review.
+    let a = prop(&p, 0.5, 0.03, 500, Some(5.0));
+    assert_eq!(a.flag, QualityFlag::Low);
+    assert!(a.reason.unwrap().contains("statistical review"));
+    // Exactly 0 with n = 200: presented for review; with n_eff = n = 25 suppressed.
+    let a = prop(&p, 0.0, 0.0, 200, Some(40.0));
+    assert_eq!(a.flag, QualityFlag::Low);
+    assert!(a.publish);
+    assert_eq!(
+        prop(&p, 0.0, 0.0, 25, Some(40.0)).flag,
+        QualityFlag::Suppressed
+    );
+    // Other measures keep the RSE rule.
+    assert_eq!(
+        p.assess(Some(100.0), Some(10.0), 59, None),
+        QualityPolicy::nchs_rse_30().assess(Some(100.0), Some(10.0), 59, None)
+    );
+}
+
+/// A policy file can carry its own proportion rules, and a preset name or a file path
+/// both resolve.
+#[test]
+fn proportion_rules_from_toml_and_names() {
+    let p = QualityPolicy::from_toml("name = \"office\"\n[proportions]\nmin_effective_n = 50\n")
+        .unwrap();
+    let rules = p.proportions.unwrap();
+    assert_eq!(rules.min_effective_n, 50.0);
+    assert_eq!(rules.max_ci_width, 0.30);
+    assert!(
+        QualityPolicy::from_toml("[proportions]\nlevel = 1.5\n")
+            .unwrap_err()
+            .to_string()
+            .contains("level")
+    );
+    let back = QualityPolicy::from_toml(&QualityPolicy::nchs_2017().to_toml().unwrap()).unwrap();
+    assert_eq!(back, QualityPolicy::nchs_2017());
+    assert_eq!(
+        QualityPolicy::from_name_or_path("nchs_2017").unwrap(),
+        QualityPolicy::nchs_2017()
+    );
+    let dir = std::env::temp_dir().join(format!("hri-quality-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("q.toml");
+    std::fs::write(&file, "name = \"mine\"\nmin_n = 50\n").unwrap();
+    let q = QualityPolicy::from_name_or_path(file.to_str().unwrap()).unwrap();
+    assert_eq!((q.name.as_str(), q.min_n), ("mine", 50));
+    assert!(QualityPolicy::from_name_or_path("no_such_policy").is_err());
+    std::fs::remove_dir_all(&dir).ok();
 }

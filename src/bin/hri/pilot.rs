@@ -14,6 +14,7 @@ use hri::export::{ExportOptions, write_all_with};
 use hri::framework::Dimension;
 use hri::pilot::{Country, PilotOptions};
 use hri::pipeline::Pipeline;
+use hri::quality::QualityPolicy;
 use hri::structural::Register;
 
 use crate::error::{CliError, Result};
@@ -62,9 +63,14 @@ pub struct ComputeArgs {
     /// Label of the non-migrant reference group in the migratory-status column.
     #[arg(long)]
     pub reference: Option<String>,
-    /// Interval method: wald, logit, xlogit, beta, wilson.
-    #[arg(long, default_value = "wald")]
+    /// Interval method for proportions and rates: beta (Korn–Graubard, the default), logit,
+    /// xlogit, wilson, wald. Other measures take Wald intervals, quantiles Woodruff's.
+    #[arg(long, default_value = "beta")]
     pub ci: String,
+    /// Quality policy: a preset (cv_bands_15_30, cv_bands_15_30_suppress_low, nchs_rse_30,
+    /// nchs_2017, flag_only) or a policy file (TOML).
+    #[arg(long, default_value = "cv_bands_15_30")]
+    pub quality: String,
 }
 
 /// Run `hri pilot`.
@@ -115,7 +121,11 @@ pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
         .catalogue(catalogue)
         .survey(survey)
         .time_period(a.time_period.clone())
-        .ci(a.ci.parse::<CiMethod>()?);
+        .ci(a.ci.parse::<CiMethod>()?)
+        .quality(
+            QualityPolicy::from_name_or_path(&a.quality)
+                .map_err(|e| CliError::Usage(format!("--quality: {e}")))?,
+        );
     if let Some(r) = register {
         b = b.register(r);
     }
