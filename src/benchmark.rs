@@ -20,31 +20,50 @@
 //! With a first round `(y₁, x₁, se₁)` and a second round `(y₂, x₂, se₂)`, `y₂ > y₁`, and a
 //! target `t` to reach by the year `T`:
 //!
-//! - change `Δ = x₂ − x₁`; its standard error, the rounds being independent samples,
-//!   `se(Δ) = √(se₁² + se₂²)` (only when both se are given);
+//! - change `Δ = x₂ − x₁`, with standard error
+//!   `se(Δ) = √(se₁² + se₂² − 2 cov(x₁, x₂))`. The covariance is 0 when the rounds are
+//!   independent samples; when they share units (a rotating panel such as Mexico's ENOE,
+//!   where four fifths of the dwellings of a quarter are interviewed again the next
+//!   quarter) it is usually positive for persistent characteristics, so that taking it as 0
+//!   overstates `se(Δ)` and makes the test conservative. [`ProgressOptions::covariance`]
+//!   takes it when it is known (from the linked units of both rounds); otherwise
+//!   [`Progress::independence_assumed`] says that it was taken as 0, and the pipeline writes
+//!   it in the `change_basis` column;
+//! - the change is **significant** when `|Δ| / se(Δ) > q`, `q` the two-sided quantile of
+//!   Student's t at [`ProgressOptions::level`] with [`ProgressOptions::df`] degrees of
+//!   freedom (the design's; the pipeline takes the smaller of the two rounds' domain df, a
+//!   conservative choice), the normal distribution when the df are unknown;
 //! - annual change `Δ / (y₂ − y₁)`, with se `se(Δ) / (y₂ − y₁)`;
-//! - observed annual progress `p = (d₁ − d₂) / (y₂ − y₁)`, where `dᵢ` is the distance at
-//!   round `i` (positive = moving towards the target; for higher-is-better this is the
-//!   annual change, for lower-is-better its opposite);
-//! - required annual progress `r = d₂ / (T − y₂)`, defined when `d₂ > 0` and `T > y₂`.
+//! - observed annual progress and the progress required from the second round to reach the
+//!   target by `T`, by the benchmark's [`RequiredRate`]:
+//!   - linear: `p = (d₁ − d₂) / (y₂ − y₁)`, `dᵢ` the distance at round `i` (positive =
+//!     towards the target), and `r = d₂ / (T − y₂)`;
+//!   - compound: the observed compound annual growth rate `g = (x₂ / x₁)^(1/(y₂ − y₁)) − 1`
+//!     and the required one `g* = (t / x₂)^(1/(T − y₂)) − 1`, signed towards the target:
+//!     `p = g`, `r = g*` when higher is better, `p = −g`, `r = −g*` when lower is better.
 //!
 //! The status is, in this order:
 //!
-//! 1. [`TrackStatus::Met`] if `d₂ ≤ 0` (whatever the trend);
-//! 2. [`TrackStatus::MovingAway`] if `p < 0`;
-//! 3. [`TrackStatus::OffTrack`] if the target year has passed (`T ≤ y₂`);
-//! 4. [`TrackStatus::OnTrack`] if `p ≥ r`;
-//! 5. [`TrackStatus::OffTrack`] otherwise (`0 ≤ p < r`, stagnation included).
+//! 1. [`TrackStatus::NoSignificantChange`] if the change is not significant (its interval
+//!    contains 0), whatever the point estimates say;
+//! 2. [`TrackStatus::Met`] if `d₂ ≤ 0`;
+//! 3. [`TrackStatus::MovingAway`] if `p < 0`;
+//! 4. [`TrackStatus::OffTrack`] if the target year has passed (`T ≤ y₂`);
+//! 5. [`TrackStatus::OnTrack`] if `p ≥ r`;
+//! 6. [`TrackStatus::OffTrack`] otherwise (`0 ≤ p < r`).
 //!
-//! The status is judged on the point estimates. The change's se, its `z = Δ / se(Δ)` and
-//! whether it differs from zero at the 5% level (`|z| > 1.959964`, normal approximation)
-//! are reported beside it so that a reader can see when a trend is within the noise.
+//! Without a standard error for both rounds the significance is unknown and the status is
+//! judged on the point estimates (rules 2–6).
+//!
+//! # Distance to target with its uncertainty
+//!
+//! [`target_status`]: the latest value is `met` or `not_met` only when its distance to the
+//! target differs from 0 significantly (`|d| / se > q`, the same `q`); otherwise
+//! `no_significant_difference` (the target is inside the interval).
 
-use crate::framework::{Baseline, Direction, Indicator, Target};
+use crate::framework::{Baseline, Direction, Indicator, RequiredRate, Target};
+use crate::interval;
 use crate::structural::{Status, StructuralStatus};
-
-/// Two-sided 5% critical value of the standard normal distribution.
-const Z_95: f64 = 1.959_963_984_540_054;
 
 /// Errors in benchmark computations. Errors about an indicator are wrapped in
 /// [`BenchmarkError::Indicator`], which names it.
@@ -102,6 +121,15 @@ pub enum BenchmarkError {
         /// The target status.
         target: String,
     },
+    /// The compound rate needs strictly positive values and target, and a direction that is
+    /// higher or lower is better.
+    #[error(
+        "the compound rate needs positive values and target and a higher- or lower-is-better direction: {0}"
+    )]
+    CompoundRate(String),
+    /// A confidence level outside (0, 1).
+    #[error("confidence level must be in (0, 1), got {0}")]
+    InvalidLevel(f64),
     /// An error about one indicator.
     #[error("indicator '{indicator}': {source}")]
     Indicator {
@@ -216,16 +244,21 @@ pub enum TrackStatus {
     OffTrack,
     /// Not met and the value moved away from the target.
     MovingAway,
+    /// The change between the rounds is not significant at the chosen level: its interval
+    /// contains 0.
+    NoSignificantChange,
 }
 
 impl TrackStatus {
-    /// A short name for tables: `met`, `on_track`, `off_track`, `moving_away`.
+    /// A short name for tables: `met`, `on_track`, `off_track`, `moving_away`,
+    /// `no_significant_change`.
     pub fn as_str(self) -> &'static str {
         match self {
             TrackStatus::Met => "met",
             TrackStatus::OnTrack => "on_track",
             TrackStatus::OffTrack => "off_track",
             TrackStatus::MovingAway => "moving_away",
+            TrackStatus::NoSignificantChange => "no_significant_change",
         }
     }
 }
@@ -235,21 +268,31 @@ impl TrackStatus {
 pub struct Progress {
     /// Change `x₂ − x₁`.
     pub change: f64,
-    /// `√(se₁² + se₂²)`, when both rounds have an se.
+    /// `√(se₁² + se₂² − 2 cov)`, when both rounds have an se.
     pub change_se: Option<f64>,
     /// `change / change_se`, when the se is positive.
     pub change_z: Option<f64>,
-    /// Whether the change differs from zero at the 5% level (`|z| > 1.96`); with a zero se,
-    /// whether the change is non-zero. `None` without se.
+    /// Two-sided p-value of `change_z` (Student's t with the options' df, or normal).
+    pub change_p_value: Option<f64>,
+    /// The critical value `q` used (t or normal quantile at the options' level).
+    pub critical_value: f64,
+    /// Whether the change differs from zero at the options' level (`|z| > q`); with a zero
+    /// se, whether the change is non-zero. `None` without se.
     pub change_significant: Option<bool>,
+    /// Whether the covariance of the two rounds was taken as 0 (no
+    /// [`ProgressOptions::covariance`] given).
+    pub independence_assumed: bool,
+    /// How progress was measured.
+    pub rate: RequiredRate,
     /// `change / (y₂ − y₁)`.
     pub annual_change: f64,
     /// `change_se / (y₂ − y₁)`.
     pub annual_change_se: Option<f64>,
-    /// Observed annual progress towards the target, `(d₁ − d₂) / (y₂ − y₁)`.
+    /// Observed annual progress towards the target: `(d₁ − d₂) / (y₂ − y₁)` (linear) or the
+    /// compound annual growth rate signed towards the target (compound).
     pub annual_progress: f64,
-    /// Annual progress needed from the second round to reach the target by its year,
-    /// `d₂ / (T − y₂)`; `None` when the target is met or the target year has passed.
+    /// Annual progress needed from the second round to reach the target by its year, on
+    /// the same footing; `None` when the target is met or the target year has passed.
     pub required_annual_progress: Option<f64>,
     /// Years from the second round to the target year, `T − y₂` (negative when passed).
     pub years_left: f64,
@@ -259,7 +302,34 @@ pub struct Progress {
     pub status: TrackStatus,
 }
 
-/// Progress from `first` to `second` towards `target`, to be reached by `target_year`.
+/// How [`progress_with`] judges a change: significance level, degrees of freedom,
+/// required rate and the covariance of the rounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProgressOptions {
+    /// Confidence level of the significance test (default 0.95).
+    pub level: f64,
+    /// Degrees of freedom of the t quantile (`None`: normal).
+    pub df: Option<f64>,
+    /// Linear or compound required rate (default linear).
+    pub rate: RequiredRate,
+    /// `cov(x₁, x₂)` when the rounds share units; `None`: independent samples assumed.
+    pub covariance: Option<f64>,
+}
+
+impl Default for ProgressOptions {
+    fn default() -> Self {
+        ProgressOptions {
+            level: 0.95,
+            df: None,
+            rate: RequiredRate::Linear,
+            covariance: None,
+        }
+    }
+}
+
+/// Progress from `first` to `second` towards `target`, to be reached by `target_year`,
+/// with the default [`ProgressOptions`] (95 %, normal quantile, linear rate, independent
+/// rounds).
 pub fn progress(
     first: Round,
     second: Round,
@@ -267,10 +337,33 @@ pub fn progress(
     target_year: i32,
     direction: Direction,
 ) -> Result<Progress, BenchmarkError> {
+    progress_with(
+        first,
+        second,
+        target,
+        target_year,
+        direction,
+        &ProgressOptions::default(),
+    )
+}
+
+/// Progress from `first` to `second` towards `target` by `target_year` (definitions in the
+/// [module docs](self)).
+pub fn progress_with(
+    first: Round,
+    second: Round,
+    target: f64,
+    target_year: i32,
+    direction: Direction,
+    options: &ProgressOptions,
+) -> Result<Progress, BenchmarkError> {
     let y1 = finite("first round year", first.year)?;
     let y2 = finite("second round year", second.year)?;
     check_se("first round se", first.se)?;
     check_se("second round se", second.se)?;
+    if !(options.level > 0.0 && options.level < 1.0) {
+        return Err(BenchmarkError::InvalidLevel(options.level));
+    }
     if y2 <= y1 {
         return Err(BenchmarkError::RoundsOutOfOrder {
             first: y1,
@@ -281,22 +374,52 @@ pub fn progress(
     let d2 = distance(second.value, target, direction)?;
     let span = y2 - y1;
     let change = d2.value - d1.value;
+    let cov = options.covariance.unwrap_or(0.0);
     let change_se = match (first.se, second.se) {
-        (Some(a), Some(b)) => Some((a * a + b * b).sqrt()),
+        (Some(a), Some(b)) => Some((a * a + b * b - 2.0 * cov).max(0.0).sqrt()),
         _ => None,
     };
+    let q = interval::critical_value(options.level, options.df);
     let change_z = change_se.filter(|se| *se > 0.0).map(|se| change / se);
+    let change_p_value = change_z.map(|z| interval::p_value(z, options.df));
     let change_significant = change_se.map(|se| {
         if se > 0.0 {
-            (change / se).abs() > Z_95
+            (change / se).abs() > q
         } else {
             change != 0.0
         }
     });
-    let annual_progress = (d1.distance - d2.distance) / span;
     let years_left = f64::from(target_year) - y2;
-    let required_annual_progress = (!d2.met && years_left > 0.0).then(|| d2.distance / years_left);
-    let status = if d2.met {
+    let (annual_progress, required_annual_progress) = match options.rate {
+        RequiredRate::Linear => (
+            (d1.distance - d2.distance) / span,
+            (!d2.met && years_left > 0.0).then(|| d2.distance / years_left),
+        ),
+        RequiredRate::Compound => {
+            let sign = match direction {
+                Direction::HigherIsBetter => 1.0,
+                Direction::LowerIsBetter => -1.0,
+                Direction::Target { .. } => {
+                    return Err(BenchmarkError::CompoundRate(
+                        "the direction is a target value".to_string(),
+                    ));
+                }
+            };
+            if !(d1.value > 0.0 && d2.value > 0.0 && target > 0.0) {
+                return Err(BenchmarkError::CompoundRate(format!(
+                    "values {} and {}, target {target}",
+                    d1.value, d2.value
+                )));
+            }
+            let g = (d2.value / d1.value).powf(1.0 / span) - 1.0;
+            let required = (!d2.met && years_left > 0.0)
+                .then(|| sign * ((target / d2.value).powf(1.0 / years_left) - 1.0));
+            (sign * g, required)
+        }
+    };
+    let status = if change_significant == Some(false) {
+        TrackStatus::NoSignificantChange
+    } else if d2.met {
         TrackStatus::Met
     } else if annual_progress < 0.0 {
         TrackStatus::MovingAway
@@ -310,7 +433,11 @@ pub fn progress(
         change,
         change_se,
         change_z,
+        change_p_value,
+        critical_value: q,
         change_significant,
+        independence_assumed: options.covariance.is_none(),
+        rate: options.rate,
         annual_change: change / span,
         annual_change_se: change_se.map(|se| se / span),
         annual_progress,
@@ -319,6 +446,53 @@ pub fn progress(
         distance: d2,
         status,
     })
+}
+
+/// The latest value against its target, with its uncertainty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TargetStatus {
+    /// The target is met, significantly (`d < 0` and `|d| / se > q`), or met with no
+    /// standard error to judge by.
+    Met,
+    /// The target is not met, significantly, or not met with no standard error.
+    NotMet,
+    /// The distance to the target does not differ from 0 at the chosen level: the target is
+    /// inside the interval.
+    NoSignificantDifference,
+}
+
+impl TargetStatus {
+    /// `met`, `not_met` or `no_significant_difference`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetStatus::Met => "met",
+            TargetStatus::NotMet => "not_met",
+            TargetStatus::NoSignificantDifference => "no_significant_difference",
+        }
+    }
+}
+
+/// Whether a distance to target (see [`distance`]) differs from 0 at `level`, with the
+/// value's standard error and Student's t with `df` degrees of freedom (normal when
+/// `None`). Without a usable se the verdict is the point estimate's. A distance of exactly 0
+/// is `met`.
+pub fn target_status(d: &Distance, se: Option<f64>, level: f64, df: Option<f64>) -> TargetStatus {
+    let point = if d.met {
+        TargetStatus::Met
+    } else {
+        TargetStatus::NotMet
+    };
+    match se {
+        Some(s) if s.is_finite() && s > 0.0 && d.distance != 0.0 => {
+            let q = interval::critical_value(level, df);
+            if (d.distance / s).abs() > q {
+                point
+            } else {
+                TargetStatus::NoSignificantDifference
+            }
+        }
+        _ => point,
+    }
 }
 
 /// An indicator's latest value against its numeric benchmark, with progress when an
@@ -360,8 +534,21 @@ pub fn assess(
     let inner = || -> Result<Assessment, BenchmarkError> {
         check_se("latest round se", latest.se)?;
         let distance = distance(latest.value, target, indicator.direction)?;
+        let options = ProgressOptions {
+            rate: benchmark.rate,
+            ..ProgressOptions::default()
+        };
         let progress = earlier
-            .map(|e| progress(e, latest, target, benchmark.year, indicator.direction))
+            .map(|e| {
+                progress_with(
+                    e,
+                    latest,
+                    target,
+                    benchmark.year,
+                    indicator.direction,
+                    &options,
+                )
+            })
             .transpose()?;
         Ok(Assessment {
             indicator: indicator.id.clone(),

@@ -1195,9 +1195,11 @@ impl Pipeline {
             benchmark_year: None,
             distance: None,
             target_met: None,
+            target_status: None,
             progress_status: None,
             change: None,
             change_se: None,
+            change_basis: None,
             score: None,
             structural_status: None,
             note: None,
@@ -1562,6 +1564,16 @@ impl Pipeline {
                         if let Some(assessed) = benchmark::assess(ind, latest, None)? {
                             row.distance = Some(assessed.distance.distance);
                             row.target_met = Some(assessed.distance.met);
+                            row.target_status = Some(
+                                benchmark::target_status(
+                                    &assessed.distance,
+                                    row.se,
+                                    self.level,
+                                    row.df,
+                                )
+                                .as_str()
+                                .to_string(),
+                            );
                         }
                     }
                     None => notes.add(
@@ -1642,6 +1654,9 @@ impl Pipeline {
             (Some(a), Some(b)) => Some((a * a + b * b).sqrt()),
             _ => None,
         };
+        if row.change_se.is_some() {
+            row.change_basis = Some("independent_rounds".to_string());
+        }
         let mut why = Vec::new();
         if row.change_se.is_none() {
             why.push("change_se needs the standard errors of both rounds".to_string());
@@ -1651,14 +1666,36 @@ impl Pipeline {
             notes.add("progress", why.join(", "));
             return Ok(());
         };
-        match ind.benchmark.as_ref().map(|b| (&b.target, b.year)) {
-            Some((Target::Value(t), year)) => {
-                let pr = benchmark::progress(
+        if let Some(b) = ind.series_breaks.iter().find(|b| b.between(y1, y2)) {
+            row.progress_status = Some("series_break".to_string());
+            why.push(format!(
+                "series break in {} between the rounds ({}): the change is not a measure of progress",
+                b.year, b.note
+            ));
+            notes.add("progress", why.join(", "));
+            return Ok(());
+        }
+        // t with the smaller of the two domains' design df (conservative); normal when
+        // neither is known.
+        let df = match (p.df, row.df) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match ind.benchmark.as_ref().map(|b| (&b.target, b.year, b.rate)) {
+            Some((Target::Value(t), year, rate)) => {
+                let options = benchmark::ProgressOptions {
+                    level: self.level,
+                    df,
+                    rate,
+                    covariance: None,
+                };
+                let pr = benchmark::progress_with(
                     Round::new(y1, x1, p.se),
                     Round::new(y2, x2, row.se),
                     *t,
                     year,
                     ind.direction,
+                    &options,
                 )
                 .map_err(|e| BenchmarkError::Indicator {
                     indicator: ind.id.clone(),

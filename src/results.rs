@@ -54,9 +54,11 @@
 //! | `benchmark_year` | i32 | the benchmark's target year |
 //! | `distance` | f64 | distance to the target (positive: still to cover; ≤ 0: met), see [`crate::benchmark`] |
 //! | `target_met` | bool | whether the target is met (numeric: `distance ≤ 0`; structural: status reaches the target) |
-//! | `progress_status` | str | `met`, `on_track`, `off_track`, `moving_away` against the previous round ([`TrackStatus`](crate::benchmark::TrackStatus)) |
+//! | `target_status` | str | the distance judged with its uncertainty: `met`, `not_met`, or `no_significant_difference` when the target is inside the interval (t with the domain's df at the pipeline's level; [`target_status`](crate::benchmark::target_status)) |
+//! | `progress_status` | str | `no_significant_change` (the change's interval contains 0), `met`, `on_track`, `off_track`, `moving_away` against the previous round ([`TrackStatus`](crate::benchmark::TrackStatus)), or `series_break` when a break of the catalogue's `series_breaks` lies between the rounds |
 //! | `change` | f64 | change since the previous round, same scale as `estimate` |
-//! | `change_se` | f64 | its standard error, `√(se₁² + se₂²)` (independent rounds) |
+//! | `change_se` | f64 | its standard error, `√(se₁² + se₂²)`: the rounds taken as independent samples (see `change_basis`) |
+//! | `change_basis` | str | how `change_se` treats the two rounds: `independent_rounds` (covariance taken as 0; for rounds that share units, such as a rotating panel, this overstates the se and the test is conservative) |
 //! | `score` | f64 | 0–100 score (catalogue's normalisation; parity uses `gap_ratio`; structural from the status) |
 //! | `structural_status` | str | `ratified`, `signed`, `not_ratified`, `absent`, `partial`, `complete` or `missing`; null for survey indicators by construction |
 //! | `note` | str | why each other null is null, as `key: reason` entries joined by `; ` (keys below) |
@@ -78,8 +80,8 @@
 //! | `estimate` | `estimate`, `se`, `ci_low`, `ci_high`, `df`, `cv`, `deff`, `n`, `pop`, `excluded_*` (and the quality columns of structural or skipped indicators) |
 //! | `se`, `ci`, `df`, `cv`, `deff` | that column (`ci`: both limits) when the estimate itself exists |
 //! | `gap` | `gap_*` |
-//! | `benchmark` | `benchmark_target`, `benchmark_target_status`, `benchmark_year`, `distance`, `target_met` |
-//! | `progress` | `progress_status`, `change`, `change_se` |
+//! | `benchmark` | `benchmark_target`, `benchmark_target_status`, `benchmark_year`, `distance`, `target_met`, `target_status` |
+//! | `progress` | `progress_status`, `change`, `change_se`, `change_basis` |
 //! | `score` | `score` |
 //! | `structural_status` | `structural_status` of a structural indicator |
 //!
@@ -136,7 +138,7 @@ pub const LEADING_COLUMNS: [&str; 8] = [
 ];
 
 /// Columns of the `indicators` table after the dimension columns.
-pub const TRAILING_COLUMNS: [&str; 37] = [
+pub const TRAILING_COLUMNS: [&str; 39] = [
     "group",
     "time_period",
     "ref_area",
@@ -168,9 +170,11 @@ pub const TRAILING_COLUMNS: [&str; 37] = [
     "benchmark_year",
     "distance",
     "target_met",
+    "target_status",
     "progress_status",
     "change",
     "change_se",
+    "change_basis",
     "score",
     "structural_status",
     "note",
@@ -198,8 +202,9 @@ pub fn note_key(column: &str) -> Option<&'static str> {
         | "benchmark_target_status"
         | "benchmark_year"
         | "distance"
-        | "target_met" => "benchmark",
-        "progress_status" | "change" | "change_se" => "progress",
+        | "target_met"
+        | "target_status" => "benchmark",
+        "progress_status" | "change" | "change_se" | "change_basis" => "progress",
         "score" => "score",
         "structural_status" => "structural_status",
         _ => return None,
@@ -311,12 +316,18 @@ pub struct IndicatorRow {
     pub distance: Option<f64>,
     /// Whether the target is met.
     pub target_met: Option<bool>,
-    /// Progress against the previous round (`met`, `on_track`, `off_track`, `moving_away`).
+    /// The distance to the target judged with its uncertainty (`met`, `not_met`,
+    /// `no_significant_difference`).
+    pub target_status: Option<String>,
+    /// Progress against the previous round (`no_significant_change`, `met`, `on_track`,
+    /// `off_track`, `moving_away`, `series_break`).
     pub progress_status: Option<String>,
     /// Change since the previous round.
     pub change: Option<f64>,
     /// Standard error of the change.
     pub change_se: Option<f64>,
+    /// How `change_se` treats the two rounds (`independent_rounds`).
+    pub change_basis: Option<String>,
     /// Score on 0–100.
     pub score: Option<f64>,
     /// Status of a structural indicator (or `missing`).
@@ -822,11 +833,16 @@ fn indicators_frame(meta: &ResultsMeta, r: &[IndicatorRow]) -> Result<DataFrame,
                 .collect::<Vec<Option<bool>>>(),
         ),
         Column::new(
+            "target_status".into(),
+            ostrs(r, |x| x.target_status.clone()),
+        ),
+        Column::new(
             "progress_status".into(),
             ostrs(r, |x| x.progress_status.clone()),
         ),
         Column::new("change".into(), f64s(r, |x| x.change)),
         Column::new("change_se".into(), f64s(r, |x| x.change_se)),
+        Column::new("change_basis".into(), ostrs(r, |x| x.change_basis.clone())),
         Column::new("score".into(), f64s(r, |x| x.score)),
         Column::new(
             "structural_status".into(),

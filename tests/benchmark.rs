@@ -34,6 +34,7 @@ fn indicator(id: &str, direction: Direction, benchmark: Option<Benchmark>) -> In
         notes: None,
         sdg_series: None,
         comparability: None,
+        series_breaks: Vec::new(),
     }
 }
 
@@ -43,6 +44,7 @@ fn bench(target: f64, year: i32, baseline: Option<(f64, i32)>) -> Benchmark {
         year,
         baseline: baseline.map(|(value, year)| Baseline { value, year }),
         source: "national plan".to_string(),
+        rate: Default::default(),
     }
 }
 
@@ -359,6 +361,7 @@ fn status_benchmarks() {
         year: 2030,
         baseline: None,
         source: "OHCHR".to_string(),
+        rate: Default::default(),
     });
     let signed = StructuralStatus::Known(Status::Ratification(RatificationStatus::Signed));
     let ratified = StructuralStatus::Known(Status::Ratification(RatificationStatus::Ratified));
@@ -381,4 +384,150 @@ fn status_benchmarks() {
         assess_status(&ind, complete),
         Err(BenchmarkError::Indicator { .. })
     ));
+}
+
+/// A change inside its interval is `no_significant_change`, never `moving_away`; the
+/// quantile is Student's t with the given df.
+#[test]
+fn progress_judges_the_change_with_its_uncertainty() {
+    use hri::benchmark::{ProgressOptions, progress_with};
+    // 72 → 71 (se 1.5 each): a fall of 1 point, z = −0.47; before, "moving away".
+    let first = Round::new(2015.0, 72.0, Some(1.5));
+    let second = Round::new(2020.0, 71.0, Some(1.5));
+    let p = progress(first, second, 90.0, 2030, HIGHER).unwrap();
+    assert_eq!(p.status, TrackStatus::NoSignificantChange);
+    assert_eq!(p.change_significant, Some(false));
+    assert!(p.independence_assumed);
+    assert_eq!(
+        TrackStatus::NoSignificantChange.as_str(),
+        "no_significant_change"
+    );
+    // Without se: the point estimates decide, as before.
+    let p = progress(
+        Round::new(2015.0, 72.0, None),
+        Round::new(2020.0, 71.0, None),
+        90.0,
+        2030,
+        HIGHER,
+    )
+    .unwrap();
+    assert_eq!(p.status, TrackStatus::MovingAway);
+    // z = 2.0: significant under the normal (1.96), not under t with 10 df (2.228).
+    let se = 1.0 / std::f64::consts::SQRT_2;
+    let (a, b) = (
+        Round::new(2015.0, 70.0, Some(se)),
+        Round::new(2020.0, 72.0, Some(se)),
+    );
+    let normal = progress(a, b, 90.0, 2030, HIGHER).unwrap();
+    assert_relative_eq!(normal.change_z.unwrap(), 2.0, max_relative = 1e-12);
+    assert_eq!(normal.change_significant, Some(true));
+    let t10 = ProgressOptions {
+        df: Some(10.0),
+        ..ProgressOptions::default()
+    };
+    let t = progress_with(a, b, 90.0, 2030, HIGHER, &t10).unwrap();
+    assert_eq!(t.status, TrackStatus::NoSignificantChange);
+    assert_relative_eq!(
+        t.critical_value,
+        2.228_138_851_986_273,
+        max_relative = 1e-12
+    );
+    assert!(t.change_p_value.unwrap() > 0.05 && normal.change_p_value.unwrap() < 0.05);
+    // A positive covariance of overlapping samples shrinks se(Δ): √(0.5 + 0.5 − 2·0.3).
+    let cov = ProgressOptions {
+        covariance: Some(0.3),
+        ..t10
+    };
+    let c = progress_with(a, b, 90.0, 2030, HIGHER, &cov).unwrap();
+    assert_relative_eq!(c.change_se.unwrap(), 0.4f64.sqrt(), max_relative = 1e-12);
+    assert!(!c.independence_assumed);
+    assert_eq!(c.change_significant, Some(true));
+}
+
+/// Linear and compound required rates can disagree; compound is refused where undefined.
+#[test]
+fn linear_and_compound_required_rates() {
+    use hri::benchmark::{ProgressOptions, progress_with};
+    use hri::framework::RequiredRate;
+    // 10 % → 8 % in 5 years, 5 % by 2030 (lower is better).
+    let (a, b) = (
+        Round::new(2015.0, 10.0, None),
+        Round::new(2020.0, 8.0, None),
+    );
+    let linear = progress(a, b, 5.0, 2030, LOWER).unwrap();
+    // 0.4 points a year observed, 3 / 10 = 0.3 needed: on track.
+    assert_relative_eq!(linear.annual_progress, 0.4, max_relative = 1e-12);
+    assert_relative_eq!(
+        linear.required_annual_progress.unwrap(),
+        0.3,
+        max_relative = 1e-12
+    );
+    assert_eq!(linear.status, TrackStatus::OnTrack);
+    let compound = ProgressOptions {
+        rate: RequiredRate::Compound,
+        ..ProgressOptions::default()
+    };
+    let c = progress_with(a, b, 5.0, 2030, LOWER, &compound).unwrap();
+    // −4.36 % a year observed, −4.59 % needed: off track.
+    assert_relative_eq!(
+        c.annual_progress,
+        1.0 - 0.8f64.powf(0.2),
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        c.required_annual_progress.unwrap(),
+        1.0 - 0.625f64.powf(0.1),
+        max_relative = 1e-12
+    );
+    assert_eq!(c.status, TrackStatus::OffTrack);
+    assert_eq!(c.rate, RequiredRate::Compound);
+    let target = Direction::Target {
+        value: 5.0,
+        tolerance: 0.5,
+    };
+    assert!(matches!(
+        progress_with(a, b, 5.0, 2030, target, &compound),
+        Err(BenchmarkError::CompoundRate(_))
+    ));
+    assert!(matches!(
+        progress_with(
+            Round::new(2015.0, 0.0, None),
+            b,
+            5.0,
+            2030,
+            LOWER,
+            &compound
+        ),
+        Err(BenchmarkError::CompoundRate(_))
+    ));
+    // The catalogue selects it: `rate = "compound"` in the benchmark.
+    let b: Benchmark = toml::from_str("target = 5.0\nyear = 2030\nrate = \"compound\"\n").unwrap();
+    assert_eq!(b.rate, RequiredRate::Compound);
+}
+
+/// The distance to target is `no_significant_difference` when the target is inside the
+/// interval.
+#[test]
+fn target_status_with_uncertainty() {
+    use hri::benchmark::{TargetStatus, target_status};
+    let d = distance(88.0, 90.0, HIGHER).unwrap();
+    assert_eq!(
+        target_status(&d, Some(1.5), 0.95, Some(30.0)),
+        TargetStatus::NoSignificantDifference
+    );
+    assert_eq!(
+        target_status(&d, Some(0.5), 0.95, Some(30.0)),
+        TargetStatus::NotMet
+    );
+    assert_eq!(target_status(&d, None, 0.95, None), TargetStatus::NotMet);
+    let d = distance(91.0, 90.0, HIGHER).unwrap();
+    assert_eq!(
+        target_status(&d, Some(1.0), 0.95, None),
+        TargetStatus::NoSignificantDifference
+    );
+    assert_eq!(target_status(&d, Some(0.3), 0.95, None), TargetStatus::Met);
+    assert_eq!(
+        TargetStatus::NoSignificantDifference.as_str(),
+        "no_significant_difference"
+    );
 }

@@ -1125,3 +1125,81 @@ fn boundary_proportions_have_a_reason_and_an_interval() {
     assert!(row.quality_reason.as_deref().unwrap().contains("NCHS"));
     assert_eq!(nchs.meta().quality_policy, "nchs_2017");
 }
+
+/// No row has a progress status other than `no_significant_change` when its change is
+/// inside its interval (t with the smaller domain df); the independence of the rounds is
+/// written beside every change_se; a catalogue series break replaces the status.
+#[test]
+fn progress_status_respects_the_change_interval_and_series_breaks() {
+    let rates_2015 = Rates {
+        insured: [0.84, 0.48, 0.80],
+        unemployed: [0.08, 0.05, 0.20],
+    };
+    let first = run_small(people(31, rates_2015), "2015");
+    let second = Pipeline::builder()
+        .catalogue(small_catalogue())
+        .survey(survey(people(32, RATES_2020)))
+        .register(mexico())
+        .time_period("2020")
+        .previous(first.clone())
+        .build()
+        .unwrap()
+        .run()
+        .unwrap();
+    let mut checked = 0;
+    let mut not_significant = 0;
+    for row in second.rows() {
+        let (Some(change), Some(se), Some(status)) =
+            (row.change, row.change_se, row.progress_status.as_deref())
+        else {
+            continue;
+        };
+        assert_eq!(row.change_basis.as_deref(), Some("independent_rounds"));
+        let prev = first
+            .row(&row.indicator_id, &row.disaggregation, &row.group)
+            .unwrap();
+        let df = match (prev.df, row.df) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let q = hri::interval::critical_value(0.95, df);
+        if (change / se).abs() <= q {
+            assert_eq!(
+                status, "no_significant_change",
+                "{}/{}",
+                row.indicator_id, row.group
+            );
+            not_significant += 1;
+        } else {
+            assert_ne!(status, "no_significant_change");
+        }
+        checked += 1;
+    }
+    assert!(
+        checked > 10 && not_significant > 0,
+        "{checked} {not_significant}"
+    );
+    // Every published estimate with a numeric target has its target status.
+    let total = second.row("insured", TOTAL, TOTAL).unwrap();
+    assert_eq!(total.target_status.as_deref(), Some("not_met"));
+
+    // A series break in 2018 between the rounds: no progress status, the change kept.
+    let text = SMALL.replace(
+        "benchmark = { target = 100.0, year = 2030, source = \"universal coverage\" }",
+        "benchmark = { target = 100.0, year = 2030, source = \"universal coverage\" }\nseries_breaks = [{ year = 2018, note = \"new questionnaire\" }]",
+    );
+    let broken = Pipeline::builder()
+        .catalogue(Catalogue::from_toml_str(&text).unwrap())
+        .survey(survey(people(32, RATES_2020)))
+        .register(mexico())
+        .time_period("2020")
+        .previous(first)
+        .build()
+        .unwrap()
+        .run()
+        .unwrap();
+    let row = broken.row("insured", TOTAL, TOTAL).unwrap();
+    assert_eq!(row.progress_status.as_deref(), Some("series_break"));
+    assert!(row.change.is_some());
+    assert!(row.note.as_deref().unwrap().contains("new questionnaire"));
+}

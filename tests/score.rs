@@ -41,6 +41,7 @@ fn survey(id: &str, right: &str, attribute: &str, direction: Direction) -> Indic
         notes: None,
         sdg_series: None,
         comparability: None,
+        series_breaks: Vec::new(),
     }
 }
 
@@ -213,6 +214,7 @@ fn score_value_distance_to_target_uses_baseline_or_worst_goalpost() {
             year: 2015,
         }),
         source: String::new(),
+        rate: Default::default(),
     });
     // (72 − 60)/(90 − 60)·100 = 40
     let got = score_value(&ind, Normalisation::DistanceToTarget, 72.0, None)

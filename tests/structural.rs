@@ -27,6 +27,7 @@ fn structural(id: &str, entry: &str) -> Indicator {
         notes: None,
         sdg_series: None,
         comparability: None,
+        series_breaks: Vec::new(),
     }
 }
 

@@ -14,7 +14,7 @@ use super::error::{Issue, Location};
 use super::{Catalogue, Metadata};
 use crate::framework::{
     Attribute, Benchmark, Dimension, Direction, Disaggregation, Goalposts, Indicator,
-    IndicatorKind, Measure, Right, ScoringSpec, Unit,
+    IndicatorKind, Measure, Right, ScoringSpec, SeriesBreak, Unit,
 };
 
 /// A parsed TOML or JSON tree.
@@ -176,6 +176,7 @@ fn indicator_fields<N: Node>() -> Vec<Field<N>> {
         optional::<N, Option<String>>("notes"),
         optional::<N, Option<String>>("sdg_series"),
         optional::<N, Option<String>>("comparability"),
+        optional::<N, Vec<SeriesBreak>>("series_breaks"),
     ]
 }
 

@@ -68,6 +68,17 @@
 //! | `early_learning_participation` | `SE_PRE_PARTN` | 4.2.2 participation one year before primary entry age |
 //! | `youth_neet` | `SL_TLF_NEET` | 8.6.1 youth not in employment, education or training |
 //!
+//! ## `series_breaks`
+//!
+//! Optional list of breaks in the indicator's series, `[{ year = 2020, note = "new
+//! questionnaire (source)" }]`: a change between two rounds that straddle a break gets the
+//! progress status `series_break` instead of a verdict (see [`crate::benchmark`]).
+//!
+//! ## `benchmark.rate`
+//!
+//! `linear` (default) or `compound`: how the annual progress required to reach a numeric
+//! target is measured ([`crate::framework::RequiredRate`]).
+//!
 //! ## `comparability`
 //!
 //! Optional free text for the indicator's metadata sheet (`metadata.json`, the report):

@@ -16,6 +16,48 @@ pub struct Benchmark {
     /// Where the target comes from (national plan, SDG target, parity with non-migrants).
     #[serde(default)]
     pub source: String,
+    /// How the annual progress required to reach the target is computed: `linear` (the
+    /// default) or `compound` (see [`RequiredRate`]).
+    #[serde(default, skip_serializing_if = "RequiredRate::is_linear")]
+    pub rate: RequiredRate,
+}
+
+/// How progress towards a target is measured (see [`crate::benchmark`]).
+///
+/// - `linear`: the distance still to cover divided by the years left, in the indicator's
+///   unit per year, against the observed change per year (a straight line from the latest
+///   round to the target);
+/// - `compound`: the constant annual growth rate that takes the latest value to the
+///   target, `(t / x₂)^(1 / (T − y₂)) − 1`, against the observed compound annual growth
+///   rate `(x₂ / x₁)^(1 / (y₂ − y₁)) − 1`: the actual and required CAGR of the trend
+///   assessment for indicators with a numerical target in UN DESA Statistics Division,
+///   *Sustainable Development Goals Progress Chart 2022 – Technical Note*, section II.b.
+///   Defined for strictly positive values and targets, and for higher- or lower-is-better
+///   indicators only. A rate that falls more slowly as it nears zero (a share of people
+///   in a condition to be ended) is often better followed by `compound`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequiredRate {
+    /// Absolute change per year.
+    #[default]
+    Linear,
+    /// Compound annual growth rate.
+    Compound,
+}
+
+impl RequiredRate {
+    /// Whether this is the default, linear rate.
+    pub fn is_linear(&self) -> bool {
+        *self == RequiredRate::Linear
+    }
+
+    /// `linear` or `compound`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequiredRate::Linear => "linear",
+            RequiredRate::Compound => "compound",
+        }
+    }
 }
 
 /// The target of a benchmark.

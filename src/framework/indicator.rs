@@ -56,4 +56,28 @@ pub struct Indicator {
     /// definition departs from the international one, breaks, known biases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparability: Option<String>,
+    /// Breaks in the series (a new questionnaire, frame or definition): a change between
+    /// two rounds that straddle a break is not a measure of progress, and the pipeline says
+    /// so instead of giving a progress status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series_breaks: Vec<SeriesBreak>,
+}
+
+/// A break in an indicator's series: from the round of `year` on, the figures are not
+/// comparable with earlier ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesBreak {
+    /// The first year of the new series.
+    pub year: i32,
+    /// What changed, with its source (e.g. the survey's methodological note).
+    pub note: String,
+}
+
+impl SeriesBreak {
+    /// Whether two rounds of reference years `first < second` straddle the break.
+    pub fn between(&self, first: f64, second: f64) -> bool {
+        let y = f64::from(self.year);
+        first < y && y <= second
+    }
 }

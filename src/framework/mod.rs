@@ -21,10 +21,10 @@ pub mod sdg;
 mod unit;
 
 pub use attribute::Attribute;
-pub use benchmark::{Baseline, Benchmark, Target};
+pub use benchmark::{Baseline, Benchmark, RequiredRate, Target};
 pub use dimension::{Dimension, Disaggregation, UNKNOWN};
 pub use direction::Direction;
-pub use indicator::Indicator;
+pub use indicator::{Indicator, SeriesBreak};
 pub use kind::IndicatorKind;
 pub use measure::Measure;
 pub use right::Right;
