@@ -48,9 +48,12 @@
 //!    disaggregation without gap dimension have no parity score). Structural indicators score
 //!    from their register status and count for every group. Indicator scores roll up to
 //!    attribute, right and overall scores per group ([`crate::score::rollup`]).
-//! 6. **Structural indicators** read the register ([`Register::structural_value`]); an
-//!    entry absent from the register (or no register at all) gives status `missing`, no
-//!    score, and a reason, never "not ratified".
+//! 6. **Structural indicators** read the register at the round's reference date
+//!    ([`Register::structural_value_at`], [`PipelineBuilder::reference_date`]): a 2015 round
+//!    does not count a convention ratified in 2018. An entry absent from the register (or no
+//!    register at all), or one whose dates cannot tell its status then, gives status
+//!    `missing`, no score, and a reason, never "not ratified"; an illustrative entry is
+//!    shown with its status but never scored.
 //! 7. **Metadata for writers.** [`ResultsMeta`] gets what the catalogue and the register
 //!    say beyond the tables: rights and attributes in catalogue order, each indicator's
 //!    notes, benchmark source and target, each structural indicator's register entry (date,
@@ -422,6 +425,7 @@ pub struct PipelineBuilder {
     df: DfMethod,
     time_period: Option<String>,
     reference_year: Option<f64>,
+    reference_date: Option<PartialDate>,
     ref_area: Option<String>,
     previous: Option<Results>,
     missing: MissingColumns,
@@ -445,6 +449,7 @@ impl Default for PipelineBuilder {
             df: DfMethod::Design,
             time_period: None,
             reference_year: None,
+            reference_date: None,
             ref_area: None,
             previous: None,
             missing: MissingColumns::Error,
@@ -531,6 +536,14 @@ impl PipelineBuilder {
     /// characters of the time period when they are a year).
     pub fn reference_year(mut self, year: f64) -> Self {
         self.reference_year = Some(year);
+        self
+    }
+
+    /// Reference date of the round, at which register entries are read (default: the
+    /// reference year, so that a round does not count what was ratified or adopted after
+    /// its year).
+    pub fn reference_date(mut self, date: PartialDate) -> Self {
+        self.reference_date = Some(date);
         self
     }
 
@@ -738,6 +751,7 @@ impl PipelineBuilder {
             df: self.df,
             time_period,
             reference_year,
+            reference_date: self.reference_date,
             ref_area,
             previous: self.previous,
             withhold: self.withhold,
@@ -887,6 +901,7 @@ pub struct Pipeline {
     df: DfMethod,
     time_period: String,
     reference_year: Option<f64>,
+    reference_date: Option<PartialDate>,
     ref_area: String,
     previous: Option<Results>,
     withhold: bool,
@@ -1233,8 +1248,20 @@ impl Pipeline {
     /// register.
     fn structural_value(&self, ind: &Indicator) -> Result<StructuralValue, PipelineError> {
         Ok(match &self.register {
-            Some(r) => r.structural_value(ind)?,
+            Some(r) => r.structural_value_at(ind, self.reference_date())?,
             None => StructuralValue::without_register(ind)?,
+        })
+    }
+
+    /// The date register entries are read at: the one set with
+    /// [`PipelineBuilder::reference_date`], else the reference year (an event of that year
+    /// counts, see [`PartialDate::by`]); `None` without either (the register's current
+    /// status).
+    fn reference_date(&self) -> Option<PartialDate> {
+        self.reference_date.or_else(|| {
+            self.reference_year
+                .filter(|y| y.is_finite() && (1000.0..10000.0).contains(y))
+                .map(|y| PartialDate::from_year(y.floor() as i32))
         })
     }
 
@@ -1281,6 +1308,15 @@ impl Pipeline {
         row.quality_reason =
             Some("structural indicator: a register status, not a survey estimate".to_string());
         row.structural_status = Some(value.status.as_str().to_string());
+        if let (Some(at), Some(stage)) = (value.at, value.stage) {
+            notes.add(
+                "structural_status",
+                match value.date {
+                    Some(d) => format!("at {at}: {stage} (since {d})"),
+                    None => format!("at {at}: {stage}"),
+                },
+            );
+        }
         if value.illustrative {
             notes.add(
                 "structural_status",
@@ -1288,14 +1324,8 @@ impl Pipeline {
             );
         }
         row.score = value.score();
-        if row.score.is_none() {
-            notes.add(
-                "score",
-                value
-                    .reason
-                    .clone()
-                    .unwrap_or_else(|| "the status is missing".to_string()),
-            );
+        if let Some(why) = value.score_reason() {
+            notes.add("score", why);
         }
         notes.add("gap", "structural indicators are not disaggregated");
         match benchmark::assess_status(ind, value.status)? {

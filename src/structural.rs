@@ -55,6 +55,25 @@
 //!
 //! (the 0/50/100 coding of MIPEX and of the IOM Migration Governance Indicators).
 //!
+//! # Status at a round's reference date
+//!
+//! A round is scored on what held at its reference date, not on today's register
+//! ([`Register::structural_value_at`], [`Entry::status_at`]): an instrument is `signed`,
+//! `ratified` and `in_force` from the dates recorded (`signed`, `ratified`, `in_force`), a
+//! law or policy counts from its `adopted` date and is absent again from its `repealed`
+//! date. An event counts when it had certainly happened by the date ([`PartialDate::by`]:
+//! an event known to the year counts at any date of that year). When the dates cannot tell
+//! the status then (a ratified entry without a ratification date), the value is missing,
+//! with the reason.
+//!
+//! # Illustrative entries
+//!
+//! An entry marked `illustrative = true` is shown (with its status, in the register and
+//! the report) but never scored: [`StructuralValue::score`] is `None`, with the reason.
+//! Each date should be checked against a primary source (UN Treaty Collection, ILO
+//! NORMLEX, the official gazette) and that source kept in `source`; an entry that cannot be
+//! checked stays illustrative.
+//!
 //! # Missing entries
 //!
 //! A structural indicator whose entry is not in the register has the value
@@ -175,6 +194,26 @@ impl PartialDate {
         };
         date.check()?;
         Ok(date)
+    }
+
+    /// The last day the date can stand for, as (year, month, day): `2018` → 2018-12-31,
+    /// `2018-09` → 2018-09-30.
+    pub fn latest(&self) -> (i32, u8, u8) {
+        let month = self.month.unwrap_or(12);
+        let day = self.day.unwrap_or(match month {
+            2 if (self.year % 4 == 0 && self.year % 100 != 0) || self.year % 400 == 0 => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        });
+        (self.year, month, day)
+    }
+
+    /// Whether an event of this date had certainly happened by `at` (at its latest day):
+    /// the event's last possible day is not after `at`'s. An event known to the year counts
+    /// at any reference date of that year or later.
+    pub fn by(&self, at: PartialDate) -> bool {
+        self.latest() <= at.latest()
     }
 
     fn check(&self) -> Result<(), String> {
@@ -479,6 +518,8 @@ pub struct Policy {
     pub adopted: Option<PartialDate>,
     /// Date of the last amendment considered.
     pub amended: Option<PartialDate>,
+    /// Date of repeal, if the law or policy was repealed (it counts as absent from then on).
+    pub repealed: Option<PartialDate>,
     /// Rights or areas covered (e.g. `["health"]`), free labels.
     pub areas: Vec<String>,
     /// Where the facts come from.
@@ -562,6 +603,103 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// The entry's status at a reference date (a round's), from its dates: an instrument is
+    /// `in_force` (status ratified) from its entry into force, `ratified` from its
+    /// ratification (accession, succession), `signed` from its signature, `not_ratified`
+    /// before; a law or policy has its recorded status (partial or complete) from its
+    /// adoption (`adopted`), is `not_yet_adopted` (absent) before and `repealed` (absent)
+    /// from its repeal. An event counts when it had certainly happened by the date
+    /// ([`PartialDate::by`]). `Err` with the reason when a date the answer needs is not
+    /// recorded.
+    pub fn status_at(&self, at: PartialDate) -> Result<DatedStatus, String> {
+        let by = |d: Option<PartialDate>| d.filter(|d| d.by(at));
+        match self {
+            Entry::Instrument(i) => {
+                let ratified = || DatedStatus {
+                    status: Status::Ratification(RatificationStatus::Ratified),
+                    stage: "ratified",
+                    since: i.ratified,
+                };
+                match i.status {
+                    RatificationStatus::NotRatified => Ok(DatedStatus {
+                        status: Status::Ratification(RatificationStatus::NotRatified),
+                        stage: "not_ratified",
+                        since: None,
+                    }),
+                    RatificationStatus::Ratified
+                        if i.ratified.is_none() && i.in_force.is_none() =>
+                    {
+                        Err(format!(
+                            "'{}' is ratified but its ratification date is not recorded: its status at {at} cannot be told",
+                            i.id
+                        ))
+                    }
+                    RatificationStatus::Signed if i.signed.is_none() => Err(format!(
+                        "'{}' is signed but its signature date is not recorded: its status at {at} cannot be told",
+                        i.id
+                    )),
+                    status => Ok(
+                        if let Some(d) =
+                            by(i.in_force).filter(|_| status == RatificationStatus::Ratified)
+                        {
+                            DatedStatus {
+                                since: Some(d),
+                                stage: "in_force",
+                                ..ratified()
+                            }
+                        } else if by(i.ratified).is_some() && status == RatificationStatus::Ratified
+                        {
+                            ratified()
+                        } else if let Some(d) = by(i.signed) {
+                            DatedStatus {
+                                status: Status::Ratification(RatificationStatus::Signed),
+                                stage: "signed",
+                                since: Some(d),
+                            }
+                        } else if status == RatificationStatus::Ratified
+                            && i.ratified.is_none()
+                            && i.in_force.is_some_and(|d| !d.by(at))
+                        {
+                            return Err(format!(
+                                "'{}' has no ratification date and was not in force at {at}: its status then cannot be told",
+                                i.id
+                            ));
+                        } else {
+                            DatedStatus {
+                                status: Status::Ratification(RatificationStatus::NotRatified),
+                                stage: "not_ratified",
+                                since: None,
+                            }
+                        },
+                    ),
+                }
+            }
+            Entry::Policy(p) => {
+                let absent = |stage: &'static str, since: Option<PartialDate>| DatedStatus {
+                    status: Status::Policy(PolicyStatus::Absent),
+                    stage,
+                    since,
+                };
+                if let Some(d) = by(p.repealed) {
+                    return Ok(absent("repealed", Some(d)));
+                }
+                match (p.status, p.adopted) {
+                    (PolicyStatus::Absent, _) => Ok(absent("absent", None)),
+                    (_, None) => Err(format!(
+                        "'{}' has no adoption date: its status at {at} cannot be told",
+                        p.id
+                    )),
+                    (status, Some(d)) if d.by(at) => Ok(DatedStatus {
+                        status: Status::Policy(status),
+                        stage: "adopted",
+                        since: Some(d),
+                    }),
+                    _ => Ok(absent("not_yet_adopted", None)),
+                }
+            }
+        }
+    }
+
     /// The source of the entry.
     pub fn source(&self) -> &'a str {
         match self {
@@ -585,6 +723,18 @@ impl<'a> Entry<'a> {
             Entry::Policy(p) => p.notes.as_deref(),
         }
     }
+}
+
+/// An entry's status at a reference date ([`Entry::status_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatedStatus {
+    /// The status then, as scored.
+    pub status: Status,
+    /// The stage reached: `in_force`, `ratified`, `signed`, `not_ratified` (instruments);
+    /// `adopted`, `not_yet_adopted`, `repealed`, `absent` (laws and policies).
+    pub stage: &'static str,
+    /// The date of that stage, when recorded.
+    pub since: Option<PartialDate>,
 }
 
 /// The status of a structural indicator: known from its register entry, or missing.
@@ -644,12 +794,39 @@ pub struct StructuralValue {
     pub illustrative: bool,
     /// Why the value is missing (`None` when known).
     pub reason: Option<String>,
+    /// The reference date the status is taken at (`None`: the register's current status).
+    pub at: Option<PartialDate>,
+    /// The stage reached at that date ([`DatedStatus::stage`]).
+    pub stage: Option<&'static str>,
 }
 
 impl StructuralValue {
-    /// The score on 0–100, `None` when missing.
+    /// The score on 0–100: `None` when missing, and when the entry is illustrative (shown,
+    /// never scored).
     pub fn score(&self) -> Option<f64> {
-        self.status.score()
+        if self.illustrative {
+            None
+        } else {
+            self.status.score()
+        }
+    }
+
+    /// Why [`score`](Self::score) is `None`, when it is.
+    pub fn score_reason(&self) -> Option<String> {
+        if self.status.is_missing() {
+            Some(
+                self.reason
+                    .clone()
+                    .unwrap_or_else(|| "the status is missing".to_string()),
+            )
+        } else if self.illustrative {
+            Some(
+                "illustrative register entry (not checked in a primary source): shown, not scored"
+                    .to_string(),
+            )
+        } else {
+            None
+        }
     }
 
     /// The value of a structural indicator when there is no register at all.
@@ -663,6 +840,8 @@ impl StructuralValue {
             source: None,
             illustrative: false,
             reason: Some("no country register was given".to_string()),
+            at: None,
+            stage: None,
         })
     }
 }
@@ -814,6 +993,8 @@ impl Register {
                 source: Some(e.source().to_string()),
                 illustrative: e.illustrative(),
                 reason: None,
+                at: None,
+                stage: None,
             },
             None => StructuralValue {
                 indicator: indicator.id.clone(),
@@ -826,8 +1007,38 @@ impl Register {
                     "entry '{entry}' is not in the register of {}",
                     self.country
                 )),
+                at: None,
+                stage: None,
             },
         })
+    }
+
+    /// The value of a structural indicator at a reference date (a round's): the entry's
+    /// status then ([`Entry::status_at`]); missing, with the reason, when the register cannot
+    /// tell it. `at = None` is [`structural_value`](Self::structural_value).
+    pub fn structural_value_at(
+        &self,
+        indicator: &Indicator,
+        at: Option<PartialDate>,
+    ) -> Result<StructuralValue, RegisterError> {
+        let mut value = self.structural_value(indicator)?;
+        let (Some(at), Some(e)) = (at, self.get(&value.entry)) else {
+            return Ok(value);
+        };
+        match e.status_at(at) {
+            Ok(d) => {
+                value.status = StructuralStatus::Known(d.status);
+                value.date = d.since;
+                value.stage = Some(d.stage);
+            }
+            Err(reason) => {
+                value.status = StructuralStatus::Missing;
+                value.date = None;
+                value.reason = Some(reason);
+            }
+        }
+        value.at = Some(at);
+        Ok(value)
     }
 
     /// The values of every structural indicator among `indicators` (others are skipped), in
@@ -921,6 +1132,8 @@ mod raw {
         #[serde(default)]
         amended: Option<DateInput>,
         #[serde(default)]
+        repealed: Option<DateInput>,
+        #[serde(default)]
         areas: Vec<String>,
         source: String,
         #[serde(default)]
@@ -998,6 +1211,7 @@ mod raw {
                     Ok(super::Policy {
                         adopted: date(p.adopted, &p.id, "adopted")?,
                         amended: date(p.amended, &p.id, "amended")?,
+                        repealed: date(p.repealed, &p.id, "repealed")?,
                         id: p.id,
                         name: p.name,
                         kind: p.kind,

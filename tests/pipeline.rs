@@ -1203,3 +1203,43 @@ fn progress_status_respects_the_change_interval_and_series_breaks() {
     assert!(row.change.is_some());
     assert!(row.note.as_deref().unwrap().contains("new questionnaire"));
 }
+
+/// The pipeline reads the register at the round's reference year: ILO C98 (ratified
+/// 23 Nov 2018) is not counted in 2015, and is in 2020.
+#[test]
+fn structural_indicators_are_read_at_the_round() {
+    let text = SMALL.replace(
+        "measure = { type = \"structural\", entry = \"icrmw\" }",
+        "measure = { type = \"structural\", entry = \"ilo_c98\" }",
+    );
+    let run = |period: &str| {
+        Pipeline::builder()
+            .catalogue(Catalogue::from_toml_str(&text).unwrap())
+            .survey(survey(people(11, RATES_2020)))
+            .register(mexico())
+            .time_period(period)
+            .build()
+            .unwrap()
+            .run()
+            .unwrap()
+    };
+    let r2015 = run("2015");
+    let row = r2015.row("icrmw", TOTAL, TOTAL).unwrap();
+    assert_eq!(row.structural_status.as_deref(), Some("not_ratified"));
+    assert_eq!(row.score, Some(0.0));
+    assert!(
+        row.note
+            .as_deref()
+            .unwrap()
+            .contains("at 2015: not_ratified")
+    );
+    let r2020 = run("2020");
+    let row = r2020.row("icrmw", TOTAL, TOTAL).unwrap();
+    assert_eq!(row.structural_status.as_deref(), Some("ratified"));
+    assert!(
+        row.note
+            .as_deref()
+            .unwrap()
+            .contains("in_force (since 2019-11-23)")
+    );
+}

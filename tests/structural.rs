@@ -385,3 +385,117 @@ fn builtin_catalogue_entries_are_in_shipped_registers() {
         }
     }
 }
+
+const MEXICO_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/registers/mexico.toml"
+);
+
+/// Mexico's Palermo trafficking protocol and ILO C98 carry the dates of their primary
+/// sources (UNTC and the DOF decree; ILO NORMLEX), and a round reads each entry at its
+/// reference date: the 2015 round does not count C98, ratified in 2018.
+#[test]
+fn mexico_dates_and_status_at_the_round() {
+    let r = Register::from_path(MEXICO_FILE).unwrap();
+    let palermo = r
+        .instruments
+        .iter()
+        .find(|i| i.id == "palermo_trafficking")
+        .unwrap();
+    assert_eq!(
+        palermo.ratified,
+        Some(PartialDate::ymd(2003, 3, 4).unwrap())
+    );
+    assert_eq!(
+        palermo.signed,
+        Some(PartialDate::ymd(2000, 12, 13).unwrap())
+    );
+    assert!(palermo.source.contains("XVIII") && !palermo.illustrative);
+    let c98 = r.instruments.iter().find(|i| i.id == "ilo_c98").unwrap();
+    assert_eq!(c98.ratified, Some(PartialDate::ymd(2018, 11, 23).unwrap()));
+    assert_eq!(c98.in_force, Some(PartialDate::ymd(2019, 11, 23).unwrap()));
+    assert!(c98.source.contains("normlex"));
+
+    let ind = structural("c98", "ilo_c98");
+    let at = |y: i32| {
+        r.structural_value_at(&ind, Some(PartialDate::from_year(y)))
+            .unwrap()
+    };
+    let v2015 = at(2015);
+    assert_eq!(
+        v2015.status,
+        StructuralStatus::Known(Status::Ratification(RatificationStatus::NotRatified))
+    );
+    assert_eq!(v2015.score(), Some(0.0));
+    assert_eq!(v2015.stage, Some("not_ratified"));
+    let v2018 = at(2018);
+    assert_eq!(v2018.stage, Some("ratified"));
+    assert_eq!(v2018.score(), Some(100.0));
+    let v2020 = at(2020);
+    assert_eq!(v2020.stage, Some("in_force"));
+    assert_eq!(v2020.date, Some(PartialDate::ymd(2019, 11, 23).unwrap()));
+    // September 2018 (the Senate's vote) is before the ratification.
+    let sep = r
+        .structural_value_at(&ind, Some("2018-09-30".parse().unwrap()))
+        .unwrap();
+    assert_eq!(sep.stage, Some("not_ratified"));
+}
+
+/// Illustrative entries are shown with their status but never scored; a ratified entry
+/// without a date cannot be placed at a date and is missing, with the reason; a repealed
+/// law is absent from its repeal on; a law is absent before its adoption.
+#[test]
+fn illustrative_undated_and_repealed_entries() {
+    let r = Register::from_path(MEXICO_FILE).unwrap();
+    let c29 = r.structural_value(&structural("c29", "ilo_c29")).unwrap();
+    assert!(c29.illustrative);
+    assert!(c29.status.score().is_some());
+    assert_eq!(c29.score(), None);
+    assert!(c29.score_reason().unwrap().contains("not scored"));
+
+    let text = r#"
+country = "XYZ"
+[[instrument]]
+id = "undated"
+name = "A ratified treaty without dates"
+kind = "un_treaty"
+status = "ratified"
+source = "test"
+[[policy]]
+id = "old_law"
+name = "A repealed law"
+kind = "law"
+status = "complete"
+adopted = "2005-01-10"
+repealed = "2016-07"
+source = "test"
+"#;
+    let r = Register::from_toml_str(text).unwrap();
+    let v = r
+        .structural_value_at(
+            &structural("u", "undated"),
+            Some(PartialDate::from_year(2015)),
+        )
+        .unwrap();
+    assert!(v.status.is_missing());
+    assert!(
+        v.reason
+            .unwrap()
+            .contains("ratification date is not recorded")
+    );
+    let law = structural("l", "old_law");
+    let stage = |y: i32| {
+        r.structural_value_at(&law, Some(PartialDate::from_year(y)))
+            .unwrap()
+    };
+    assert_eq!(stage(2004).stage, Some("not_yet_adopted"));
+    assert_eq!(
+        stage(2010).status,
+        StructuralStatus::Known(Status::Policy(PolicyStatus::Complete))
+    );
+    let repealed = stage(2017);
+    assert_eq!(repealed.stage, Some("repealed"));
+    assert_eq!(repealed.score(), Some(0.0));
+    // Without a date: the register's current status.
+    assert_eq!(r.structural_value_at(&law, None).unwrap().stage, None);
+}
