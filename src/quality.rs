@@ -253,7 +253,7 @@ impl ProportionRules {
         }
         match se {
             Some(s) if s.is_finite() && s > 0.0 => Some((p * (1.0 - p) / (s * s)).min(n)),
-            Some(s) if s == 0.0 => Some(n),
+            Some(0.0) => Some(n),
             _ => None,
         }
     }
@@ -362,7 +362,7 @@ pub fn korn_graubard(
     df: Option<f64>,
     level: f64,
 ) -> Option<(f64, f64)> {
-    if !(0.0..=1.0).contains(&p) || !(level > 0.0 && level < 1.0) {
+    if !((0.0..=1.0).contains(&p) && level > 0.0 && level < 1.0) {
         return None;
     }
     let n_eff = ProportionRules::effective_n(p, se, n)?;
