@@ -242,7 +242,45 @@ fn design_file(c: &Value) -> String {
             toml += &format!("fay_rho = {rho:?}\n");
         }
     }
+    if d.get("calibration").is_some_and(|k| !k.is_null()) {
+        toml += &calibration_table(c);
+    }
     toml
+}
+
+/// `hri estimate` of case `c` (its data in `folder`) with the design from the file `path`
+/// in place of the design flags.
+fn design_file_args(c: &Value, folder: &std::path::Path, path: &std::path::Path) -> Vec<String> {
+    let flags = estimate_args(c, "csv");
+    let mut a = vec![
+        "estimate".to_string(),
+        "--data".into(),
+        folder
+            .join(c["data"].as_str().unwrap())
+            .display()
+            .to_string(),
+        "--design".into(),
+        path.display().to_string(),
+    ];
+    a.extend(flags[1 + design_args(c).len()..].iter().cloned());
+    a
+}
+
+/// Checks the CSV table `out` against the rows of R's case `c` (estimate, se, interval, df
+/// to 1e-9) and returns how many numbers were checked.
+fn check_csv_against_r(id: &str, out: &str, c: &Value) -> usize {
+    let rows = parse_csv(out);
+    let want = c["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), want.len(), "{id}");
+    let mut checked = 0;
+    for (got, want) in rows.iter().zip(want) {
+        for what in ["estimate", "se", "ci_low", "ci_high", "df"] {
+            close(got[what].parse::<f64>().ok(), &want[what], what)
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            checked += 1;
+        }
+    }
+    checked
 }
 
 #[test]
@@ -254,33 +292,11 @@ fn cli_design_file_gives_the_same_numbers_as_the_flags() {
         let c = case(id);
         let path = dir.join(format!("{id}.toml"));
         std::fs::write(&path, design_file(&c)).unwrap();
-        let flags = estimate_args(&c, "csv");
-        let measure = &flags[1 + design_args(&c).len()..];
-        let mut a = vec![
-            "estimate".to_string(),
-            "--data".into(),
-            data_dir()
-                .join(c["data"].as_str().unwrap())
-                .display()
-                .to_string(),
-            "--design".into(),
-            path.display().to_string(),
-        ];
-        a.extend(measure.iter().cloned());
-        let (ok, out, err) = hri(&a);
+        let (ok, out, err) = hri(&design_file_args(&c, &data_dir(), &path));
         assert!(ok, "{id}: {err}");
-        let (_, by_flags, _) = hri(&flags);
+        let (_, by_flags, _) = hri(&estimate_args(&c, "csv"));
         assert_eq!(out, by_flags, "{id}: --design and the flags disagree");
-        let rows = parse_csv(&out);
-        let want = c["rows"].as_array().unwrap();
-        assert_eq!(rows.len(), want.len(), "{id}");
-        for (got, want) in rows.iter().zip(want) {
-            for what in ["estimate", "se", "ci_low", "ci_high", "df"] {
-                close(got[what].parse::<f64>().ok(), &want[what], what)
-                    .unwrap_or_else(|e| panic!("{id}: {e}"));
-                checked += 1;
-            }
-        }
+        checked += check_csv_against_r(id, &out, &c);
     }
     // A design file and a design flag together are refused by the argument parser.
     let c = case(CASES[0]);
@@ -374,40 +390,12 @@ fn cli_calibrated_design_files_give_r_numbers() {
         .collect();
     for c in chosen {
         let id = c["id"].as_str().unwrap();
-        // The design file: the design keys, then the calibration table (TOML tables last).
-        let mut file = design_file(c);
-        let (keys, replicate) = match file.find("[replicate]") {
-            Some(at) => (file[..at].to_string(), file[at..].to_string()),
-            None => (file.clone(), String::new()),
-        };
-        file = keys + &replicate + &calibration_table(c);
+        let file = design_file(c);
         let path = dir.join(format!("{id}.toml"));
         std::fs::write(&path, &file).unwrap();
-        let flags = estimate_args(c, "csv");
-        let measure = &flags[1 + design_args(c).len()..];
-        let mut a = vec![
-            "estimate".to_string(),
-            "--data".into(),
-            folder
-                .join(c["data"].as_str().unwrap())
-                .display()
-                .to_string(),
-            "--design".into(),
-            path.display().to_string(),
-        ];
-        a.extend(measure.iter().cloned());
-        let (ok, out, err) = hri(&a);
+        let (ok, out, err) = hri(&design_file_args(c, &folder, &path));
         assert!(ok, "{id}: {err}\n{file}");
-        let rows = parse_csv(&out);
-        let want = c["rows"].as_array().unwrap();
-        assert_eq!(rows.len(), want.len(), "{id}");
-        for (got, want) in rows.iter().zip(want) {
-            for what in ["estimate", "se", "ci_low", "ci_high", "df"] {
-                close(got[what].parse::<f64>().ok(), &want[what], what)
-                    .unwrap_or_else(|e| panic!("{id}: {e}"));
-                checked += 1;
-            }
-        }
+        checked += check_csv_against_r(id, &out, c);
         methods.insert(id.split('-').take(2).collect::<Vec<_>>().join("-"));
     }
     let _ = std::fs::remove_dir_all(&dir);
