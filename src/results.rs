@@ -667,6 +667,24 @@ impl Results {
         &self.overall
     }
 
+    /// Every summary row in one table: a `level` column (`attribute`, `right` or
+    /// `overall`), then the columns of the attribute table (`right` and `attribute` are
+    /// null where a level has none).
+    pub fn summaries_frame(&self) -> Result<DataFrame, PolarsError> {
+        let mut frame = summary_frame(&self.meta, &self.summaries, SummaryLevel::Attribute)?;
+        let level: Vec<&str> = self
+            .summaries
+            .iter()
+            .map(|s| match s.level {
+                SummaryLevel::Attribute => "attribute",
+                SummaryLevel::Right => "right",
+                SummaryLevel::Overall => "overall",
+            })
+            .collect();
+        frame.insert_column(0, Column::new("level".into(), level))?;
+        Ok(frame)
+    }
+
     /// The rows of the indicator table.
     pub fn rows(&self) -> &[IndicatorRow] {
         &self.rows

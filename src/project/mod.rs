@@ -954,6 +954,30 @@ pub struct ProjectRun {
     pub out: Option<PathBuf>,
 }
 
+impl ProjectRun {
+    /// The summary scores of every round, one after the other (see
+    /// [`Results::summaries_frame`]).
+    pub fn summaries(&self) -> Result<DataFrame, ProjectError> {
+        let polars = |source| ProjectError::Polars {
+            what: "stacking the rounds' summaries".into(),
+            source,
+        };
+        let mut frames = Vec::with_capacity(self.rounds.len());
+        for r in &self.rounds {
+            frames.push(r.results.summaries_frame().map_err(polars)?.lazy());
+        }
+        concat(frames, UnionArgs::default())
+            .and_then(|lf| lf.collect())
+            .map_err(polars)
+    }
+
+    /// Writes every output of the run into `out`, as `hri run` does: into a temporary
+    /// folder first, then put in `out`'s place, so that a failure leaves `out` as it was.
+    pub fn write(&self, out: &Path) -> Result<(), ProjectError> {
+        write_outputs(self, out)
+    }
+}
+
 /// A step of a project run, announced as it starts (programs draw a progress bar from it;
 /// the library draws nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]

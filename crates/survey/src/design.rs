@@ -707,8 +707,8 @@ pub struct CalibrationSpec {
     /// Iterations allowed (default [`CALIBRATION_MAX_ITERATIONS`]).
     #[serde(default)]
     pub max_iterations: Option<usize>,
-    /// The margins, `[[calibration.margin]]`.
-    #[serde(default, rename = "margin")]
+    /// The margins, `[[calibration.margin]]` (also read as `margins`).
+    #[serde(default, rename = "margin", alias = "margins")]
     pub margins: Vec<MarginSpec>,
 }
 
@@ -795,8 +795,8 @@ pub struct ReplicateSpec {
     /// brr, fay, jk1, jkn, bootstrap or sdr.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Column prefix.
-    #[serde(default)]
+    /// Column prefix (also read as `weights_prefix`).
+    #[serde(default, alias = "weights_prefix")]
     pub prefix: Option<String>,
     /// Explicit column list.
     #[serde(default)]

@@ -1,13 +1,12 @@
 //! `hri estimate` and `hri gap`: the design and measure flags of the command-line contract (README, "Use from the command line").
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use clap::Args;
 use polars::prelude::*;
 
 use hri::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
-use hri::estimate::{CiMethod, DfMethod, Estimates, Gaps, Request, Statistic, Survey};
+use hri::estimate::{Estimates, Gaps, NamedRequest, Request, Survey, columns_to_read};
 use hri_survey::{Error, Result};
 
 use crate::error::CliError;
@@ -207,160 +206,68 @@ impl DesignArgs {
 }
 
 impl MeasureArgs {
+    /// The request by names, and its analysis columns.
+    fn named(&self) -> Result<NamedRequest> {
+        Ok(NamedRequest {
+            stat: self.stat.clone(),
+            variables: self.var.as_deref().map(list).unwrap_or_default(),
+            denominator: self.denominator.clone(),
+            condition: self.condition.clone(),
+            probs: self
+                .probs
+                .as_deref()
+                .map(|p| floats(p, "--probs"))
+                .transpose()?,
+            universe: self.universe.clone(),
+            ci: self.ci.clone(),
+            level: self.level,
+            df: self.df.clone(),
+        })
+    }
+
     fn request(&self) -> Result<(Request, Vec<String>)> {
-        let vars = self.var.as_deref().map(list).unwrap_or_default();
-        let need_var = || {
-            if vars.is_empty() {
-                Err(Error::InvalidRequest(format!(
-                    "--stat {} needs --var",
-                    self.stat
-                )))
-            } else {
-                Ok(())
-            }
+        // What each statistic needs, said with the flag that gives it.
+        let missing = match self.stat.as_str() {
+            "mean" | "total" | "ratio" | "quantile" if self.var.is_none() => Some("--var"),
+            "ratio" if self.denominator.is_none() => Some("--denominator"),
+            "proportion" if self.condition.is_none() => Some("--condition"),
+            "quantile" if self.probs.is_none() => Some("--probs"),
+            _ => None,
         };
-        let mut req = Request::new()
-            .ci(self.ci.parse::<CiMethod>()?)
-            .level(self.level)
-            .df(self.df.parse::<DfMethod>()?);
-        match self.stat.as_str() {
-            "mean" | "total" => {
-                need_var()?;
-                for v in &vars {
-                    let s = if self.stat == "mean" {
-                        Statistic::Mean {
-                            variable: v.clone(),
-                        }
-                    } else {
-                        Statistic::Total {
-                            variable: v.clone(),
-                        }
-                    };
-                    req = req.measure(v.clone(), s, self.universe.as_deref());
-                }
-            }
-            "ratio" => {
-                need_var()?;
-                let den = self.denominator.clone().ok_or_else(|| {
-                    Error::InvalidRequest("--stat ratio needs --denominator".into())
-                })?;
-                for v in &vars {
-                    req = req.measure(
-                        v.clone(),
-                        Statistic::Ratio {
-                            numerator: v.clone(),
-                            denominator: den.clone(),
-                        },
-                        self.universe.as_deref(),
-                    );
-                }
-            }
-            "proportion" => {
-                let c = self.condition.clone().ok_or_else(|| {
-                    Error::InvalidRequest("--stat proportion needs --condition".into())
-                })?;
-                req = req.measure(
-                    c.clone(),
-                    Statistic::Proportion { condition: c },
-                    self.universe.as_deref(),
-                );
-            }
-            "quantile" => {
-                need_var()?;
-                let probs = floats(
-                    self.probs.as_deref().ok_or_else(|| {
-                        Error::InvalidRequest("--stat quantile needs --probs".into())
-                    })?,
-                    "--probs",
-                )?;
-                for v in &vars {
-                    req = req.measure(
-                        v.clone(),
-                        Statistic::Quantile {
-                            variable: v.clone(),
-                            probs: probs.clone(),
-                        },
-                        self.universe.as_deref(),
-                    );
-                }
-            }
-            other => {
-                return Err(Error::InvalidRequest(format!(
-                    "unknown --stat `{other}` (mean, total, ratio, proportion, quantile)"
-                )));
-            }
+        if let Some(flag) = missing {
+            return Err(Error::InvalidRequest(format!(
+                "--stat {} needs {flag}",
+                self.stat
+            )));
         }
+        let named = self.named()?;
+        let req = named.to_request()?;
         if !matches!(self.format.as_str(), "csv" | "json") {
             return Err(Error::InvalidRequest(format!(
                 "unknown --format `{}` (csv or json)",
                 self.format
             )));
         }
-        Ok((req, vars))
-    }
-
-    /// Columns named in SQL conditions.
-    fn sql_columns(&self) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for (sql, role) in [
-            (&self.universe, "universe (--where)"),
-            (&self.condition, "proportion condition"),
-        ] {
-            if let Some(s) = sql {
-                out.extend(hri::estimate::condition_columns(s).map_err(|e| match e {
-                    Error::BadCondition {
-                        condition, message, ..
-                    } => Error::BadCondition {
-                        condition,
-                        role: role.into(),
-                        message,
-                    },
-                    other => other,
-                })?);
-            }
-        }
-        Ok(out)
+        Ok((req, named.variables))
     }
 }
 
 /// Read only the columns the command needs (plus replicate columns by prefix).
 fn load(design: &DesignArgs, measure: &MeasureArgs, by: &[String]) -> Result<Survey> {
     let d = design.design()?;
-    let mut needed: BTreeSet<String> = d.columns().into_iter().filter(|c| c != ONE).collect();
-    needed.extend(measure.var.as_deref().map(list).unwrap_or_default());
-    needed.extend(measure.denominator.iter().cloned());
-    needed.extend(measure.sql_columns()?);
-    for b in by {
-        needed.extend(list(b));
-    }
+    let by: Vec<Vec<String>> = by.iter().map(|b| list(b)).collect();
     let lf = hri::io::scan(&design.data)?;
     let schema = lf.clone().collect_schema()?;
-    if let Some(Replicates {
-        columns: ReplicateColumns::Prefix(p),
-        ..
-    }) = d.replicates()
-    {
-        needed.extend(
-            schema
-                .iter_names()
-                .filter(|n| n.starts_with(p.as_str()))
-                .map(|n| n.to_string()),
-        );
-    }
-    for c in &needed {
-        if schema.get(c.as_str()).is_none() {
-            return Err(Error::UnknownColumn {
-                column: c.clone(),
-                role: format!("column of {}", design.data.display()),
-            });
-        }
-    }
+    let available: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     // Keep the file's column order (replicate columns are taken in that order).
-    let cols: Vec<String> = schema
-        .iter_names()
-        .filter(|n| needed.contains(n.as_str()))
-        .map(|n| n.to_string())
-        .collect();
+    let cols = columns_to_read(
+        &d,
+        &measure.named()?,
+        &by,
+        &available,
+        &design.data.display().to_string(),
+        &[ONE],
+    )?;
     let mut df = hri::io::read_columns(&design.data, &cols)?;
     if design.weight.is_none() && design.design_file.is_none() {
         let ones = Column::new(ONE.into(), vec![1.0f64; df.height()]);

@@ -32,6 +32,7 @@ mod finish;
 mod glm;
 mod lonely;
 mod measures;
+mod named;
 mod parallel;
 mod partial;
 mod prepare;
@@ -44,6 +45,7 @@ mod table;
 mod taylor;
 mod values;
 
+pub use named::{NamedRequest, STATISTICS, columns_to_read};
 pub use partial::PartialSums;
 pub use request::{CiMethod, DfMethod, MeasureSpec, Request, Statistic};
 pub use table::{EstimateRow, Estimates, GapRow, Gaps};
