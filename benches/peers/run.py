@@ -11,6 +11,9 @@ Generates the standing SYNTHETIC workload once per size (Parquet and CSV, with
   package are installed), at the ``--r-sizes`` only (it is slow);
 * svy: ``benches/peers/svy_table.py`` from the Parquet file (if ``svy`` and ``polars`` are
   importable), at the ``--svy-sizes``;
+* hri from Python: ``benches/peers/hri_py_table.py`` from the Parquet file (if the ``hri``
+  package is importable by this Python: run this script from the virtual environment where
+  ``pip install ./python`` put it), at the ``--py-sizes``;
 * each peer ``--peer-repeat`` times (1; median reported);
 * every program's runs after ``--settle`` seconds of rest (3) and ``--warmup`` untimed runs
   (1): after another program's large memory use (R, or Python importing svy and polars)
@@ -243,6 +246,14 @@ def have_r() -> bool:
     return p.returncode == 0
 
 
+def have_hri_py() -> bool:
+    """Whether the hri Python package and polars are importable by this Python."""
+    p = subprocess.run(
+        [sys.executable, "-c", "import hri, polars"], capture_output=True
+    )
+    return p.returncode == 0
+
+
 def have_svy() -> bool:
     """Whether svy and polars are importable by this Python."""
     p = subprocess.run(
@@ -269,6 +280,8 @@ def main() -> int:
                     help="sizes at which R survey runs (default 100k)")
     ap.add_argument("--svy-sizes", type=parse_sizes, default=[100_000, 1_000_000],
                     help="sizes at which svy runs (default 100k,1M)")
+    ap.add_argument("--py-sizes", type=parse_sizes, default=[100_000, 1_000_000],
+                    help="sizes at which hri's Python package runs (default 100k,1M)")
     ap.add_argument("--hri-only-sizes", type=parse_sizes, default=[10_000_000],
                     help="sizes at which hri runs alone (default 10M)")
     ap.add_argument("--seed", type=int, default=1, help="workload seed (default 1)")
@@ -289,6 +302,7 @@ def main() -> int:
                          "memory use runs up to 3x slower while the kernel settles)")
     ap.add_argument("--skip-r", action="store_true", help="do not run R survey")
     ap.add_argument("--skip-svy", action="store_true", help="do not run svy")
+    ap.add_argument("--skip-py", action="store_true", help="do not run hri from Python")
     args = ap.parse_args()
     if args.repeat < 1 or args.peer_repeat < 1:
         ap.error("--repeat and --peer-repeat must be at least 1")
@@ -315,6 +329,8 @@ def main() -> int:
 
     r_ok = not args.skip_r and have_r()
     svy_ok = not args.skip_svy and have_svy()
+    py_ok = not args.skip_py and have_hri_py()
+    print(f"hri from Python: {'yes' if py_ok else 'no (skipped; pip install ./python)'}")
     print(f"peers: R survey {'yes' if r_ok else 'no (skipped)'}, svy {'yes' if svy_ok else 'no (skipped)'}")
     if not os.path.exists(TIME_BIN):
         print(f"note: {TIME_BIN} missing (apt-get install time): no peak memory")
@@ -344,7 +360,7 @@ def main() -> int:
         pq, cv = files[n]
         tables = data_dir / "tables"
         tables.mkdir(exist_ok=True)
-        entry: dict = {"hri": None, "r": None, "svy": None, "agreement": {}}
+        entry: dict = {"hri": None, "r": None, "svy": None, "py": None, "agreement": {}}
         # Read the files once so that every program finds them in the page cache (otherwise
         # whoever runs first pays for the disk).
         warm_cache(pq)
@@ -379,6 +395,9 @@ def main() -> int:
             peers.append(("r", ["Rscript", str(HERE / "survey.R"), str(cv)], "R survey"))
         if svy_ok and n in args.svy_sizes and n in args.sizes:
             peers.append(("svy", [sys.executable, str(HERE / "svy_table.py"), str(pq)], "svy"))
+        if py_ok and n in args.py_sizes and n in args.sizes:
+            peers.append(("py", [sys.executable, str(HERE / "hri_py_table.py"), str(pq)],
+                          "hri (Python)"))
         for key, cmd, name in peers:
             out = tables / f"{key}_{n}.csv"
             try:
@@ -414,8 +433,9 @@ def main() -> int:
                  f"{args.peer_repeat} run(s) of each peer, after {args.settle:g} s of rest and "
                  f"{args.warmup} untimed warm-up run(s) of each program.")
     lines.append("")
-    lines.append("| rows | hri | R survey | svy | R / hri | svy / hri | hri peak memory |")
-    lines.append("|---:|---:|---:|---:|---:|---:|---:|")
+    lines.append("| rows | hri | R survey | svy | hri (Python) | R / hri | svy / hri | "
+                 "svy / hri (Python) | hri peak memory |")
+    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
         e = results["sizes"][str(n)]
         h = e["hri"]
@@ -426,8 +446,10 @@ def main() -> int:
                 return "—"
             return f"{x['total'] / h['total']:,.0f}×"
         mem = f"{h['peak_mb']:.0f} MB" if h and h.get("peak_mb") else "—"
+        py = e.get("py")
+        svy_py = (f"{e['svy']['total'] / py['total']:,.0f}×" if e.get("svy") and py else "—")
         lines.append(f"| {human(n)} | {cell(h)} | {cell(e['r'])} | {cell(e['svy'])} | "
-                     f"{ratio(e['r'])} | {ratio(e['svy'])} | {mem} |")
+                     f"{cell(py)} | {ratio(e['r'])} | {ratio(e['svy'])} | {svy_py} | {mem} |")
     lines.append("")
     lines.append("Stages (median run), seconds: hri read / estimate / write and throughput; "
                  "peers read / estimate:")
@@ -438,7 +460,7 @@ def main() -> int:
                          f"{n / h['total'] / 1e6:.1f} M rows/s end to end, "
                          f"{n / h['estimate'] / 1e6:.1f} M rows/s estimation; runs {', '.join(f'{t:.3f}' for t in h['runs'])}")
     for n in sizes:
-        for key, name in (("r", "R survey"), ("svy", "svy")):
+        for key, name in (("r", "R survey"), ("svy", "svy"), ("py", "hri (Python)")):
             x = results["sizes"][str(n)].get(key)
             if x:
                 lines.append(f"- {human(n)} {name}: read {x['read']:.3f} / estimate "
@@ -449,7 +471,8 @@ def main() -> int:
     busy = []
     for n in sizes:
         e = results["sizes"][str(n)]
-        for key, name in (("hri", "hri"), ("r", "R survey"), ("svy", "svy")):
+        for key, name in (("hri", "hri"), ("r", "R survey"), ("svy", "svy"),
+                          ("py", "hri (Python)")):
             x = e.get(key)
             if x and x.get("others_cores") is not None and x["others_cores"] > BUSY_CORES:
                 busy.append(f"{human(n)} {name} (other processes used "
@@ -457,7 +480,7 @@ def main() -> int:
     lines.append("")
     lines.append("CPU share per run (from /usr/bin/time): " + ", ".join(
         f"{human(n)} {key} {results['sizes'][str(n)][key].get('cpu_percent') or '?'}%"
-        for n in sizes for key in ("hri", "r", "svy") if results["sizes"][str(n)].get(key)))
+        for n in sizes for key in ("hri", "r", "svy", "py") if results["sizes"][str(n)].get(key)))
     if busy:
         lines.append("WARNING: other processes competed for the CPU during these runs; "
                      "their times are unreliable, rerun on an idle machine: "
@@ -466,7 +489,7 @@ def main() -> int:
     lines.append(f"Agreement with hri (relative tolerance {args.tol:g}):")
     for n in sizes:
         for key, a in results["sizes"][str(n)]["agreement"].items():
-            name = {"r": "R survey", "svy": "svy"}[key]
+            name = {"r": "R survey", "svy": "svy", "py": "hri (Python)"}[key]
             verdict = "agree" if a["ok"] else "DISAGREE"
             lines.append(f"- {human(n)} {name}: {verdict}: {a['joined']} estimates joined, "
                          f"{len(a['missing'])} unmatched, {a['no_estimate']} empty domains, "
