@@ -19,15 +19,15 @@ pub struct PyDesign {
 #[pymethods]
 impl PyDesign {
     #[new]
-    #[pyo3(signature = (weight, strata=None, psu=None, fpc=None, nest=false, lonely_psu="fail", replicate=None, calibration=None))]
+    #[pyo3(signature = (weight, strata=None, psu=None, fpc=None, nest=None, lonely_psu=None, replicate=None, calibration=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         weight: String,
         strata: Option<&Bound<'_, PyAny>>,
         psu: Option<&Bound<'_, PyAny>>,
         fpc: Option<&Bound<'_, PyAny>>,
-        nest: bool,
-        lonely_psu: &str,
+        nest: Option<bool>,
+        lonely_psu: Option<&str>,
         replicate: Option<&Bound<'_, PyAny>>,
         calibration: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
@@ -47,8 +47,9 @@ impl PyDesign {
         let list = |v: Vec<String>| Value::Array(v.into_iter().map(Value::String).collect());
         map.insert("psu".into(), list(names(psu, "psu")?));
         map.insert("fpc".into(), list(names(fpc, "fpc")?));
-        map.insert("nest".into(), Value::Bool(nest));
-        map.insert("lonely_psu".into(), Value::String(lonely_psu.to_string()));
+        map.insert("nest".into(), Value::Bool(nest.unwrap_or(false)));
+        let lonely_psu = lonely_psu.unwrap_or("fail").to_string();
+        map.insert("lonely_psu".into(), Value::String(lonely_psu));
         for (key, value) in [("replicate", replicate), ("calibration", calibration)] {
             if let Some(v) = value.filter(|v| !v.is_none()) {
                 map.insert(key.into(), to_json(v, key)?);

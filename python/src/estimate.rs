@@ -57,6 +57,29 @@ fn read(
     import(&selected)
 }
 
+/// Gives result columns holding group labels (text in the engine) the type their source
+/// column has in the data — integer groups come back as integers — where every label
+/// converts; else they stay text.
+fn restore_types(frame: &mut DataFrame, schema: &Schema, pairs: &[(String, String)]) {
+    for (result, source) in pairs {
+        let Some(dtype) = schema.get(source.as_str()) else {
+            continue;
+        };
+        let Ok(column) = frame.column(result.as_str()) else {
+            continue;
+        };
+        if dtype == column.dtype() {
+            continue;
+        }
+        let Ok(cast) = column.cast(dtype) else {
+            continue;
+        };
+        if cast.null_count() == column.null_count() {
+            let _ = frame.with_column(cast);
+        }
+    }
+}
+
 fn polars_error(e: PolarsError) -> PyErr {
     DataError::new_err(e.to_string())
 }
@@ -101,6 +124,7 @@ pub fn estimate(
     if overall || by.is_empty() {
         request = request.overall();
     }
+    let schema = data.schema().clone();
     let plan = design.design.clone();
     let table = py
         .detach(move || no_panic(|| Survey::new(data, plan)?.estimate(&request)))?
@@ -128,6 +152,12 @@ pub fn estimate(
         .map(String::from),
     );
     frame = frame.select(keep).map_err(polars_error)?;
+    let by_columns: Vec<(String, String)> = table
+        .by_columns
+        .iter()
+        .map(|c| (c.clone(), c.clone()))
+        .collect();
+    restore_types(&mut frame, &schema, &by_columns);
     Ok(ArrowTable::new(frame))
 }
 
@@ -173,12 +203,20 @@ pub fn gap(
     };
     let column = column.unwrap_or(first);
     let data = read(source, &design, &named, std::slice::from_ref(&by))?;
+    let schema = data.schema().clone();
     let plan = design.design.clone();
     let gaps = py
         .detach(move || {
             no_panic(|| Survey::new(data, plan)?.gap(&request, &by, &column, &group, &reference))
         })?
         .map_err(survey_error)?;
-    let frame = gaps.to_dataframe().map_err(survey_error)?;
+    let mut frame = gaps.to_dataframe().map_err(survey_error)?;
+    let mut pairs: Vec<(String, String)> = gaps
+        .by_columns
+        .iter()
+        .map(|c| (c.clone(), c.clone()))
+        .collect();
+    pairs.push(("reference".into(), gaps.column.clone()));
+    restore_types(&mut frame, &schema, &pairs);
     Ok(ArrowTable::new(frame))
 }

@@ -125,3 +125,14 @@ def test_package_docstring_example_runs():
     failures, tried = doctest.testmod(hri, verbose=False)
     assert tried >= 3
     assert failures == 0
+
+
+def test_group_columns_keep_their_type(api_strat):
+    design = strat_design()
+    t = hri.estimate(api_strat, design, "mean", var="api00", by="cnum", overall=False)
+    assert t.schema["cnum"] == api_strat.schema["cnum"]
+    assert t["cnum"].to_list() == sorted(api_strat["cnum"].unique().to_list())
+    g = hri.gap(api_strat.with_columns((pl.col("yr_rnd") == "Yes").cast(pl.Int32).alias("yr")),
+                design, var="api00", by=["yr"], group="1", reference="0")
+    assert g.schema["yr"] == pl.Int32 and g.schema["reference"] == pl.Int32
+    assert g.row(0, named=True)["yr"] == 1 and g.row(0, named=True)["reference"] == 0
