@@ -30,9 +30,10 @@
 //!    reason, and its values are withheld (see [`PipelineBuilder::withhold`]).
 //! 3. **Gaps.** Each disaggregation has at most one *gap dimension*: migratory status when
 //!    the disaggregation contains it and it has a reference group, otherwise the first of
-//!    its dimensions that has one. By default only migratory status has a reference group,
+//!    its dimensions that has one. By default migratory status has the reference group
 //!    [`DEFAULT_NON_MIGRANT`] (the label [`crate::derive::migratory_status`] gives
-//!    native-born citizens); set others with [`PipelineBuilder::reference`] (e.g. sex with
+//!    native-born citizens), and its roll-ups `place_of_birth` and `citizenship` the groups
+//!    `native_born` and `citizen`; set others with [`PipelineBuilder::reference`] (e.g. sex with
 //!    reference `male`). Every group of the gap dimension is compared with the reference
 //!    group having the same values of the other dimensions (foreign-born women against
 //!    native-born women); every comparison of every disaggregation is computed in one
@@ -440,10 +441,17 @@ impl Default for PipelineBuilder {
             data: None,
             register: None,
             quality: QualityPolicy::default(),
-            references: BTreeMap::from([(
-                Dimension::MigratoryStatus,
-                DEFAULT_NON_MIGRANT.to_string(),
-            )]),
+            references: BTreeMap::from([
+                (Dimension::MigratoryStatus, DEFAULT_NON_MIGRANT.to_string()),
+                (
+                    Dimension::PlaceOfBirth,
+                    crate::framework::label::NATIVE_BORN.to_string(),
+                ),
+                (
+                    Dimension::Citizenship,
+                    crate::framework::label::CITIZEN.to_string(),
+                ),
+            ]),
             ci: DEFAULT_CI,
             level: 0.95,
             df: DfMethod::Design,

@@ -886,6 +886,7 @@ fn synth_tunisia_schema_and_nulls() {
     let age = col_req(&df, "age");
     let status = col_str(&df, "migrant_status");
     let nat = col_str(&df, "nationality");
+    let cob = col_str(&df, "country_birth");
     let months_abroad = col(&df, "months_abroad");
     let years_abroad = col(&df, "years_abroad");
     let since = col(&df, "years_since_arrival");
@@ -911,9 +912,26 @@ fn synth_tunisia_schema_and_nulls() {
     for i in 0..df.height() {
         let a = age[i];
         let st = status[i].as_deref().expect("status");
-        assert!(["non_migrant", "return_migrant", "foreign_resident"].contains(&st));
+        assert!(
+            [
+                "non_migrant",
+                "return_migrant",
+                "foreign_resident",
+                "born_abroad_tunisian"
+            ]
+            .contains(&st)
+        );
         let ret = st == "return_migrant";
         let frg = st == "foreign_resident";
+        let fbt = st == "born_abroad_tunisian";
+        // A return migrant came back: born in Tunisia, never a child born abroad.
+        if ret {
+            assert_eq!(cob[i].as_deref(), Some("TUN"), "return migrant born abroad");
+        }
+        if fbt {
+            assert_ne!(cob[i].as_deref(), Some("TUN"));
+            assert_eq!(citizenship[i], 1.0);
+        }
         assert_eq!(
             frg,
             nat[i].as_deref() != Some("TUN"),
@@ -921,7 +939,7 @@ fn synth_tunisia_schema_and_nulls() {
         );
         assert_eq!(months_abroad[i].is_some(), ret);
         assert_eq!(years_abroad[i], months_abroad[i].map(|m| m / 12.0));
-        assert_eq!(since[i].is_some(), ret || frg, "years_since_arrival");
+        assert_eq!(since[i].is_some(), ret || frg || fbt, "years_since_arrival");
         assert_eq!(citizenship[i], if frg { 2.0 } else { 1.0 });
         assert_eq!(dest[i].is_some(), ret);
         assert_eq!(ret_year[i].is_some(), ret);
@@ -933,7 +951,7 @@ fn synth_tunisia_schema_and_nulls() {
         if let Some(y) = ret_year[i] {
             assert!(y <= 2020.0 && y >= 2020.0 - a, "return year {y} at age {a}");
         }
-        assert_eq!(m_tun[i].is_some(), frg);
+        assert_eq!(m_tun[i].is_some(), frg || fbt);
         assert_eq!(motive[i].is_some(), frg && a >= 15.0);
         assert_eq!(intends[i].is_some(), st == "non_migrant" && a >= 15.0);
         for it in &items {

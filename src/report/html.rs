@@ -25,9 +25,10 @@ const PALETTE: [&str; 5] = ["#E69F00", "#56B4E9", "#999999", "#882255", "#44AA99
 fn migrant_color(value: &str, k: usize) -> String {
     match value {
         label::NATIVE_BORN_CITIZEN => "#0072B2",
-        label::FOREIGN_BORN => "#D55E00",
+        label::FOREIGN_BORN_NON_CITIZEN => "#D55E00",
+        label::FOREIGN_BORN_CITIZEN => "#AA4499",
         label::RETURN_MIGRANT => "#009E73",
-        label::FOREIGN_CITIZEN => "#CC79A7",
+        label::NATIVE_BORN_NON_CITIZEN => "#CC79A7",
         _ => PALETTE[k % PALETTE.len()],
     }
     .to_string()

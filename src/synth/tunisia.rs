@@ -357,15 +357,15 @@ pub fn tunisia(households: usize, seed: u64) -> Result<DataFrame, SynthError> {
 /// | `nationality` | str | ISO 3166 alpha-3; `"TUN"` for Tunisians; `"OTH"` = other |
 /// | `country_birth` | str | ISO 3166 alpha-3 |
 /// | `citizenship` | i32 | 1 Tunisian, 2 foreign national (the codes of `hri::derive`'s default citizenship map) |
-/// | `migrant_status` | str | `"non_migrant"`, `"return_migrant"`, `"foreign_resident"` (HIMS definitions, below) |
+/// | `migrant_status` | str | `"non_migrant"`, `"return_migrant"`, `"foreign_resident"` (HIMS definitions, below), `"born_abroad_tunisian"` (Tunisians born abroad who came to live in Tunisia, e.g. children of return migrants: neither return migrants nor foreign residents) |
 /// | `years_abroad` | f64 | `months_abroad / 12`; **null unless return migrant** |
-/// | `years_since_arrival` | f64 | years since the last return (`year - return_year`) or, for a foreign resident, `months_in_tunisia / 12`; **null for non-migrants** |
+/// | `years_since_arrival` | f64 | years since the last return (`year - return_year`) or, for a foreign resident or a Tunisian born abroad, `months_in_tunisia / 12`; **null for non-migrants** |
 /// | `months_abroad` | i32 | total months lived abroad (≥ 3); **null unless return migrant** |
 /// | `last_destination` | str | last country of residence abroad; **null unless return migrant** |
 /// | `return_year` | i32 | year of the last return; **null unless return migrant** |
 /// | `involuntary_return` | i32 | 0/1 return was forced (expulsion, crisis); **null unless return migrant** |
 /// | `intends_reemigrate` | i32 | 0/1; **null unless return migrant aged 15+** |
-/// | `months_in_tunisia` | i32 | months since arrival (≥ 1); **null unless foreign resident** |
+/// | `months_in_tunisia` | i32 | months since arrival (≥ 1); **null unless foreign resident or Tunisian born abroad** |
 /// | `motive` | str | main reason for coming: `"economic"`, `"education"`, `"family"`, `"other"`; **null unless foreign resident aged 15+** |
 /// | `intends_emigrate` | i32 | 0/1 intends to emigrate (potential migrant); **null unless non-migrant aged 15+** |
 /// | `n_emigrants` | i32 | current emigrants (15+) from the household, living abroad (household-level, repeated on every member) |
@@ -387,8 +387,16 @@ pub fn tunisia(households: usize, seed: u64) -> Result<DataFrame, SynthError> {
 /// lived abroad for more than three months; a *return migrant* a Tunisian back after at
 /// least three months abroad; a *foreign resident* a non-Tunisian in Tunisia for six months
 /// or more or intending to stay (regardless of legal status). HIMS applies them to persons aged 15+;
-/// here they are coded for every age (children of return migrants born abroad are return
-/// migrants), so select `age >= 15` to reproduce HIMS tables. A *migrant worker* (the
+/// here they are coded for every age, so select `age >= 15` to reproduce HIMS tables. A
+/// return migrant is always born in Tunisia (`country_birth = "TUN"`): children born abroad
+/// who came with a returnee parent did not come *back*, and are coded
+/// `born_abroad_tunisian` (foreign-born citizens in the UN classes). Against the UN Expert
+/// Group on Migration Statistics (2017) classes that `hri::pilot` derives from
+/// `country_birth`, `citizenship` and `years_abroad`: HIMS's non-migrants are native-born
+/// citizens; its return migrants are native-born citizens back after 3 months abroad or
+/// more, of whom only those with a year or more (`years_abroad >= 1`) are UN return
+/// migrants (the others are native-born citizens); its foreign residents are foreign-born
+/// non-citizens, or native-born non-citizens for their children born in Tunisia. A *migrant worker* (the
 /// universe of SDG 10.7.1) is a return migrant aged 18+ who worked abroad, or a foreign
 /// resident who came for economic reasons and is employed.
 ///
@@ -710,19 +718,20 @@ fn mark_returnees(members: &mut [Person], year: i32, dest: &[f64], rng: &mut Cha
         p.months_abroad = Some(months_abroad.min(max_months));
         p.worked_abroad = p.age >= 18 && bern(rng, if p.female { 0.5 } else { 0.85 });
     }
-    // Children born abroad who came back with a returnee parent.
+    // Children born abroad who came to Tunisia with a returnee parent. They are Tunisian
+    // citizens born abroad: not return migrants (they never lived in Tunisia before, so
+    // they did not come back: a return migrant is native-born), not foreign residents
+    // (they are Tunisian). HIMS's three classes, defined for persons aged 15+, do not name
+    // them: `migrant_status` codes them `born_abroad_tunisian`, and the UN classes of
+    // `hri::derive::migratory_status` make them foreign-born citizens.
     let parent_back = chosen.iter().any(|&i| members[i].rel <= 2);
     if parent_back {
         for p in members.iter_mut() {
             if p.rel == 3 && !p.returnee && p.age < 18 && bern(rng, 0.15) {
                 let since = years_since.min(p.age);
-                p.returnee = true;
-                p.status = "return_migrant";
+                p.status = "born_abroad_tunisian";
                 p.country_birth = if d == "OTH" { "OTH" } else { d };
-                p.last_destination = Some(d);
-                p.return_year = Some(year - since);
-                p.involuntary = Some(i32::from(involuntary));
-                p.months_abroad = Some(((p.age - since) * 12).max(3));
+                p.months_in_tunisia = Some((since * 12).max(1));
             }
         }
     }
