@@ -279,7 +279,7 @@ fn tiny_domain_is_suppressed_with_its_reason_in_the_output() {
         .str()
         .unwrap()
         .get(1);
-    assert_eq!(status, Some("foreign_born"));
+    assert_eq!(status, Some("foreign_born_non_citizen"));
 }
 
 #[test]
