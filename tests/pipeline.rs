@@ -398,6 +398,19 @@ fn builtin_frame(seed: u64) -> DataFrame {
         };
         df.with_column(col).unwrap();
     }
+    // The Child Functioning Module's groups (the built-in catalogue breaks universes of
+    // children down by them).
+    let cfm: Vec<&str> = (0..n)
+        .map(|_| {
+            if rng.random_bool(0.05) {
+                "with_functional_difficulty"
+            } else {
+                "without_functional_difficulty"
+            }
+        })
+        .collect();
+    df.with_column(Column::new("child_functioning".into(), cfm))
+        .unwrap();
     df
 }
 
@@ -419,7 +432,8 @@ fn end_to_end_builtin_catalogue_every_column_filled_or_explained() {
         request.measures.len(),
         catalogue.survey_indicators().count()
     );
-    assert_eq!(request.disaggregations.len(), 8);
+    // Total + the standard seven + child functioning alone and crossed with status.
+    assert_eq!(request.disaggregations.len(), 10);
     assert!(request.disaggregations[0].is_empty());
     let results = pipeline.run().unwrap();
     assert_eq!(results.meta().ref_area, "MEX");
@@ -429,7 +443,8 @@ fn end_to_end_builtin_catalogue_every_column_filled_or_explained() {
             Dimension::MigratoryStatus,
             Dimension::Sex,
             Dimension::AgeGroup,
-            Dimension::Disability
+            Dimension::Disability,
+            Dimension::ChildFunctioning
         ]
     );
     assert_every_null_explained(&results, &catalogue);

@@ -42,6 +42,7 @@ fn survey(id: &str, right: &str, attribute: &str, direction: Direction) -> Indic
         sdg_series: None,
         comparability: None,
         series_breaks: Vec::new(),
+        population: None,
     }
 }
 

@@ -110,7 +110,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use display::render;
-pub use error::{CatalogueError, Format, Issue, Location, ValidationIssue, ValidationReport};
+pub use error::{
+    CatalogueError, Format, Issue, IssueKind, Location, ValidationIssue, ValidationReport,
+};
 pub use validate::MAX_SQL_CHARS;
 
 use crate::framework::{Attribute, Dimension, Indicator, IndicatorKind, Right, ScoringSpec};

@@ -34,14 +34,23 @@
 //!   - weight: a finite number > 0;
 //!   - disaggregations: none is empty (the whole-population figure is always computed, so
 //!     an empty disaggregation is a mistake, not a request for the total), none repeats a
-//!     dimension, and no two are the same set of dimensions.
+//!     dimension, and no two are the same set of dimensions;
+//!   - breakdowns fit the universe ([`IssueKind`], the population read by
+//!     [`Population::of`](crate::framework::Population::of)): no `sex` breakdown of a
+//!     universe of one sex (skilled birth attendance and family planning are universes of
+//!     women); no `disability` breakdown (the Washington Group Short Set, designed for
+//!     adults aged 18+: Washington Group, *The Washington Group Short Set on Functioning*,
+//!     and its note on use with children) of a universe whose oldest age is under 18,
+//!     where the UNICEF/Washington Group Child Functioning Module (`child_functioning`,
+//!     ages 2–4 and 5–17) is the instrument; no `child_functioning` breakdown of a
+//!     universe outside ages 2–17.
 
 use std::collections::{BTreeSet, HashMap};
 
 use super::Catalogue;
-use super::error::{Issue, Location, ValidationReport};
+use super::error::{Issue, IssueKind, Location, ValidationReport};
 use crate::framework::{
-    Benchmark, Dimension, Direction, Indicator, IndicatorKind, Measure, Target, Unit,
+    Benchmark, Dimension, Direction, Indicator, IndicatorKind, Measure, Population, Target, Unit,
 };
 
 /// The longest SQL condition or universe accepted, in characters (the survey engine's
@@ -588,6 +597,84 @@ impl Validator {
         }
     }
 
+    /// A breakdown that the universe cannot take: sex on one sex, an instrument of
+    /// disability outside its ages.
+    fn fits_universe(
+        &mut self,
+        at: &Location,
+        field: &str,
+        ind: &Indicator,
+        population: &Population,
+        d: &[Dimension],
+    ) {
+        if d.contains(&Dimension::Sex)
+            && let Some(sex) = &population.sex
+        {
+            self.issues.push(
+                Issue::new(
+                    at.clone(),
+                    field,
+                    format!(
+                        "indicator {}: breakdown by sex of a universe of one sex ({sex} only); \
+                         remove the sex breakdown",
+                        ind.id
+                    ),
+                )
+                .with_kind(IssueKind::SexBreakdownOnSingleSexUniverse {
+                    indicator: ind.id.clone(),
+                    sex: sex.clone(),
+                }),
+            );
+        }
+        let (lo, hi) = (population.min_age, population.max_age);
+        let ages = match (lo, hi) {
+            (Some(a), Some(b)) => format!("ages {a}-{b}"),
+            (Some(a), None) => format!("ages {a}+"),
+            (None, Some(b)) => format!("ages up to {b}"),
+            (None, None) => "all ages".to_string(),
+        };
+        let kind = |dimension: Dimension| IssueKind::DisabilityInstrumentOutsideItsAges {
+            indicator: ind.id.clone(),
+            dimension: dimension.as_str().to_string(),
+            min_age: lo,
+            max_age: hi,
+        };
+        if d.contains(&Dimension::Disability) && hi.is_some_and(|h| h < 18) {
+            self.issues.push(
+                Issue::new(
+                    at.clone(),
+                    field,
+                    format!(
+                        "indicator {}: disability breakdown (Washington Group Short Set, \
+                         designed for adults aged 18+) of a universe of children ({ages}); \
+                         use the UNICEF/Washington Group Child Functioning Module \
+                         (dimension child_functioning, ages 2-4 and 5-17) where the survey \
+                         has it, or no disability breakdown",
+                        ind.id
+                    ),
+                )
+                .with_kind(kind(Dimension::Disability)),
+            );
+        }
+        if d.contains(&Dimension::ChildFunctioning)
+            && (lo.is_none_or(|l| l < 2) || hi.is_none_or(|h| h > 17))
+        {
+            self.issues.push(
+                Issue::new(
+                    at.clone(),
+                    field,
+                    format!(
+                        "indicator {}: child_functioning breakdown (UNICEF/Washington Group \
+                         Child Functioning Module, ages 2-17) of a universe of {ages}; \
+                         restrict the universe to ages 2-17",
+                        ind.id
+                    ),
+                )
+                .with_kind(kind(Dimension::ChildFunctioning)),
+            );
+        }
+    }
+
     fn disaggregations(&mut self, c: &Catalogue, at: &Location, ind: &Indicator) {
         if ind.kind == IndicatorKind::Structural && !ind.disaggregations.is_empty() {
             self.push(
@@ -597,9 +684,11 @@ impl Validator {
                  disaggregated; remove the disaggregations",
             );
         }
+        let population = Population::of(ind);
         let mut seen: Vec<(BTreeSet<_>, usize)> = Vec::new();
         for (i, d) in ind.disaggregations.iter().enumerate() {
             let field = format!("disaggregations[{i}]");
+            self.fits_universe(at, &field, ind, &population, d);
             if d.is_empty() {
                 self.push(
                     at,

@@ -153,6 +153,7 @@ pub fn dimension_concept(d: Dimension) -> &'static str {
         Dimension::Sex => "SEX",
         Dimension::AgeGroup => "AGE",
         Dimension::Disability => "DISABILITY_STATUS",
+        Dimension::ChildFunctioning => "CHILD_FUNCTIONING",
         Dimension::Citizenship => "CITIZENSHIP",
         Dimension::CountryOfBirth => "COUNTRY_OF_BIRTH",
         Dimension::LegalStatus => "LEGAL_STATUS",

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const UNKNOWN: &str = "unknown";
 
 /// A named disaggregation concept that a catalogue maps to a survey column: one of the
-/// twelve built-in dimensions (whose derivations and SDMX codes are standard), or a
+/// thirteen built-in dimensions (whose derivations and SDMX codes are standard), or a
 /// dimension the catalogue declares itself with a label in its `[dimension_labels]`
 /// ([`Dimension::Other`]: ethnicity, indigenous status, religion, education level, household
 /// type, an office's own migrant variable).
@@ -30,8 +30,13 @@ pub enum Dimension {
     Sex,
     /// Age group.
     AgeGroup,
-    /// Disability status (Washington Group Short Set).
+    /// Disability status (Washington Group Short Set, WG-SS): designed for adults (18+);
+    /// a catalogue may not break a universe of children down by it.
     Disability,
+    /// Functional difficulty of children aged 2–17 (UNICEF/Washington Group Child
+    /// Functioning Module, CFM), derived by [`crate::derive::child_functioning`]: the
+    /// disability breakdown of a universe of children.
+    ChildFunctioning,
     /// Citizenship: `citizen` / `non_citizen` (the roll-up of migratory status by
     /// citizenship, written as `{output}_citizenship`), or a survey's own coding.
     Citizenship,
@@ -53,12 +58,13 @@ pub enum Dimension {
 
 impl Dimension {
     /// Every dimension, in declaration order.
-    pub const ALL: [Dimension; 12] = [
+    pub const ALL: [Dimension; 13] = [
         Dimension::MigratoryStatus,
         Dimension::PlaceOfBirth,
         Dimension::Sex,
         Dimension::AgeGroup,
         Dimension::Disability,
+        Dimension::ChildFunctioning,
         Dimension::Citizenship,
         Dimension::CountryOfBirth,
         Dimension::LegalStatus,
@@ -76,6 +82,7 @@ impl Dimension {
             Dimension::Sex => "sex",
             Dimension::AgeGroup => "age_group",
             Dimension::Disability => "disability",
+            Dimension::ChildFunctioning => "child_functioning",
             Dimension::Citizenship => "citizenship",
             Dimension::CountryOfBirth => "country_of_birth",
             Dimension::LegalStatus => "legal_status",
@@ -97,7 +104,7 @@ impl Dimension {
         intern(&self.as_str().to_ascii_uppercase())
     }
 
-    /// Whether this is one of the twelve built-in dimensions.
+    /// Whether this is one of the thirteen built-in dimensions.
     pub fn is_builtin(self) -> bool {
         !matches!(self, Dimension::Other(_))
     }

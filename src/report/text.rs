@@ -13,6 +13,7 @@ pub(crate) fn dimension_title(d: Dimension) -> &'static str {
         Dimension::Sex => "Sex",
         Dimension::AgeGroup => "Age group",
         Dimension::Disability => "Disability",
+        Dimension::ChildFunctioning => "Child functioning (CFM)",
         Dimension::Citizenship => "Citizenship",
         Dimension::CountryOfBirth => "Country of birth",
         Dimension::LegalStatus => "Legal status",
