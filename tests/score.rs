@@ -70,6 +70,7 @@ fn spec(aggregation: Aggregation, min_available: f64) -> ScoringSpec {
         normalisation: Normalisation::Goalposts,
         aggregation,
         min_available,
+        composite: None,
     }
 }
 

@@ -5,7 +5,9 @@
 //!
 //! - **metadata**: `name` and `version` are not empty; `country` is `"generic"` or an ISO
 //!   3166-1 alpha-3 code (three upper-case letters).
-//! - **scoring**: `min_available` is a number in [0, 1].
+//! - **scoring**: `min_available` is a number in [0, 1]; `normalisation` is not `parity`
+//!   (the gap score is always computed apart); `composite` weights are finite, not
+//!   negative, not all 0, and need an aggregation other than `none`.
 //! - **dimensions**: each mapped survey column name is not empty and has no surrounding
 //!   white space. When the catalogue maps *any* dimension, every dimension used in an
 //!   indicator's disaggregations must be mapped; when it maps none, each dimension is read
@@ -113,6 +115,35 @@ impl Validator {
     }
 
     fn scoring(&mut self, c: &Catalogue) {
+        if c.scoring.normalisation == crate::framework::Normalisation::Parity {
+            self.push(
+                &Location::Scoring,
+                "normalisation",
+                "\"parity\" no longer normalises level scores: every row now has its \
+                 non-discrimination score apart (gap_score, parity on the gap ratio), rolled \
+                 up apart; choose \"goalposts\" or \"distance_to_target\" for the level score",
+            );
+        }
+        if let Some(w) = &c.scoring.composite {
+            let all = [w.structural, w.process, w.outcome];
+            if all.iter().any(|v| !v.is_finite() || *v < 0.0) || all.iter().all(|v| *v == 0.0) {
+                self.push(
+                    &Location::Scoring,
+                    "composite",
+                    format!(
+                        "weights must be finite, not negative and not all 0, got {}",
+                        w.describe()
+                    ),
+                );
+            }
+            if c.scoring.aggregation == crate::framework::Aggregation::None {
+                self.push(
+                    &Location::Scoring,
+                    "composite",
+                    "a composite needs an aggregation (arithmetic or geometric), not \"none\"",
+                );
+            }
+        }
         let m = c.scoring.min_available;
         if !(0.0..=1.0).contains(&m) {
             self.push(

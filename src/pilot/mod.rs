@@ -448,12 +448,24 @@ pub fn summary(run: &PilotRun) -> String {
         s,
         "\n{suppressed} figures withheld for low precision or small samples (reason in the `quality_reason` column)."
     );
+    // Scores by right and kind (never averaged across kinds unless the catalogue asks for
+    // a composite), whole population.
+    let _ = writeln!(
+        s,
+        "Level scores (0–100), whole population, by right and kind:"
+    );
     for sm in r.summaries() {
         if sm.group == "total"
-            && sm.level == crate::results::SummaryLevel::Overall
-            && let Some(score) = sm.score
+            && sm.basis == crate::results::ScoreBasis::Level
+            && sm.level != crate::results::SummaryLevel::Attribute
         {
-            let _ = writeln!(s, "Overall score (0–100), whole population: {score:.1}");
+            let kind = sm.kind.map_or("composite", |k| k.as_str());
+            let score = sm.score.map_or("—".to_string(), |x| format!("{x:.1}"));
+            let weights = sm
+                .weights
+                .as_deref()
+                .map_or(String::new(), |w| format!(" (weights: {w})"));
+            let _ = writeln!(s, "  {:<44} {:<10} {score}{weights}", sm.name, kind);
         }
     }
     if let Some(w) = &run.written {
