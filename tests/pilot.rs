@@ -188,3 +188,60 @@ fn migratory_status_roll_ups_are_domains_of_their_own() {
     let summary = summary(&run);
     assert!(summary.contains("foreign-b."), "{summary}");
 }
+
+#[test]
+fn tunisia_sdg_10_7_1_is_the_mean_ratio_over_its_metadata_universe() {
+    use hri::pilot::survey_round;
+    use hri::synth::Round;
+    let mut o = PilotOptions::new(Country::Tunisia);
+    o.size = Some(1_500);
+    o.out_dir = None;
+    let run = run(&o).unwrap();
+    let total = run
+        .results
+        .row("recruitment_cost", "total", "total")
+        .unwrap();
+    // The same survey, filtered by hand: wage or salary earners who changed their usual
+    // residence (12 months abroad, or in Tunisia) for the job within the last 5 years.
+    let df = survey_round(Country::Tunisia, 1_500, Round::Y2020, o.seed).unwrap();
+    let f = |name: &str| -> Vec<Option<f64>> {
+        df.column(name)
+            .unwrap()
+            .cast(&polars::prelude::DataType::Float64)
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect()
+    };
+    let (ratio, emp, abroad, stay, since, w) = (
+        f("recruitment_cost_months"),
+        f("recruitment_employee"),
+        f("years_abroad"),
+        f("months_in_tunisia"),
+        f("years_since_recruitment"),
+        f("weight"),
+    );
+    let (mut n, mut sw, mut swx, mut self_employed) = (0u64, 0.0, 0.0, 0);
+    for i in 0..df.height() {
+        let Some(r) = ratio[i] else { continue };
+        if emp[i] == Some(0.0) {
+            self_employed += 1;
+            continue;
+        }
+        let resident = abroad[i].is_some_and(|y| y >= 1.0) || stay[i].is_some_and(|m| m >= 12.0);
+        if resident && since[i].is_some_and(|y| y <= 5.0) {
+            n += 1;
+            sw += w[i].unwrap();
+            swx += w[i].unwrap() * r;
+        }
+    }
+    assert!(self_employed > 0, "the self-employed are excluded");
+    assert_eq!(total.n, Some(n));
+    let mean = swx / sw;
+    assert!(
+        (total.estimate.unwrap() - mean).abs() < 1e-9 * mean,
+        "{} vs {mean}",
+        total.estimate.unwrap()
+    );
+}

@@ -842,6 +842,11 @@ fn synth_tunisia_schema_and_nulls() {
         ("earnings", Float64),
         ("recruitment_cost", Float64),
         ("first_month_earnings", Float64),
+        ("earnings_currency", String),
+        ("tnd_per_currency_unit", Float64),
+        ("first_month_earnings_lcu", Float64),
+        ("recruitment_employee", Int32),
+        ("years_since_recruitment", Float64),
         ("recruitment_cost_months", Float64),
         ("synthetic", Boolean),
     ];
@@ -879,6 +884,11 @@ fn synth_tunisia_schema_and_nulls() {
         "earnings",
         "recruitment_cost",
         "first_month_earnings",
+        "earnings_currency",
+        "tnd_per_currency_unit",
+        "first_month_earnings_lcu",
+        "recruitment_employee",
+        "years_since_recruitment",
         "recruitment_cost_months",
     ];
     nullable.extend(wg);
@@ -908,6 +918,11 @@ fn synth_tunisia_schema_and_nulls() {
     let cost = col(&df, "recruitment_cost");
     let first = col(&df, "first_month_earnings");
     let ratio = col(&df, "recruitment_cost_months");
+    let currency = col_str(&df, "earnings_currency");
+    let to_tnd = col(&df, "tnd_per_currency_unit");
+    let lcu = col(&df, "first_month_earnings_lcu");
+    let employee = col(&df, "recruitment_employee");
+    let recruited = col(&df, "years_since_recruitment");
     let items: Vec<Vec<Option<f64>>> = wg.iter().map(|n| col(&df, n)).collect();
     for i in 0..df.height() {
         let a = age[i];
@@ -975,7 +990,21 @@ fn synth_tunisia_schema_and_nulls() {
             assert!(c >= 0.0 && f > 0.0);
             assert_eq!(r, c / f);
             assert!(ret || (frg && emp), "migrant workers only");
+            // One currency: the earnings paid abroad, converted at the stated rate, are the
+            // TND earnings of the ratio; a foreign resident working in Tunisia is paid in TND.
+            let (cur, rate, lcu) = (
+                currency[i].as_deref().unwrap(),
+                to_tnd[i].unwrap(),
+                lcu[i].unwrap(),
+            );
+            assert!((lcu * rate - f).abs() < 1e-9 * f, "{lcu} × {rate} vs {f}");
+            assert_eq!(cur == "TND", frg, "{cur}");
+            if dest[i].as_deref() == Some("FRA") {
+                assert_eq!((cur, rate), ("EUR", 3.3));
+            }
+            assert!(employee[i].is_some() && recruited[i].unwrap() >= 0.0);
         }
+        assert_eq!(currency[i].is_some(), cost[i].is_some());
     }
 }
 
