@@ -1433,3 +1433,34 @@ disaggregations = [["sex"]]
             if indicator == "anc"
     ));
 }
+
+#[test]
+fn every_builtin_benchmark_cites_a_checkable_source_or_says_what_it_is() {
+    let catalogue = Catalogue::migrants_rights();
+    let mut n = 0;
+    for ind in &catalogue.indicators {
+        let Some(b) = &ind.benchmark else { continue };
+        n += 1;
+        let s = b.source.as_str();
+        // A checkable source (an address, or a treaty article), or marked as recalled.
+        assert!(
+            s.contains("https://") || s.contains(" art") || s.contains("(recalled"),
+            "{}: benchmark source cites nothing checkable: {s}",
+            ind.id
+        );
+        // A target its source does not set is marked as this catalogue's reading.
+        if s.starts_with("derived") {
+            assert!(s.contains("illustrative"), "{}: {s}", ind.id);
+        }
+        // Normative targets say so, and the recalled ones are marked.
+        assert!(
+            s.starts_with("SDG target")
+                || s.starts_with("derived")
+                || s.starts_with("normative")
+                || s.contains("(recalled"),
+            "{}: {s}",
+            ind.id
+        );
+    }
+    assert_eq!(n, 34);
+}
