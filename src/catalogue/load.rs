@@ -137,6 +137,7 @@ fn scoring_fields<N: Node>() -> Vec<Field<N>> {
         optional::<N, crate::framework::Normalisation>("normalisation"),
         optional::<N, crate::framework::Aggregation>("aggregation"),
         optional::<N, f64>("min_available"),
+        optional::<N, Option<crate::framework::KindWeights>>("composite"),
     ]
 }
 
