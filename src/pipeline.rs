@@ -30,9 +30,10 @@
 //!    reason, and its values are withheld (see [`PipelineBuilder::withhold`]).
 //! 3. **Gaps.** Each disaggregation has at most one *gap dimension*: migratory status when
 //!    the disaggregation contains it and it has a reference group, otherwise the first of
-//!    its dimensions that has one. By default only migratory status has a reference group,
+//!    its dimensions that has one. By default migratory status has the reference group
 //!    [`DEFAULT_NON_MIGRANT`] (the label [`crate::derive::migratory_status`] gives
-//!    native-born citizens); set others with [`PipelineBuilder::reference`] (e.g. sex with
+//!    native-born citizens), and its roll-ups `place_of_birth` and `citizenship` the groups
+//!    `native_born` and `citizen`; set others with [`PipelineBuilder::reference`] (e.g. sex with
 //!    reference `male`). Every group of the gap dimension is compared with the reference
 //!    group having the same values of the other dimensions (foreign-born women against
 //!    native-born women); every comparison of every disaggregation is computed in one
@@ -43,11 +44,15 @@
 //!    ([`crate::benchmark::assess`]), for every published estimate of every group; with a
 //!    previous round's [`Results`] ([`PipelineBuilder::previous`]), the change, its se and
 //!    the progress status of the same indicator, disaggregation and group.
-//! 5. **Scores** with the catalogue's [`ScoringSpec`](crate::framework::ScoringSpec): goalposts or distance to target on the
-//!    estimate; parity on the gap ratio (the reference group scores 100; groups of a
-//!    disaggregation without gap dimension have no parity score). Structural indicators score
-//!    from their register status and count for every group. Indicator scores roll up to
-//!    attribute, right and overall scores per group ([`crate::score::rollup`]).
+//! 5. **Scores** with the catalogue's [`ScoringSpec`](crate::framework::ScoringSpec): the
+//!    level `score`, goalposts or distance to target on the estimate; apart from it, the
+//!    non-discrimination `gap_score`, parity on the gap ratio (the reference group scores
+//!    100; groups of a disaggregation without gap dimension have none). Structural
+//!    indicators score from their register status and count for every group. Scores roll
+//!    up **by kind** (structural, process, outcome) within each attribute and each right,
+//!    level and gap scores apart; a composite of the kinds per right and overall only when
+//!    the catalogue asks for it (`[scoring] composite`, weights shown in the output); none
+//!    with `aggregation = "none"` ([`crate::score::rollup_by_kind`]).
 //! 6. **Structural indicators** read the register at the round's reference date
 //!    ([`Register::structural_value_at`], [`PipelineBuilder::reference_date`]): a 2015 round
 //!    does not count a convention ratified in 2018. An entry absent from the register (or no
@@ -145,7 +150,7 @@ use crate::results::{
     RegisterEntryInfo, RegisterInfo, Results, ResultsMeta, RightInfo, StructuralInfo, SummaryLevel,
     SummaryRow, TOTAL,
 };
-use crate::score::{self, ANY_GROUP, IndicatorScore, ScoreError, ScoreOutcome};
+use crate::score::{self, ANY_GROUP, IndicatorScore, RollupLevel, ScoreError, ScoreOutcome};
 use crate::structural::{Entry, PartialDate, Register, RegisterError, StructuralValue};
 use hri_survey::Error as EstimateError;
 
@@ -440,10 +445,17 @@ impl Default for PipelineBuilder {
             data: None,
             register: None,
             quality: QualityPolicy::default(),
-            references: BTreeMap::from([(
-                Dimension::MigratoryStatus,
-                DEFAULT_NON_MIGRANT.to_string(),
-            )]),
+            references: BTreeMap::from([
+                (Dimension::MigratoryStatus, DEFAULT_NON_MIGRANT.to_string()),
+                (
+                    Dimension::PlaceOfBirth,
+                    crate::framework::label::NATIVE_BORN.to_string(),
+                ),
+                (
+                    Dimension::Citizenship,
+                    crate::framework::label::CITIZEN.to_string(),
+                ),
+            ]),
             ci: DEFAULT_CI,
             level: 0.95,
             df: DfMethod::Design,
@@ -1205,6 +1217,7 @@ impl Pipeline {
             gap_ratio: None,
             gap_p_value: None,
             gap_flag: None,
+            gap_score: None,
             benchmark_target: None,
             benchmark_target_status: None,
             benchmark_year: None,
@@ -1650,6 +1663,24 @@ impl Pipeline {
             Ok(ScoreOutcome::Scored(s)) => row.score = Some(s),
             Ok(ScoreOutcome::NotScored(why)) | Err(why) => notes.add("score", why),
         }
+        // The non-discrimination (parity) score, apart from the level score: the group
+        // against its reference group (which scores 100 against itself).
+        if d.gap.is_some() && row.estimate.is_some() {
+            let ratio = if row.gap_flag == Some(GapFlag::ReferenceGroup) {
+                Some(1.0)
+            } else {
+                row.gap_ratio
+            };
+            if let Some(ratio) = ratio {
+                match score::score_value(ind, Normalisation::Parity, ratio, Some(1.0)) {
+                    Ok(ScoreOutcome::Scored(s)) => row.gap_score = Some(s),
+                    Ok(ScoreOutcome::NotScored(why)) => {
+                        notes.add("gap", format!("gap_score: {why}"))
+                    }
+                    Err(e) => notes.add("gap", format!("gap_score: {e}")),
+                }
+            }
+        }
     }
 
     fn progress(
@@ -1741,14 +1772,16 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Attribute, right and overall scores per group.
+    /// Roll-ups per kind within attributes and rights, level and parity scores apart, and
+    /// a composite only when the catalogue asks for one ([`score::rollup_by_kind`]).
     fn rollup(&self, rows: &[IndicatorRow]) -> Result<Vec<SummaryRow>, PipelineError> {
         const SEP: char = '\u{1f}';
-        let mut scores = Vec::new();
+        let mut level = Vec::new();
+        let mut parity = Vec::new();
         let mut groups: HashMap<String, (&str, &[Option<String>], &str)> = HashMap::new();
         for row in rows {
             if row.kind == IndicatorKind::Structural {
-                scores.push(IndicatorScore {
+                level.push(IndicatorScore {
                     indicator: row.indicator_id.clone(),
                     group: ANY_GROUP.to_string(),
                     score: row.score,
@@ -1761,17 +1794,26 @@ impl Pipeline {
             }
             let key = format!("{}{SEP}{}", row.disaggregation, row.group);
             groups.insert(key.clone(), (&row.disaggregation, &row.groups, &row.group));
-            scores.push(IndicatorScore {
+            level.push(IndicatorScore {
                 indicator: row.indicator_id.clone(),
-                group: key,
+                group: key.clone(),
                 score: row.score,
                 reason: None,
             });
+            if row.gap_reference.is_some() {
+                parity.push(IndicatorScore {
+                    indicator: row.indicator_id.clone(),
+                    group: key,
+                    score: row.gap_score,
+                    reason: None,
+                });
+            }
         }
-        let rollup = score::rollup(
+        let rollup = score::rollup_by_kind(
             &self.catalogue.indicators,
             &self.catalogue.attributes,
-            &scores,
+            &level,
+            &parity,
             &self.catalogue.scoring,
         )?;
         let none = vec![None; self.dimensions.len()];
@@ -1781,61 +1823,43 @@ impl Pipeline {
                 None => (TOTAL.to_string(), none.clone(), TOTAL.to_string()),
             }
         };
-        let mut out = Vec::new();
-        for a in &rollup.attributes {
-            let (disaggregation, groups, group) = locate(&a.group);
+        let mut out = Vec::with_capacity(rollup.len());
+        for k in rollup {
+            let (disaggregation, groups, group) = locate(&k.group);
+            let (level, name) = match k.level {
+                RollupLevel::Attribute => (
+                    SummaryLevel::Attribute,
+                    k.attribute
+                        .as_deref()
+                        .and_then(|a| self.catalogue.attribute(a))
+                        .map(|x| x.name.clone())
+                        .unwrap_or_default(),
+                ),
+                RollupLevel::Right => (
+                    SummaryLevel::Right,
+                    k.right
+                        .as_deref()
+                        .and_then(|r| self.catalogue.right(r))
+                        .map(|x| x.name.clone())
+                        .unwrap_or_default(),
+                ),
+                RollupLevel::Overall => (SummaryLevel::Overall, "overall".to_string()),
+            };
             out.push(SummaryRow {
-                level: SummaryLevel::Attribute,
+                level,
                 disaggregation,
                 groups,
                 group,
-                right: Some(a.right.clone()),
-                attribute: Some(a.attribute.clone()),
-                name: self
-                    .catalogue
-                    .attribute(&a.attribute)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_default(),
-                score: a.score,
-                available: a.available,
-                expected: a.expected,
-                note: a.reason.clone(),
-            });
-        }
-        for r in &rollup.rights {
-            let (disaggregation, groups, group) = locate(&r.group);
-            out.push(SummaryRow {
-                level: SummaryLevel::Right,
-                disaggregation,
-                groups,
-                group,
-                right: Some(r.right.clone()),
-                attribute: None,
-                name: self
-                    .catalogue
-                    .right(&r.right)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_default(),
-                score: r.score,
-                available: r.available,
-                expected: r.expected,
-                note: r.reason.clone(),
-            });
-        }
-        for o in &rollup.overall {
-            let (disaggregation, groups, group) = locate(&o.group);
-            out.push(SummaryRow {
-                level: SummaryLevel::Overall,
-                disaggregation,
-                groups,
-                group,
-                right: None,
-                attribute: None,
-                name: "overall".to_string(),
-                score: o.score,
-                available: o.available,
-                expected: o.expected,
-                note: o.reason.clone(),
+                right: k.right,
+                attribute: k.attribute,
+                name,
+                kind: k.kind,
+                basis: k.basis,
+                weights: k.weights,
+                score: k.score,
+                available: k.available,
+                expected: k.expected,
+                note: k.reason,
             });
         }
         Ok(out)

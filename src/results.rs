@@ -49,6 +49,7 @@
 //! | `gap_ratio` | f64 | group / reference (scale-free) |
 //! | `gap_p_value` | f64 | two-sided p-value of "no difference" |
 //! | `gap_flag` | str | `significantly worse`, `significantly better`, `no significant difference` (at `1 − level`, direction-aware: for a lower-is-better indicator a higher value is worse), or `reference group` |
+//! | `gap_score` | f64 | non-discrimination (parity) score, 0–100: `gap_ratio` scored by [`crate::score::parity`] (direction-aware; the reference group scores 100); kept apart from the level `score` and rolled up apart |
 //! | `benchmark_target` | f64 | numeric target of the indicator's benchmark, in its unit (null by construction when the target is a status) |
 //! | `benchmark_target_status` | str | status target of a structural benchmark (`ratified`, `complete`; null by construction when the target is numeric) |
 //! | `benchmark_year` | i32 | the benchmark's target year |
@@ -59,7 +60,7 @@
 //! | `change` | f64 | change since the previous round, same scale as `estimate` |
 //! | `change_se` | f64 | its standard error, `√(se₁² + se₂²)`: the rounds taken as independent samples (see `change_basis`) |
 //! | `change_basis` | str | how `change_se` treats the two rounds: `independent_rounds` (covariance taken as 0; for rounds that share units, such as a rotating panel, this overstates the se and the test is conservative) |
-//! | `score` | f64 | 0–100 score (catalogue's normalisation; parity uses `gap_ratio`; structural from the status) |
+//! | `score` | f64 | 0–100 level score (catalogue's normalisation, goalposts or distance to target; structural from the status) |
 //! | `structural_status` | str | `ratified`, `signed`, `not_ratified`, `absent`, `partial`, `complete` or `missing`; null for survey indicators by construction |
 //! | `note` | str | why each other null is null, as `key: reason` entries joined by `; ` (keys below) |
 //!
@@ -87,8 +88,12 @@
 //!
 //! # Summary tables
 //!
-//! `attributes`, `rights` and `overall` hold the roll-up of indicator scores (see
-//! [`crate::score`]) for every group of every disaggregation, beside the whole population:
+//! `attributes`, `rights` and `overall` hold the roll-up of indicator scores **by kind**
+//! (see [`crate::score::rollup_by_kind`]) for every group of every disaggregation, beside
+//! the whole population: attribute × kind and right × kind, level scores and
+//! non-discrimination (parity) scores apart; a right's composite and the `overall` table
+//! only when the catalogue asks for a composite (`[scoring] composite`), with its weights;
+//! nothing with `aggregation = "none"`:
 //!
 //! | column | tables | content |
 //! |---|---|---|
@@ -97,6 +102,9 @@
 //! | `right` | attributes, rights | right id |
 //! | `attribute` | attributes | attribute id |
 //! | `name` | all | attribute or right name; `overall` in the overall table |
+//! | `kind` | all | `structural`, `process` or `outcome`; null for a composite |
+//! | `basis` | all | `level` (the indicators' scores) or `parity` (their gap scores) |
+//! | `weights` | all | the composite's weights (`structural 1, process 1, outcome 1`); null for a roll-up of one kind |
 //! | `score` | all | 0–100, null when fewer than the catalogue's `min_available` share of components have a score |
 //! | `available`, `expected` | all | components with a score, components expected |
 //! | `note` | all | why the score is null, or which components were missing |
@@ -138,7 +146,7 @@ pub const LEADING_COLUMNS: [&str; 8] = [
 ];
 
 /// Columns of the `indicators` table after the dimension columns.
-pub const TRAILING_COLUMNS: [&str; 39] = [
+pub const TRAILING_COLUMNS: [&str; 40] = [
     "group",
     "time_period",
     "ref_area",
@@ -165,6 +173,7 @@ pub const TRAILING_COLUMNS: [&str; 39] = [
     "gap_ratio",
     "gap_p_value",
     "gap_flag",
+    "gap_score",
     "benchmark_target",
     "benchmark_target_status",
     "benchmark_year",
@@ -306,6 +315,9 @@ pub struct IndicatorRow {
     pub gap_p_value: Option<f64>,
     /// Plain-language verdict.
     pub gap_flag: Option<GapFlag>,
+    /// Non-discrimination (parity) score on 0–100: the group against its reference group,
+    /// apart from the level `score`.
+    pub gap_score: Option<f64>,
     /// Numeric benchmark target.
     pub benchmark_target: Option<f64>,
     /// Status benchmark target (structural indicators).
@@ -336,6 +348,8 @@ pub struct IndicatorRow {
     pub note: Option<String>,
 }
 
+pub use crate::score::ScoreBasis;
+
 /// Which summary table a [`SummaryRow`] belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SummaryLevel {
@@ -364,6 +378,12 @@ pub struct SummaryRow {
     pub attribute: Option<String>,
     /// Attribute or right name, `overall` for the overall score.
     pub name: String,
+    /// The kind of indicators rolled up (`None`: a composite of kinds).
+    pub kind: Option<crate::framework::IndicatorKind>,
+    /// Level scores or non-discrimination (parity) scores.
+    pub basis: crate::score::ScoreBasis,
+    /// The weights of a composite, as asked for by the catalogue.
+    pub weights: Option<String>,
     /// Score on 0–100.
     pub score: Option<f64>,
     /// Components with a score.
@@ -723,8 +743,31 @@ impl Results {
         disaggregation: &str,
         group: &str,
     ) -> Option<&SummaryRow> {
+        self.summary_of(
+            level,
+            id,
+            None,
+            crate::score::ScoreBasis::Level,
+            disaggregation,
+            group,
+        )
+    }
+
+    /// The summary row of one level, id, kind (`None`: the composite) and basis for one
+    /// group.
+    pub fn summary_of(
+        &self,
+        level: SummaryLevel,
+        id: &str,
+        kind: Option<crate::framework::IndicatorKind>,
+        basis: crate::score::ScoreBasis,
+        disaggregation: &str,
+        group: &str,
+    ) -> Option<&SummaryRow> {
         self.summaries.iter().find(|s| {
             s.level == level
+                && s.kind == kind
+                && s.basis == basis
                 && s.disaggregation == disaggregation
                 && s.group == group
                 && match level {
@@ -832,6 +875,7 @@ fn indicators_frame(meta: &ResultsMeta, r: &[IndicatorRow]) -> Result<DataFrame,
             "gap_flag".into(),
             ostrs(r, |x| x.gap_flag.map(|f| f.as_str().to_string())),
         ),
+        Column::new("gap_score".into(), f64s(r, |x| x.gap_score)),
         Column::new("benchmark_target".into(), f64s(r, |x| x.benchmark_target)),
         Column::new(
             "benchmark_target_status".into(),
@@ -897,6 +941,12 @@ fn summary_frame(
     }
     cols.extend([
         Column::new("name".into(), strs(r, |x| x.name.clone())),
+        Column::new(
+            "kind".into(),
+            ostrs(r, |x| x.kind.map(|k| k.as_str().to_string())),
+        ),
+        Column::new("basis".into(), strs(r, |x| x.basis.as_str().to_string())),
+        Column::new("weights".into(), ostrs(r, |x| x.weights.clone())),
         Column::new("score".into(), f64s(r, |x| x.score)),
         Column::new("available".into(), u64s(r, |x| Some(x.available as u64))),
         Column::new("expected".into(), u64s(r, |x| Some(x.expected as u64))),

@@ -66,8 +66,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::benchmark;
 use crate::framework::{
-    Aggregation, Attribute, Direction, Goalposts, Indicator, Normalisation, ScoringSpec, Target,
-    Unit,
+    Aggregation, Attribute, Direction, Goalposts, Indicator, IndicatorKind, Normalisation,
+    ScoringSpec, Target, Unit,
 };
 use crate::structural::{Register, StructuralStatus, StructuralValue};
 
@@ -705,6 +705,7 @@ fn aggregate_labelled(
     }
     let wsum: f64 = used.iter().map(|(_, w)| w).sum();
     let score = match aggregation {
+        Aggregation::None => return Ok(not("aggregation = \"none\": no roll-up".to_string())),
         Aggregation::Arithmetic => used.iter().map(|(s, w)| s * w).sum::<f64>() / wsum,
         Aggregation::Geometric => {
             if used.iter().any(|(s, _)| *s == 0.0) {
@@ -964,6 +965,262 @@ pub fn rollup(
             expected: agg.expected,
             reason: agg.reason,
         });
+    }
+    Ok(out)
+}
+
+/// Which scores a roll-up aggregates: the level of the indicator (goalposts or distance to
+/// target) or the non-discrimination (parity) score of a group against its reference
+/// group. The two are never mixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScoreBasis {
+    /// Scores of the indicator's level.
+    Level,
+    /// Parity (gap) scores: the group against the reference group.
+    Parity,
+}
+
+impl ScoreBasis {
+    /// `level` or `parity`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoreBasis::Level => "level",
+            ScoreBasis::Parity => "parity",
+        }
+    }
+}
+
+/// Where a roll-up sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RollupLevel {
+    /// One attribute, one kind.
+    Attribute,
+    /// One right: one kind, or the right's composite (`kind` = `None`).
+    Right,
+    /// The overall composite (only when the catalogue asks for one).
+    Overall,
+}
+
+/// One roll-up score of one group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindScore {
+    /// Attribute, right or overall.
+    pub level: RollupLevel,
+    /// Level or parity scores.
+    pub basis: ScoreBasis,
+    /// Attribute id (attribute rows).
+    pub attribute: Option<String>,
+    /// Right id (attribute and right rows).
+    pub right: Option<String>,
+    /// The kind of indicators aggregated; `None` for a composite.
+    pub kind: Option<IndicatorKind>,
+    /// Group key.
+    pub group: String,
+    /// Score on 0–100, `None` when not computed.
+    pub score: Option<f64>,
+    /// Components with a score.
+    pub available: usize,
+    /// Components expected.
+    pub expected: usize,
+    /// Why the score is missing, or which components were missing.
+    pub reason: Option<String>,
+    /// The weights of a composite (`structural 1, process 1, outcome 1`).
+    pub weights: Option<String>,
+}
+
+const KINDS: [IndicatorKind; 3] = [
+    IndicatorKind::Structural,
+    IndicatorKind::Process,
+    IndicatorKind::Outcome,
+];
+
+/// Rolls indicator scores up **by kind**, for every group, keeping level and parity scores
+/// apart:
+///
+/// - attribute × kind: the indicators of that kind in the attribute (weights
+///   [`Indicator::weight`]);
+/// - right × kind: the attribute × kind scores of the right (equal weights, the attributes
+///   that have indicators of that kind);
+/// - only when the catalogue asks for it ([`ScoringSpec::composite`]): each right's
+///   composite, the kinds weighted as given (weights renormalised over the kinds the right
+///   has), and the overall composite, the rights' composites with equal weights; the
+///   weights are carried in [`KindScore::weights`];
+/// - with `aggregation = "none"`, nothing (indicator scores only).
+///
+/// Structural indicators have level scores only (keyed [`ANY_GROUP`]); parity scores are
+/// those of process and outcome indicators. Aggregation and `min_available` as in
+/// [`rollup`], whose input checks apply to both score lists.
+pub fn rollup_by_kind(
+    indicators: &[Indicator],
+    attributes: &[Attribute],
+    level: &[IndicatorScore],
+    parity: &[IndicatorScore],
+    spec: &ScoringSpec,
+) -> Result<Vec<KindScore>, ScoreError> {
+    if spec.aggregation == Aggregation::None {
+        return Ok(Vec::new());
+    }
+    // The input checks (attributes, rights, weights, score ranges, duplicates).
+    rollup(indicators, attributes, level, spec)?;
+    rollup(indicators, attributes, parity, spec)?;
+    if let Some(w) = &spec.composite {
+        for (k, v) in [
+            ("structural", w.structural),
+            ("process", w.process),
+            ("outcome", w.outcome),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(ScoreError::InvalidWeight { weight: v }.about(k));
+            }
+        }
+    }
+    let mut rights: Vec<&str> = Vec::new();
+    for a in attributes {
+        if !rights.contains(&a.right.as_str()) {
+            rights.push(a.right.as_str());
+        }
+    }
+    let mut out = Vec::new();
+    for (basis, scores) in [(ScoreBasis::Level, level), (ScoreBasis::Parity, parity)] {
+        let mut table: HashMap<(&str, &str), Option<f64>> = HashMap::new();
+        let mut groups: Vec<&str> = Vec::new();
+        for s in scores {
+            table.insert((s.indicator.as_str(), s.group.as_str()), s.score);
+            if s.group != ANY_GROUP && !groups.contains(&s.group.as_str()) {
+                groups.push(s.group.as_str());
+            }
+        }
+        if groups.is_empty() {
+            if scores.is_empty() {
+                continue;
+            }
+            groups.push("total");
+        }
+        let kinds: Vec<IndicatorKind> = match basis {
+            ScoreBasis::Level => KINDS.to_vec(),
+            ScoreBasis::Parity => vec![IndicatorKind::Process, IndicatorKind::Outcome],
+        };
+        for &group in &groups {
+            let lookup = |ind: &str| -> Option<f64> {
+                table
+                    .get(&(ind, group))
+                    .or_else(|| table.get(&(ind, ANY_GROUP)))
+                    .copied()
+                    .flatten()
+            };
+            let mut composites: Vec<Component<'_>> = Vec::new();
+            for &r in &rights {
+                let mut by_kind: Vec<(IndicatorKind, Option<f64>)> = Vec::new();
+                for &kind in &kinds {
+                    let mut attr_comps: Vec<Component<'_>> = Vec::new();
+                    for a in attributes.iter().filter(|a| a.right == r) {
+                        let comps: Vec<Component<'_>> = indicators
+                            .iter()
+                            .filter(|i| i.attribute == a.id && i.kind == kind)
+                            .map(|i| Component::new(&i.id, lookup(&i.id), i.weight.unwrap_or(1.0)))
+                            .collect();
+                        if comps.is_empty() {
+                            continue;
+                        }
+                        let agg = aggregate_labelled(
+                            &comps,
+                            spec.aggregation,
+                            spec.min_available,
+                            "indicators",
+                        )?;
+                        attr_comps.push(Component::new(&a.id, agg.score, 1.0));
+                        out.push(KindScore {
+                            level: RollupLevel::Attribute,
+                            basis,
+                            attribute: Some(a.id.clone()),
+                            right: Some(r.to_string()),
+                            kind: Some(kind),
+                            group: group.to_string(),
+                            score: agg.score,
+                            available: agg.available,
+                            expected: agg.expected,
+                            reason: agg.reason,
+                            weights: None,
+                        });
+                    }
+                    if attr_comps.is_empty() {
+                        continue;
+                    }
+                    let agg = aggregate_labelled(
+                        &attr_comps,
+                        spec.aggregation,
+                        spec.min_available,
+                        "attributes",
+                    )?;
+                    by_kind.push((kind, agg.score));
+                    out.push(KindScore {
+                        level: RollupLevel::Right,
+                        basis,
+                        attribute: None,
+                        right: Some(r.to_string()),
+                        kind: Some(kind),
+                        group: group.to_string(),
+                        score: agg.score,
+                        available: agg.available,
+                        expected: agg.expected,
+                        reason: agg.reason,
+                        weights: None,
+                    });
+                }
+                if let Some(w) = &spec.composite
+                    && !by_kind.is_empty()
+                {
+                    let weight = |k: IndicatorKind| match k {
+                        IndicatorKind::Structural => w.structural,
+                        IndicatorKind::Process => w.process,
+                        IndicatorKind::Outcome => w.outcome,
+                    };
+                    let comps: Vec<Component<'_>> = by_kind
+                        .iter()
+                        .map(|(k, s)| Component::new(k.as_str(), *s, weight(*k)))
+                        .collect();
+                    let agg =
+                        aggregate_labelled(&comps, spec.aggregation, spec.min_available, "kinds")?;
+                    composites.push(Component::new(r, agg.score, 1.0));
+                    out.push(KindScore {
+                        level: RollupLevel::Right,
+                        basis,
+                        attribute: None,
+                        right: Some(r.to_string()),
+                        kind: None,
+                        group: group.to_string(),
+                        score: agg.score,
+                        available: agg.available,
+                        expected: agg.expected,
+                        reason: agg.reason,
+                        weights: Some(w.describe()),
+                    });
+                }
+            }
+            if let Some(w) = &spec.composite
+                && !composites.is_empty()
+            {
+                let agg = aggregate_labelled(
+                    &composites,
+                    spec.aggregation,
+                    spec.min_available,
+                    "rights",
+                )?;
+                out.push(KindScore {
+                    level: RollupLevel::Overall,
+                    basis,
+                    attribute: None,
+                    right: None,
+                    kind: None,
+                    group: group.to_string(),
+                    score: agg.score,
+                    available: agg.available,
+                    expected: agg.expected,
+                    reason: agg.reason,
+                    weights: Some(format!("{}; rights equally", w.describe())),
+                });
+            }
+        }
     }
     Ok(out)
 }

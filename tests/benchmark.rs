@@ -35,6 +35,7 @@ fn indicator(id: &str, direction: Direction, benchmark: Option<Benchmark>) -> In
         sdg_series: None,
         comparability: None,
         series_breaks: Vec::new(),
+        population: None,
     }
 }
 

@@ -288,7 +288,31 @@ fn catalogue_builtin_entries_are_documented_and_disaggregated() {
             assert!(!b.source.is_empty(), "{} benchmark has no source", ind.id);
         }
         if ind.measure.is_survey() {
-            assert_eq!(ind.disaggregations, standard, "{}", ind.id);
+            // The standard seven, fitted to the universe: no sex breakdown of a universe of
+            // women; children aged 2-17 by the Child Functioning Module, younger children
+            // without a disability breakdown.
+            let p = hri::framework::Population::of(ind);
+            let expected: Vec<Vec<Dimension>> = standard
+                .iter()
+                .filter(|d| p.sex.is_none() || !d.contains(&Sex))
+                .filter(|d| {
+                    !(p.max_age.is_some_and(|m| m < 18)
+                        && p.min_age.is_none_or(|m| m < 2)
+                        && d.contains(&Disability))
+                })
+                .map(|d| {
+                    d.iter()
+                        .map(|&x| {
+                            if x == Disability && p.max_age.is_some_and(|m| m < 18) {
+                                ChildFunctioning
+                            } else {
+                                x
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            assert_eq!(ind.disaggregations, expected, "{}", ind.id);
         } else {
             assert!(ind.disaggregations.is_empty(), "{}", ind.id);
             assert_eq!(ind.unit, Unit::Status, "{}", ind.id);
@@ -1270,4 +1294,173 @@ proptest! {
         }
         exercise(&text);
     }
+}
+
+#[test]
+fn breakdowns_must_fit_the_universe_with_a_typed_issue_naming_the_indicator() {
+    use hri::catalogue::IssueKind;
+    let mut c = Catalogue::migrants_rights();
+    // Put back the sex breakdown of skilled birth attendance (a universe of women) and the
+    // WG-SS breakdown of school attendance (ages 6-17).
+    let sba = c
+        .indicators
+        .iter_mut()
+        .find(|i| i.id == "skilled_birth_attendance")
+        .unwrap();
+    sba.disaggregations.push(vec![Dimension::Sex]);
+    let school = c
+        .indicators
+        .iter_mut()
+        .find(|i| i.id == "school_attendance")
+        .unwrap();
+    school.disaggregations.push(vec![Dimension::Disability]);
+    let fp = c
+        .indicators
+        .iter_mut()
+        .find(|i| i.id == "family_planning_satisfied")
+        .unwrap();
+    fp.disaggregations
+        .push(vec![Dimension::MigratoryStatus, Dimension::Sex]);
+    // The CFM on an adult universe is rejected too.
+    let emp = c
+        .indicators
+        .iter_mut()
+        .find(|i| i.id == "employment_to_population")
+        .unwrap();
+    emp.disaggregations.push(vec![Dimension::ChildFunctioning]);
+    let report = c.validate().unwrap_err();
+    let kinds: Vec<&IssueKind> = report
+        .issues
+        .iter()
+        .filter_map(|i| i.kind.as_ref())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            &IssueKind::SexBreakdownOnSingleSexUniverse {
+                indicator: "skilled_birth_attendance".into(),
+                sex: "female".into()
+            },
+            &IssueKind::SexBreakdownOnSingleSexUniverse {
+                indicator: "family_planning_satisfied".into(),
+                sex: "female".into()
+            },
+            &IssueKind::DisabilityInstrumentOutsideItsAges {
+                indicator: "school_attendance".into(),
+                dimension: "disability".into(),
+                min_age: Some(6),
+                max_age: Some(17)
+            },
+            &IssueKind::DisabilityInstrumentOutsideItsAges {
+                indicator: "employment_to_population".into(),
+                dimension: "child_functioning".into(),
+                min_age: Some(15),
+                max_age: None
+            },
+        ]
+    );
+    assert_eq!(report.issues.len(), 4);
+    let text = report.to_string();
+    assert!(
+        text.contains("indicator skilled_birth_attendance: breakdown by sex"),
+        "{text}"
+    );
+    assert!(text.contains("Child Functioning Module"), "{text}");
+}
+
+#[test]
+fn population_is_read_from_a_plain_universe_or_declared() {
+    use hri::framework::Population;
+    let p =
+        Population::from_universe("female = 1 AND age >= 15 AND age <= 49 AND live_birth_2y = 1");
+    assert_eq!(
+        p,
+        Population {
+            sex: Some("female".into()),
+            min_age: Some(15),
+            max_age: Some(49)
+        }
+    );
+    let p = Population::from_universe("eda BETWEEN 6 AND 17 AND attends = 1");
+    assert_eq!((p.min_age, p.max_age), (Some(6), Some(17)));
+    assert_eq!(Population::from_universe("age < 5").max_age, Some(4));
+    assert_eq!(Population::from_universe("age > 17").min_age, Some(18));
+    assert_eq!(
+        Population::from_universe("age = 1"),
+        Population {
+            sex: None,
+            min_age: Some(1),
+            max_age: Some(1)
+        }
+    );
+    // Not a plain conjunction: nothing is inferred (declare `population` instead).
+    assert_eq!(
+        Population::from_universe("age < 5 OR female = 1"),
+        Population::default()
+    );
+    // A declared population wins and fills what the universe does not say.
+    let c = Catalogue::from_toml_str(
+        r#"
+[metadata]
+name = "t"
+version = "1"
+[[rights]]
+id = "health"
+name = "Health"
+[[attributes]]
+id = "srh"
+right = "health"
+name = "SRH"
+[[indicators]]
+id = "anc"
+name = "Antenatal care"
+right = "health"
+attribute = "srh"
+kind = "process"
+unit = "percent"
+direction = "higher_is_better"
+measure = { type = "proportion", condition = "anc4 = 1", universe = "pregnant_last_2y = 1" }
+population = { sex = "female", min_age = 15, max_age = 49 }
+disaggregations = [["sex"]]
+"#,
+    )
+    .unwrap();
+    let report = c.validate().unwrap_err();
+    assert_eq!(report.issues.len(), 1);
+    assert!(matches!(
+        report.issues[0].kind,
+        Some(hri::catalogue::IssueKind::SexBreakdownOnSingleSexUniverse { ref indicator, .. })
+            if indicator == "anc"
+    ));
+}
+
+#[test]
+fn every_builtin_benchmark_cites_a_checkable_source_or_says_what_it_is() {
+    let catalogue = Catalogue::migrants_rights();
+    let mut n = 0;
+    for ind in &catalogue.indicators {
+        let Some(b) = &ind.benchmark else { continue };
+        n += 1;
+        let s = b.source.as_str();
+        // A checkable source (an address, or a treaty article), or marked as recalled.
+        assert!(
+            s.contains("https://") || s.contains(" art") || s.contains("(recalled"),
+            "{}: benchmark source cites nothing checkable: {s}",
+            ind.id
+        );
+        // A target its source does not set is marked as this catalogue's reading.
+        if s.starts_with("derived") {
+            assert!(s.contains("illustrative"), "{}: {s}", ind.id);
+        }
+        // Normative targets say so, and the recalled ones are marked.
+        assert!(
+            s.starts_with("SDG target")
+                || s.starts_with("derived")
+                || s.starts_with("normative")
+                || s.contains("(recalled"),
+            "{}: {s}",
+            ind.id
+        );
+    }
+    assert_eq!(n, 34);
 }

@@ -17,11 +17,21 @@ const MEXICO_TOML: &str = include_str!("../src/pilot/mexico.toml");
 const TUNISIA_TOML: &str = include_str!("../src/pilot/tunisia.toml");
 
 /// Columns the pilot runner adds to (or, for `sex`, replaces in) the synthetic survey.
-const DERIVED: [&str; 4] = ["migratory_status", "age_group", "disability", "sex"];
+const DERIVED: [&str; 6] = [
+    "migratory_status",
+    "migratory_status_place_of_birth",
+    "migratory_status_citizenship",
+    "age_group",
+    "disability",
+    "sex",
+];
 
-/// The seven disaggregations of every survey indicator of the built-in catalogue.
-const SEVEN: [&[Dimension]; 7] = [
+/// The seven disaggregations of every survey indicator of the built-in catalogue, and the
+/// two roll-ups of migratory status (domains of their own) in the pilots.
+const SEVEN: [&[Dimension]; 9] = [
     &[Dimension::MigratoryStatus],
+    &[Dimension::PlaceOfBirth],
+    &[Dimension::Citizenship],
     &[Dimension::Sex],
     &[Dimension::AgeGroup],
     &[Dimension::Disability],
@@ -58,7 +68,7 @@ fn tunisia() -> Pilot {
         catalogue: Catalogue::from_toml_str(TUNISIA_TOML).expect("tunisia.toml parses"),
         register: Register::from_path("examples/registers/tunisia.toml").expect("Tunisia register"),
         frame: tunisia_round(600, Round::Y2020, 1).expect("synthetic Tunisia survey"),
-        status_column: "migrant_status",
+        status_column: "migratory_status",
         currency: "TND",
     }
 }
@@ -135,6 +145,8 @@ fn pilot_catalogues_map_the_runner_dimensions() {
             c.dimensions.iter().map(|(d, s)| (*d, s.as_str())).collect();
         let mut expected = vec![
             (Dimension::MigratoryStatus, p.status_column),
+            (Dimension::PlaceOfBirth, "migratory_status_place_of_birth"),
+            (Dimension::Citizenship, "migratory_status_citizenship"),
             (Dimension::Sex, "sex"),
             (Dimension::AgeGroup, "age_group"),
             (Dimension::Disability, "disability"),
@@ -344,7 +356,18 @@ fn pilot_survey_indicators_have_the_builtin_disaggregations_and_benchmark_source
     for p in pilots() {
         for ind in survey_indicators(&p.catalogue) {
             let got: Vec<&[Dimension]> = ind.disaggregations.iter().map(Vec::as_slice).collect();
-            assert_eq!(got, SEVEN, "{} {}: disaggregations", p.country, ind.id);
+            // A universe of children has no disability breakdown: the surveys' disability
+            // questions are the Washington Group Short Set (adults), without a Child
+            // Functioning Module.
+            let children = hri::framework::Population::of(ind)
+                .max_age
+                .is_some_and(|m| m < 18);
+            let expected: Vec<&[Dimension]> = SEVEN
+                .iter()
+                .copied()
+                .filter(|d| !(children && d.contains(&Dimension::Disability)))
+                .collect();
+            assert_eq!(got, expected, "{} {}: disaggregations", p.country, ind.id);
             if let Some(b) = &ind.benchmark {
                 assert!(
                     matches!(b.target, Target::Value(_)),

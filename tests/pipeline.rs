@@ -6,10 +6,12 @@ use approx::assert_relative_eq;
 use hri::catalogue::Catalogue;
 use hri::design::Design;
 use hri::estimate::{Request, Survey};
+use hri::framework::IndicatorKind;
 use hri::framework::{Dimension, Direction, Measure};
 use hri::pipeline::{MissingColumns, Pipeline, PipelineError, measure_columns};
 use hri::results::{LEADING_COLUMNS, Results, SummaryLevel, TOTAL, TRAILING_COLUMNS, note_key};
 use hri::score;
+use hri::score::ScoreBasis;
 use hri::structural::Register;
 use polars::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -398,6 +400,19 @@ fn builtin_frame(seed: u64) -> DataFrame {
         };
         df.with_column(col).unwrap();
     }
+    // The Child Functioning Module's groups (the built-in catalogue breaks universes of
+    // children down by them).
+    let cfm: Vec<&str> = (0..n)
+        .map(|_| {
+            if rng.random_bool(0.05) {
+                "with_functional_difficulty"
+            } else {
+                "without_functional_difficulty"
+            }
+        })
+        .collect();
+    df.with_column(Column::new("child_functioning".into(), cfm))
+        .unwrap();
     df
 }
 
@@ -419,7 +434,8 @@ fn end_to_end_builtin_catalogue_every_column_filled_or_explained() {
         request.measures.len(),
         catalogue.survey_indicators().count()
     );
-    assert_eq!(request.disaggregations.len(), 8);
+    // Total + the standard seven + child functioning alone and crossed with status.
+    assert_eq!(request.disaggregations.len(), 10);
     assert!(request.disaggregations[0].is_empty());
     let results = pipeline.run().unwrap();
     assert_eq!(results.meta().ref_area, "MEX");
@@ -429,7 +445,8 @@ fn end_to_end_builtin_catalogue_every_column_filled_or_explained() {
             Dimension::MigratoryStatus,
             Dimension::Sex,
             Dimension::AgeGroup,
-            Dimension::Disability
+            Dimension::Disability,
+            Dimension::ChildFunctioning
         ]
     );
     assert_every_null_explained(&results, &catalogue);
@@ -473,14 +490,35 @@ fn end_to_end_builtin_catalogue_every_column_filled_or_explained() {
         .filter(|r| r.quality_flag.is_some() && !r.published)
         .count();
     assert!(suppressed > 0);
-    // Summary tables: one row per attribute / right / overall and group.
-    let groups = results.overall().height();
-    assert!(groups > 10);
+    // Summary tables: per group, one level row per attribute × kind and right × kind that
+    // has indicators; no overall score (the built-in catalogue asks for no composite).
+    let level: Vec<_> = results
+        .summaries()
+        .iter()
+        .filter(|s| s.basis == ScoreBasis::Level)
+        .collect();
+    let groups: HashSet<(&str, &str)> = level
+        .iter()
+        .map(|s| (s.disaggregation.as_str(), s.group.as_str()))
+        .collect();
+    assert!(groups.len() > 10);
+    let attr_kinds: HashSet<(&str, IndicatorKind)> = catalogue
+        .indicators
+        .iter()
+        .map(|i| (i.attribute.as_str(), i.kind))
+        .collect();
+    let right_kinds: HashSet<(&str, IndicatorKind)> = catalogue
+        .indicators
+        .iter()
+        .map(|i| (i.right.as_str(), i.kind))
+        .collect();
+    let count = |l: SummaryLevel| level.iter().filter(|s| s.level == l).count();
     assert_eq!(
-        results.attributes().height(),
-        groups * catalogue.attributes.len()
+        count(SummaryLevel::Attribute),
+        groups.len() * attr_kinds.len()
     );
-    assert_eq!(results.rights().height(), groups * catalogue.rights.len());
+    assert_eq!(count(SummaryLevel::Right), groups.len() * right_kinds.len());
+    assert_eq!(results.overall().height(), 0);
     // Deterministic: the same inputs give the same table.
     let again = pipeline.run().unwrap();
     assert!(again.indicators().equals_missing(results.indicators()));
@@ -736,9 +774,11 @@ fn structural_indicators_read_the_register_and_missing_is_missing() {
     // The commitments attribute is computed from 1 of 2 indicators (min share 0.5), for
     // every group.
     let attr = results
-        .summary(
+        .summary_of(
             SummaryLevel::Attribute,
             "health_commitments",
+            Some(IndicatorKind::Structural),
+            ScoreBasis::Level,
             "migratory_status",
             "foreign_born",
         )
@@ -789,7 +829,17 @@ fn benchmarks_scores_and_roll_up() {
             .unwrap()
             .contains("score: no goalposts")
     );
-    // The access attribute has one indicator: its score for a group is that indicator's.
+    // Scores roll up by kind: the access attribute has one process indicator, so its
+    // process score for a group is that indicator's, and so is the health right's process
+    // score; the structural score of health is the commitments' (100, icrmw). The kinds are
+    // never averaged together without a composite, and there is no overall score.
+    let sum = |level, id: &str, kind, basis, d: &str, g: &str| {
+        results
+            .summary_of(level, id, kind, basis, d, g)
+            .unwrap_or_else(|| panic!("{id} {kind:?} {basis:?} {d} {g}"))
+    };
+    use IndicatorKind::{Outcome, Process, Structural};
+    use SummaryLevel::{Attribute, Right};
     for group in ["total", "foreign_born"] {
         let disaggregation = if group == TOTAL {
             TOTAL
@@ -797,36 +847,88 @@ fn benchmarks_scores_and_roll_up() {
             "migratory_status"
         };
         let row = results.row("insured", disaggregation, group).unwrap();
-        let attr = results
-            .summary(
-                SummaryLevel::Attribute,
-                "health_access",
-                disaggregation,
-                group,
-            )
-            .unwrap();
+        let lv = ScoreBasis::Level;
+        let attr = sum(
+            Attribute,
+            "health_access",
+            Some(Process),
+            lv,
+            disaggregation,
+            group,
+        );
         assert_relative_eq!(
             attr.score.unwrap(),
             row.score.unwrap(),
             max_relative = 1e-12
         );
-        // Health = mean of access and commitments (100, icrmw).
-        let right = results
-            .summary(SummaryLevel::Right, "health", disaggregation, group)
-            .unwrap();
+        let process = sum(Right, "health", Some(Process), lv, disaggregation, group);
         assert_relative_eq!(
-            right.score.unwrap(),
-            (row.score.unwrap() + 100.0) / 2.0,
+            process.score.unwrap(),
+            row.score.unwrap(),
             max_relative = 1e-12
         );
+        let structural = sum(Right, "health", Some(Structural), lv, disaggregation, group);
+        assert_eq!(structural.score, Some(100.0));
+        assert!(
+            results
+                .summary_of(Right, "health", None, lv, disaggregation, group)
+                .is_none()
+        );
+        assert!(
+            results
+                .summary_of(Right, "health", Some(Outcome), lv, disaggregation, group)
+                .is_none()
+        );
     }
+    assert_eq!(results.overall().height(), 0);
+    // The gap (parity) scores roll up apart: the foreign-born's process parity score of
+    // health is the insured indicator's gap score, and the reference group's is 100.
+    let fb = results
+        .row("insured", "migratory_status", "foreign_born")
+        .unwrap();
+    let want = score::parity(fb.gap_ratio.unwrap(), 1.0, Direction::HigherIsBetter).unwrap();
+    assert_relative_eq!(fb.gap_score.unwrap(), want, max_relative = 1e-12);
+    assert!(want < 100.0);
+    let par = sum(
+        Right,
+        "health",
+        Some(Process),
+        ScoreBasis::Parity,
+        "migratory_status",
+        "foreign_born",
+    );
+    assert_relative_eq!(par.score.unwrap(), want, max_relative = 1e-12);
+    let reference = sum(
+        Right,
+        "health",
+        Some(Process),
+        ScoreBasis::Parity,
+        "migratory_status",
+        "native_born_citizen",
+    );
+    assert_eq!(reference.score, Some(100.0));
+    // Structural indicators have no gap score, so no parity roll-up of that kind.
+    assert!(
+        results
+            .summary_of(
+                Right,
+                "health",
+                Some(Structural),
+                ScoreBasis::Parity,
+                "migratory_status",
+                "foreign_born"
+            )
+            .is_none()
+    );
     // A group of a disaggregation not every indicator has: attribute scores computed from
     // what is available, the rest named.
     assert!(
         results
-            .summary(
-                SummaryLevel::Overall,
-                "",
+            .summary_of(
+                Attribute,
+                "health_access",
+                Some(Process),
+                ScoreBasis::Level,
                 "migratory_status×disability",
                 "native_born_citizen×without_disability"
             )
@@ -835,14 +937,82 @@ fn benchmarks_scores_and_roll_up() {
 }
 
 #[test]
-fn parity_scores_use_the_gap_ratio() {
-    let text = SMALL.replace(
-        "[[rights]]\nid = \"health\"",
-        "[scoring]\nnormalisation = \"parity\"\n\n[[rights]]\nid = \"health\"",
+fn composite_only_when_asked_with_its_weights_and_aggregation_none() {
+    let run = |scoring: &str| {
+        let text = SMALL.replace(
+            "[[rights]]\nid = \"health\"",
+            &format!("[scoring]\n{scoring}\n\n[[rights]]\nid = \"health\""),
+        );
+        Pipeline::builder()
+            .catalogue(Catalogue::from_toml_str(&text).unwrap())
+            .survey(survey(people(16, RATES_2020)))
+            .register(mexico())
+            .time_period("2020")
+            .build()
+            .unwrap()
+            .run()
+            .unwrap()
+    };
+    let results = run("composite = { structural = 1.0, process = 3.0, outcome = 0.0 }");
+    let lv = ScoreBasis::Level;
+    let get = |level, id: &str, kind| {
+        results
+            .summary_of(level, id, kind, lv, TOTAL, TOTAL)
+            .unwrap()
+            .clone()
+    };
+    let s = get(
+        SummaryLevel::Right,
+        "health",
+        Some(IndicatorKind::Structural),
     );
-    let catalogue = Catalogue::from_toml_str(&text).unwrap();
+    let p = get(SummaryLevel::Right, "health", Some(IndicatorKind::Process));
+    let health = get(SummaryLevel::Right, "health", None);
+    assert_relative_eq!(
+        health.score.unwrap(),
+        (s.score.unwrap() + 3.0 * p.score.unwrap()) / 4.0,
+        max_relative = 1e-12
+    );
+    assert_eq!(
+        health.weights.as_deref(),
+        Some("structural 1, process 3, outcome 0")
+    );
+    // Work has outcome indicators only, weighted 0 here: nothing to compose.
+    let work = get(SummaryLevel::Right, "work", None);
+    assert_eq!(work.score, None);
+    let overall = get(SummaryLevel::Overall, "", None);
+    assert_relative_eq!(
+        overall.score.unwrap(),
+        health.score.unwrap(),
+        max_relative = 1e-12
+    );
+    assert!(
+        overall
+            .weights
+            .as_deref()
+            .unwrap()
+            .contains("rights equally")
+    );
+    let frame = results.overall();
+    let weights = frame
+        .column("weights")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap();
+    assert!(weights.starts_with("structural 1, process 3"));
+    // aggregation = "none": indicator scores only.
+    let none = run("aggregation = \"none\"");
+    assert!(none.summaries().is_empty());
+    assert!(none.row("insured", TOTAL, TOTAL).unwrap().score.is_some());
+}
+
+#[test]
+fn parity_scores_use_the_gap_ratio() {
+    // The gap score is computed apart from the level score, whatever the normalisation.
     let results = Pipeline::builder()
-        .catalogue(catalogue)
+        .catalogue(small_catalogue())
         .survey(survey(people(16, RATES_2020)))
         .register(mexico())
         .time_period("2020")
@@ -854,8 +1024,14 @@ fn parity_scores_use_the_gap_ratio() {
         .row("unemployment_rate", "migratory_status", "return_migrant")
         .unwrap();
     let want = score::parity(migrants.gap_ratio.unwrap(), 1.0, Direction::LowerIsBetter).unwrap();
-    assert_relative_eq!(migrants.score.unwrap(), want, max_relative = 1e-12);
+    assert_relative_eq!(migrants.gap_score.unwrap(), want, max_relative = 1e-12);
     assert!(want < 100.0);
+    // The level score is the goalposts score of the estimate, not the parity.
+    assert_relative_eq!(
+        migrants.score.unwrap(),
+        100.0 - migrants.estimate.unwrap(),
+        max_relative = 1e-12
+    );
     let reference = results
         .row(
             "unemployment_rate",
@@ -863,16 +1039,26 @@ fn parity_scores_use_the_gap_ratio() {
             "native_born_citizen",
         )
         .unwrap();
-    assert_eq!(reference.score, Some(100.0));
+    assert_eq!(reference.gap_score, Some(100.0));
     let total = results.row("unemployment_rate", TOTAL, TOTAL).unwrap();
-    assert_eq!(total.score, None);
+    assert_eq!(total.gap_score, None);
     assert!(
         total
             .note
             .as_deref()
             .unwrap()
-            .contains("score: parity needs a reference group")
+            .contains("gap: the whole population has no reference group")
     );
+    // A catalogue that still asks for parity as the level normalisation is told why not.
+    let text = SMALL.replace(
+        "[[rights]]\nid = \"health\"",
+        "[scoring]\nnormalisation = \"parity\"\n\n[[rights]]\nid = \"health\"",
+    );
+    let err = Catalogue::from_toml_str(&text)
+        .unwrap()
+        .validate()
+        .unwrap_err();
+    assert!(err.to_string().contains("gap_score"), "{err}");
 }
 
 #[test]
@@ -990,7 +1176,14 @@ fn missing_columns_error_or_skip() {
     );
     assert_eq!(results.meta().skipped.len(), 1);
     let attr = results
-        .summary(SummaryLevel::Attribute, "work_conditions", TOTAL, TOTAL)
+        .summary_of(
+            SummaryLevel::Attribute,
+            "work_conditions",
+            Some(IndicatorKind::Outcome),
+            ScoreBasis::Level,
+            TOTAL,
+            TOTAL,
+        )
         .unwrap();
     // weekly_hours is skipped and median_earnings (a currency without goalposts) has no
     // score: nothing to aggregate, and the note names both.

@@ -42,6 +42,7 @@ fn survey(id: &str, right: &str, attribute: &str, direction: Direction) -> Indic
         sdg_series: None,
         comparability: None,
         series_breaks: Vec::new(),
+        population: None,
     }
 }
 
@@ -69,6 +70,7 @@ fn spec(aggregation: Aggregation, min_available: f64) -> ScoringSpec {
         normalisation: Normalisation::Goalposts,
         aggregation,
         min_available,
+        composite: None,
     }
 }
 

@@ -28,6 +28,7 @@ fn structural(id: &str, entry: &str) -> Indicator {
         sdg_series: None,
         comparability: None,
         series_breaks: Vec::new(),
+        population: None,
     }
 }
 

@@ -842,6 +842,11 @@ fn synth_tunisia_schema_and_nulls() {
         ("earnings", Float64),
         ("recruitment_cost", Float64),
         ("first_month_earnings", Float64),
+        ("earnings_currency", String),
+        ("tnd_per_currency_unit", Float64),
+        ("first_month_earnings_lcu", Float64),
+        ("recruitment_employee", Int32),
+        ("years_since_recruitment", Float64),
         ("recruitment_cost_months", Float64),
         ("synthetic", Boolean),
     ];
@@ -879,6 +884,11 @@ fn synth_tunisia_schema_and_nulls() {
         "earnings",
         "recruitment_cost",
         "first_month_earnings",
+        "earnings_currency",
+        "tnd_per_currency_unit",
+        "first_month_earnings_lcu",
+        "recruitment_employee",
+        "years_since_recruitment",
         "recruitment_cost_months",
     ];
     nullable.extend(wg);
@@ -886,6 +896,7 @@ fn synth_tunisia_schema_and_nulls() {
     let age = col_req(&df, "age");
     let status = col_str(&df, "migrant_status");
     let nat = col_str(&df, "nationality");
+    let cob = col_str(&df, "country_birth");
     let months_abroad = col(&df, "months_abroad");
     let years_abroad = col(&df, "years_abroad");
     let since = col(&df, "years_since_arrival");
@@ -907,13 +918,35 @@ fn synth_tunisia_schema_and_nulls() {
     let cost = col(&df, "recruitment_cost");
     let first = col(&df, "first_month_earnings");
     let ratio = col(&df, "recruitment_cost_months");
+    let currency = col_str(&df, "earnings_currency");
+    let to_tnd = col(&df, "tnd_per_currency_unit");
+    let lcu = col(&df, "first_month_earnings_lcu");
+    let employee = col(&df, "recruitment_employee");
+    let recruited = col(&df, "years_since_recruitment");
     let items: Vec<Vec<Option<f64>>> = wg.iter().map(|n| col(&df, n)).collect();
     for i in 0..df.height() {
         let a = age[i];
         let st = status[i].as_deref().expect("status");
-        assert!(["non_migrant", "return_migrant", "foreign_resident"].contains(&st));
+        assert!(
+            [
+                "non_migrant",
+                "return_migrant",
+                "foreign_resident",
+                "born_abroad_tunisian"
+            ]
+            .contains(&st)
+        );
         let ret = st == "return_migrant";
         let frg = st == "foreign_resident";
+        let fbt = st == "born_abroad_tunisian";
+        // A return migrant came back: born in Tunisia, never a child born abroad.
+        if ret {
+            assert_eq!(cob[i].as_deref(), Some("TUN"), "return migrant born abroad");
+        }
+        if fbt {
+            assert_ne!(cob[i].as_deref(), Some("TUN"));
+            assert_eq!(citizenship[i], 1.0);
+        }
         assert_eq!(
             frg,
             nat[i].as_deref() != Some("TUN"),
@@ -921,7 +954,7 @@ fn synth_tunisia_schema_and_nulls() {
         );
         assert_eq!(months_abroad[i].is_some(), ret);
         assert_eq!(years_abroad[i], months_abroad[i].map(|m| m / 12.0));
-        assert_eq!(since[i].is_some(), ret || frg, "years_since_arrival");
+        assert_eq!(since[i].is_some(), ret || frg || fbt, "years_since_arrival");
         assert_eq!(citizenship[i], if frg { 2.0 } else { 1.0 });
         assert_eq!(dest[i].is_some(), ret);
         assert_eq!(ret_year[i].is_some(), ret);
@@ -933,7 +966,7 @@ fn synth_tunisia_schema_and_nulls() {
         if let Some(y) = ret_year[i] {
             assert!(y <= 2020.0 && y >= 2020.0 - a, "return year {y} at age {a}");
         }
-        assert_eq!(m_tun[i].is_some(), frg);
+        assert_eq!(m_tun[i].is_some(), frg || fbt);
         assert_eq!(motive[i].is_some(), frg && a >= 15.0);
         assert_eq!(intends[i].is_some(), st == "non_migrant" && a >= 15.0);
         for it in &items {
@@ -957,7 +990,21 @@ fn synth_tunisia_schema_and_nulls() {
             assert!(c >= 0.0 && f > 0.0);
             assert_eq!(r, c / f);
             assert!(ret || (frg && emp), "migrant workers only");
+            // One currency: the earnings paid abroad, converted at the stated rate, are the
+            // TND earnings of the ratio; a foreign resident working in Tunisia is paid in TND.
+            let (cur, rate, lcu) = (
+                currency[i].as_deref().unwrap(),
+                to_tnd[i].unwrap(),
+                lcu[i].unwrap(),
+            );
+            assert!((lcu * rate - f).abs() < 1e-9 * f, "{lcu} × {rate} vs {f}");
+            assert_eq!(cur == "TND", frg, "{cur}");
+            if dest[i].as_deref() == Some("FRA") {
+                assert_eq!((cur, rate), ("EUR", 3.3));
+            }
+            assert!(employee[i].is_some() && recruited[i].unwrap() >= 0.0);
         }
+        assert_eq!(currency[i].is_some(), cost[i].is_some());
     }
 }
 

@@ -120,6 +120,36 @@ pub struct Issue {
     pub field: Option<String>,
     /// What is wrong, in plain words.
     pub message: String,
+    /// The kind of problem, for the rules a program may want to match on (`None` for the
+    /// others, which the message describes).
+    pub kind: Option<IssueKind>,
+}
+
+/// Problems of a catalogue that programs match on, each naming the indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IssueKind {
+    /// A breakdown by sex of a universe of one sex only (births attended by skilled
+    /// personnel, family planning: universes of women).
+    SexBreakdownOnSingleSexUniverse {
+        /// The indicator.
+        indicator: String,
+        /// The one sex of the universe (`female`, `male`).
+        sex: String,
+    },
+    /// A disability breakdown by an instrument not designed for the universe's ages: the
+    /// Washington Group Short Set (`disability`) on a universe of children (under 18), or
+    /// the Child Functioning Module (`child_functioning`) outside ages 2–17.
+    DisabilityInstrumentOutsideItsAges {
+        /// The indicator.
+        indicator: String,
+        /// `disability` (WG-SS) or `child_functioning` (CFM).
+        dimension: String,
+        /// The universe's youngest age, if bounded.
+        min_age: Option<u32>,
+        /// The universe's oldest age, if bounded.
+        max_age: Option<u32>,
+    },
 }
 
 /// A problem found by [`Catalogue::validate`](super::Catalogue::validate).
@@ -132,6 +162,7 @@ impl Issue {
             location,
             field: Some(field.into()),
             message: message.into(),
+            kind: None,
         }
     }
 
@@ -141,7 +172,14 @@ impl Issue {
             location,
             field: None,
             message: message.into(),
+            kind: None,
         }
+    }
+
+    /// The same problem with its kind.
+    pub fn with_kind(mut self, kind: IssueKind) -> Self {
+        self.kind = Some(kind);
+        self
     }
 }
 

@@ -14,7 +14,7 @@ use super::error::{Issue, Location};
 use super::{Catalogue, Metadata};
 use crate::framework::{
     Attribute, Benchmark, Dimension, Direction, Disaggregation, Goalposts, Indicator,
-    IndicatorKind, Measure, Right, ScoringSpec, SeriesBreak, Unit,
+    IndicatorKind, Measure, Population, Right, ScoringSpec, SeriesBreak, Unit,
 };
 
 /// A parsed TOML or JSON tree.
@@ -137,6 +137,7 @@ fn scoring_fields<N: Node>() -> Vec<Field<N>> {
         optional::<N, crate::framework::Normalisation>("normalisation"),
         optional::<N, crate::framework::Aggregation>("aggregation"),
         optional::<N, f64>("min_available"),
+        optional::<N, Option<crate::framework::KindWeights>>("composite"),
     ]
 }
 
@@ -177,6 +178,7 @@ fn indicator_fields<N: Node>() -> Vec<Field<N>> {
         optional::<N, Option<String>>("sdg_series"),
         optional::<N, Option<String>>("comparability"),
         optional::<N, Vec<SeriesBreak>>("series_breaks"),
+        optional::<N, Option<Population>>("population"),
     ]
 }
 

@@ -14,9 +14,10 @@
 //! country = "generic"            # or an ISO 3166-1 alpha-3 code, e.g. "MEX"
 //!
 //! [scoring]                      # optional; these are the defaults
-//! normalisation = "goalposts"    # or "distance_to_target", "parity"
-//! aggregation = "arithmetic"     # or "geometric"
+//! normalisation = "goalposts"    # or "distance_to_target" (the gap score is always apart)
+//! aggregation = "arithmetic"     # or "geometric", or "none" (no roll-up)
 //! min_available = 0.5
+//! # composite = { structural = 1.0, process = 1.0, outcome = 1.0 }   # only when wanted
 //!
 //! [dimensions]                   # optional: dimension = survey column
 //! migratory_status = "migratory_status"
@@ -110,7 +111,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use display::render;
-pub use error::{CatalogueError, Format, Issue, Location, ValidationIssue, ValidationReport};
+pub use error::{
+    CatalogueError, Format, Issue, IssueKind, Location, ValidationIssue, ValidationReport,
+};
 pub use validate::MAX_SQL_CHARS;
 
 use crate::framework::{Attribute, Dimension, Indicator, IndicatorKind, Right, ScoringSpec};

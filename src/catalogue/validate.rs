@@ -5,7 +5,9 @@
 //!
 //! - **metadata**: `name` and `version` are not empty; `country` is `"generic"` or an ISO
 //!   3166-1 alpha-3 code (three upper-case letters).
-//! - **scoring**: `min_available` is a number in [0, 1].
+//! - **scoring**: `min_available` is a number in [0, 1]; `normalisation` is not `parity`
+//!   (the gap score is always computed apart); `composite` weights are finite, not
+//!   negative, not all 0, and need an aggregation other than `none`.
 //! - **dimensions**: each mapped survey column name is not empty and has no surrounding
 //!   white space. When the catalogue maps *any* dimension, every dimension used in an
 //!   indicator's disaggregations must be mapped; when it maps none, each dimension is read
@@ -34,14 +36,23 @@
 //!   - weight: a finite number > 0;
 //!   - disaggregations: none is empty (the whole-population figure is always computed, so
 //!     an empty disaggregation is a mistake, not a request for the total), none repeats a
-//!     dimension, and no two are the same set of dimensions.
+//!     dimension, and no two are the same set of dimensions;
+//!   - breakdowns fit the universe ([`IssueKind`], the population read by
+//!     [`Population::of`](crate::framework::Population::of)): no `sex` breakdown of a
+//!     universe of one sex (skilled birth attendance and family planning are universes of
+//!     women); no `disability` breakdown (the Washington Group Short Set, designed for
+//!     adults aged 18+: Washington Group, *The Washington Group Short Set on Functioning*,
+//!     and its note on use with children) of a universe whose oldest age is under 18,
+//!     where the UNICEF/Washington Group Child Functioning Module (`child_functioning`,
+//!     ages 2–4 and 5–17) is the instrument; no `child_functioning` breakdown of a
+//!     universe outside ages 2–17.
 
 use std::collections::{BTreeSet, HashMap};
 
 use super::Catalogue;
-use super::error::{Issue, Location, ValidationReport};
+use super::error::{Issue, IssueKind, Location, ValidationReport};
 use crate::framework::{
-    Benchmark, Dimension, Direction, Indicator, IndicatorKind, Measure, Target, Unit,
+    Benchmark, Dimension, Direction, Indicator, IndicatorKind, Measure, Population, Target, Unit,
 };
 
 /// The longest SQL condition or universe accepted, in characters (the survey engine's
@@ -104,6 +115,35 @@ impl Validator {
     }
 
     fn scoring(&mut self, c: &Catalogue) {
+        if c.scoring.normalisation == crate::framework::Normalisation::Parity {
+            self.push(
+                &Location::Scoring,
+                "normalisation",
+                "\"parity\" no longer normalises level scores: every row now has its \
+                 non-discrimination score apart (gap_score, parity on the gap ratio), rolled \
+                 up apart; choose \"goalposts\" or \"distance_to_target\" for the level score",
+            );
+        }
+        if let Some(w) = &c.scoring.composite {
+            let all = [w.structural, w.process, w.outcome];
+            if all.iter().any(|v| !v.is_finite() || *v < 0.0) || all.iter().all(|v| *v == 0.0) {
+                self.push(
+                    &Location::Scoring,
+                    "composite",
+                    format!(
+                        "weights must be finite, not negative and not all 0, got {}",
+                        w.describe()
+                    ),
+                );
+            }
+            if c.scoring.aggregation == crate::framework::Aggregation::None {
+                self.push(
+                    &Location::Scoring,
+                    "composite",
+                    "a composite needs an aggregation (arithmetic or geometric), not \"none\"",
+                );
+            }
+        }
         let m = c.scoring.min_available;
         if !(0.0..=1.0).contains(&m) {
             self.push(
@@ -588,6 +628,84 @@ impl Validator {
         }
     }
 
+    /// A breakdown that the universe cannot take: sex on one sex, an instrument of
+    /// disability outside its ages.
+    fn fits_universe(
+        &mut self,
+        at: &Location,
+        field: &str,
+        ind: &Indicator,
+        population: &Population,
+        d: &[Dimension],
+    ) {
+        if d.contains(&Dimension::Sex)
+            && let Some(sex) = &population.sex
+        {
+            self.issues.push(
+                Issue::new(
+                    at.clone(),
+                    field,
+                    format!(
+                        "indicator {}: breakdown by sex of a universe of one sex ({sex} only); \
+                         remove the sex breakdown",
+                        ind.id
+                    ),
+                )
+                .with_kind(IssueKind::SexBreakdownOnSingleSexUniverse {
+                    indicator: ind.id.clone(),
+                    sex: sex.clone(),
+                }),
+            );
+        }
+        let (lo, hi) = (population.min_age, population.max_age);
+        let ages = match (lo, hi) {
+            (Some(a), Some(b)) => format!("ages {a}-{b}"),
+            (Some(a), None) => format!("ages {a}+"),
+            (None, Some(b)) => format!("ages up to {b}"),
+            (None, None) => "all ages".to_string(),
+        };
+        let kind = |dimension: Dimension| IssueKind::DisabilityInstrumentOutsideItsAges {
+            indicator: ind.id.clone(),
+            dimension: dimension.as_str().to_string(),
+            min_age: lo,
+            max_age: hi,
+        };
+        if d.contains(&Dimension::Disability) && hi.is_some_and(|h| h < 18) {
+            self.issues.push(
+                Issue::new(
+                    at.clone(),
+                    field,
+                    format!(
+                        "indicator {}: disability breakdown (Washington Group Short Set, \
+                         designed for adults aged 18+) of a universe of children ({ages}); \
+                         use the UNICEF/Washington Group Child Functioning Module \
+                         (dimension child_functioning, ages 2-4 and 5-17) where the survey \
+                         has it, or no disability breakdown",
+                        ind.id
+                    ),
+                )
+                .with_kind(kind(Dimension::Disability)),
+            );
+        }
+        if d.contains(&Dimension::ChildFunctioning)
+            && (lo.is_none_or(|l| l < 2) || hi.is_none_or(|h| h > 17))
+        {
+            self.issues.push(
+                Issue::new(
+                    at.clone(),
+                    field,
+                    format!(
+                        "indicator {}: child_functioning breakdown (UNICEF/Washington Group \
+                         Child Functioning Module, ages 2-17) of a universe of {ages}; \
+                         restrict the universe to ages 2-17",
+                        ind.id
+                    ),
+                )
+                .with_kind(kind(Dimension::ChildFunctioning)),
+            );
+        }
+    }
+
     fn disaggregations(&mut self, c: &Catalogue, at: &Location, ind: &Indicator) {
         if ind.kind == IndicatorKind::Structural && !ind.disaggregations.is_empty() {
             self.push(
@@ -597,9 +715,11 @@ impl Validator {
                  disaggregated; remove the disaggregations",
             );
         }
+        let population = Population::of(ind);
         let mut seen: Vec<(BTreeSet<_>, usize)> = Vec::new();
         for (i, d) in ind.disaggregations.iter().enumerate() {
             let field = format!("disaggregations[{i}]");
+            self.fits_universe(at, &field, ind, &population, d);
             if d.is_empty() {
                 self.push(
                     at,

@@ -1,7 +1,7 @@
 //! Migratory status and legal status.
 
 use crate::framework::label;
-use polars::prelude::DataFrame;
+use polars::prelude::{Column, DataFrame};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -37,20 +37,29 @@ impl CodeMap<Citizenship> {
     }
 }
 
-/// The mutually exclusive migratory status of the main output column.
+/// The mutually exclusive migratory status of the main output column: the classes of the
+/// UN Expert Group on Migration Statistics (2017 report, step 1: place of birth ×
+/// citizenship; step 2: return), after the UN *Recommendations on Statistics of
+/// International Migration, Revision 1* (1998).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MigratoryStatus {
-    /// Born in the country, citizen, never lived abroad for the minimum duration: the
-    /// non-migrant population, the usual reference group of gaps.
+    /// Born in the country, citizen, never lived abroad for the return threshold: the
+    /// non-migrant population, the reference group of gaps.
     NativeBornCitizen,
-    /// Born in the country, citizen, back after living abroad at least the minimum duration
-    /// (1 year by default).
+    /// Born in the country, not a citizen (non-citizen or stateless): not an international
+    /// migrant (never changed country of residence), but a foreign national.
+    NativeBornNonCitizen,
+    /// Born abroad, citizen of the country (naturalised or by descent): an international
+    /// migrant of the foreign-born stock.
+    ForeignBornCitizen,
+    /// Born abroad, not a citizen (non-citizen or stateless): an international migrant and a
+    /// foreign national.
+    ForeignBornNonCitizen,
+    /// Born in the country, citizen, back after living abroad at least the return threshold
+    /// (`min_years_abroad`, default 1 year as in the UN 1998 recommendations), or as the
+    /// survey's prior-residence question identifies it (`resided_abroad`).
     ReturnMigrant,
-    /// Born abroad, whatever the citizenship (naturalised citizens included).
-    ForeignBorn,
-    /// Born in the country but not a citizen (non-citizen or stateless).
-    ForeignCitizen,
     /// The inputs do not determine the status.
     Unknown,
 }
@@ -60,20 +69,45 @@ impl MigratoryStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             MigratoryStatus::NativeBornCitizen => label::NATIVE_BORN_CITIZEN,
+            MigratoryStatus::NativeBornNonCitizen => label::NATIVE_BORN_NON_CITIZEN,
+            MigratoryStatus::ForeignBornCitizen => label::FOREIGN_BORN_CITIZEN,
+            MigratoryStatus::ForeignBornNonCitizen => label::FOREIGN_BORN_NON_CITIZEN,
             MigratoryStatus::ReturnMigrant => label::RETURN_MIGRANT,
-            MigratoryStatus::ForeignBorn => label::FOREIGN_BORN,
-            MigratoryStatus::ForeignCitizen => label::FOREIGN_CITIZEN,
             MigratoryStatus::Unknown => super::UNKNOWN,
         }
     }
 
     /// The determined statuses, in the order of the report.
-    pub const KNOWN: [MigratoryStatus; 4] = [
+    pub const KNOWN: [MigratoryStatus; 5] = [
         MigratoryStatus::NativeBornCitizen,
         MigratoryStatus::ReturnMigrant,
-        MigratoryStatus::ForeignBorn,
-        MigratoryStatus::ForeignCitizen,
+        MigratoryStatus::NativeBornNonCitizen,
+        MigratoryStatus::ForeignBornCitizen,
+        MigratoryStatus::ForeignBornNonCitizen,
     ];
+
+    /// Whether the class is part of the roll-up `foreign_born` (the international migrants
+    /// of the UN stock definition); `None` for `Unknown`.
+    pub fn foreign_born(self) -> Option<bool> {
+        match self {
+            MigratoryStatus::ForeignBornCitizen | MigratoryStatus::ForeignBornNonCitizen => {
+                Some(true)
+            }
+            MigratoryStatus::Unknown => None,
+            _ => Some(false),
+        }
+    }
+
+    /// Whether the class is part of the roll-up `non_citizen`; `None` for `Unknown`.
+    pub fn non_citizen(self) -> Option<bool> {
+        match self {
+            MigratoryStatus::NativeBornNonCitizen | MigratoryStatus::ForeignBornNonCitizen => {
+                Some(true)
+            }
+            MigratoryStatus::Unknown => None,
+            _ => Some(false),
+        }
+    }
 }
 
 /// How to derive migratory status.
@@ -98,25 +132,38 @@ pub struct MigratoryStatusSpec {
     #[serde(default)]
     pub years_since_arrival: Option<String>,
     /// Years lived abroad (total, or in the last stay abroad, as the survey asks); enables
-    /// return migrants.
+    /// return migrants with the threshold `min_years_abroad`.
     #[serde(default)]
     pub years_abroad: Option<String>,
+    /// A prior-residence question instead of a duration (e.g. "where did you live five
+    /// years ago?", INEGI's `res_5a`): a native-born citizen whose answer is one of
+    /// `resided_abroad_codes` is a return migrant. The duration abroad is then not measured
+    /// (the report says so): the national definition replaces the threshold. Not together
+    /// with `years_abroad`.
+    #[serde(default)]
+    pub resided_abroad: Option<String>,
+    /// The codes of `resided_abroad` that mean "lived abroad" (e.g. `["3"]`).
+    #[serde(default)]
+    pub resided_abroad_codes: Vec<String>,
     /// "Recent" means arrived less than this many years ago (default 5).
     #[serde(default = "default_recent")]
     pub recent_years: f64,
-    /// Minimum stay abroad of a return migrant, in years (default 1, the UN 1998
-    /// long-term threshold; Tunisia-HIMS used 3 months = 0.25).
+    /// Minimum stay abroad of a return migrant, in years (default 1: the UN 1998
+    /// recommendations' long-term migrant, "at least a year", which the UN Expert Group
+    /// 2017 keeps for return migrants; Tunisia-HIMS used 3 months = 0.25).
     #[serde(default = "default_min_abroad")]
     pub min_years_abroad: f64,
-    /// When true, a native-born citizen with a null `years_abroad` is taken as never
-    /// having lived abroad (for questionnaires that skip the question after "never lived
-    /// abroad"); the report counts the rows this touched. When false (default), such rows
-    /// are `unknown`.
+    /// When true, a native-born citizen with a null `years_abroad` (or `resided_abroad`) is
+    /// taken as never having lived abroad (for questionnaires that skip the question after
+    /// "never lived abroad", or do not ask it of young children); the report counts the
+    /// rows this touched. When false (default), such rows are `unknown`.
     #[serde(default)]
     pub years_abroad_null_means_never: bool,
-    /// The output column (default `migratory_status`); flag columns are
-    /// `{output}_foreign_born`, `{output}_foreign_citizen` and, with
-    /// `years_since_arrival`, `{output}_recent_migrant`.
+    /// The output column (default `migratory_status`); the roll-up columns are
+    /// `{output}_place_of_birth` (`native_born` / `foreign_born`) and
+    /// `{output}_citizenship` (`citizen` / `non_citizen`), and the flag columns
+    /// `{output}_foreign_born`, `{output}_non_citizen` and, with `years_since_arrival`,
+    /// `{output}_recent_migrant`.
     #[serde(default = "default_output")]
     pub output: String,
 }
@@ -147,6 +194,8 @@ impl MigratoryStatusSpec {
             citizenship_codes: CodeMap::citizenship_default(),
             years_since_arrival: None,
             years_abroad: None,
+            resided_abroad: None,
+            resided_abroad_codes: Vec::new(),
             recent_years: default_recent(),
             min_years_abroad: default_min_abroad(),
             years_abroad_null_means_never: false,
@@ -163,6 +212,24 @@ impl MigratoryStatusSpec {
     /// Sets the years-abroad column (enables return migrants).
     pub fn with_years_abroad(mut self, column: impl Into<String>) -> Self {
         self.years_abroad = Some(column.into());
+        self
+    }
+
+    /// Sets the prior-residence column and the codes that mean "lived abroad" (enables
+    /// return migrants under a national definition without a duration).
+    pub fn with_resided_abroad<S: Into<String>>(
+        mut self,
+        column: impl Into<String>,
+        abroad_codes: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.resided_abroad = Some(column.into());
+        self.resided_abroad_codes = abroad_codes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the minimum stay abroad of a return migrant, in years.
+    pub fn with_min_years_abroad(mut self, years: f64) -> Self {
+        self.min_years_abroad = years;
         self
     }
 
@@ -267,40 +334,81 @@ fn read_birth(
     }
 }
 
-/// Derives migratory status following the UN *Recommendations on Statistics of
-/// International Migration, Revision 1* (1998) and the two-step identification of the UN
-/// Expert Group on Migration Statistics (2017).
+/// Reads the prior-residence column: `Some(true)` when the code is one of the "abroad"
+/// codes, `Some(false)` for any other code, `None` when missing.
+fn read_resided(
+    df: &DataFrame,
+    spec: &MigratoryStatusSpec,
+) -> Result<Option<Vec<Option<bool>>>, DeriveError> {
+    let Some(column) = spec.resided_abroad.as_deref() else {
+        return Ok(None);
+    };
+    if spec.resided_abroad_codes.is_empty() {
+        return Err(DeriveError::spec(
+            &spec.output,
+            format!("resided_abroad = {column} but resided_abroad_codes lists no code"),
+        ));
+    }
+    let abroad: Vec<String> = spec
+        .resided_abroad_codes
+        .iter()
+        .map(|c| normalise_key(c))
+        .collect();
+    Ok(Some(match read_codes(df, column)? {
+        Codes::Int(values) => values
+            .into_iter()
+            .map(|v| v.map(|c| abroad.contains(&c.to_string())))
+            .collect(),
+        Codes::Text(values) => values
+            .into_iter()
+            .map(|v| v.map(|c| abroad.contains(&normalise_key(&c))))
+            .collect(),
+    }))
+}
+
+/// Derives migratory status following the UN Expert Group on Migration Statistics
+/// (*Report of the Expert Group*, 2017: the two-step identification of migrants) and the
+/// UN *Recommendations on Statistics of International Migration, Revision 1* (1998).
 ///
 /// **Step 1** crosses place of birth (native-born / foreign-born) with citizenship
-/// (citizen / non-citizen, stateless persons counted with non-citizens). **Step 2** adds
-/// the migration history: return migrants (citizens back after at least
-/// `min_years_abroad` years abroad) and the duration of stay (recent migrants, arrived
-/// less than `recent_years` years ago).
+/// (citizen / non-citizen, stateless persons counted with non-citizens), four classes.
+/// **Step 2** adds the migration history: return migrants (native-born citizens back after
+/// at least `min_years_abroad` years abroad, default 1 year, the UN 1998 long-term
+/// threshold; or, under a national definition without a duration, those whose
+/// prior-residence answer `resided_abroad` is abroad) and the duration of stay (recent
+/// migrants, arrived less than `recent_years` years ago).
 ///
 /// The main column is mutually exclusive, decided in this order:
 /// 1. country of birth missing (or a declared missing code) → `unknown`;
-/// 2. born abroad → `foreign_born` (naturalised citizens included: place of birth is the
-///    primary criterion of the international migrant stock);
-/// 3. born in the country, citizenship missing → `unknown`;
-/// 4. born in the country, non-citizen or stateless → `foreign_citizen`;
-/// 5. born in the country, citizen, with `years_abroad` ≥ `min_years_abroad` →
+/// 2. citizenship missing → `unknown`;
+/// 3. born abroad → `foreign_born_citizen` or `foreign_born_non_citizen`;
+/// 4. born in the country, non-citizen or stateless → `native_born_non_citizen`;
+/// 5. born in the country, citizen: with `years_abroad` ≥ `min_years_abroad` →
 ///    `return_migrant`; with fewer years (or 0) → `native_born_citizen`; with a null
 ///    `years_abroad` → `unknown`, or `native_born_citizen` when
-///    `years_abroad_null_means_never` (counted in the notes); without a `years_abroad`
-///    column → `native_born_citizen` (return migrants not identified; noted).
+///    `years_abroad_null_means_never` (counted in the notes). With `resided_abroad`
+///    instead: an "abroad" code → `return_migrant`, another code → `native_born_citizen`,
+///    null → `unknown`. Without either column → `native_born_citizen` (return migrants not
+///    identified; noted).
 ///
-/// The overlapping groups are boolean columns (null when undetermined):
-/// - `{output}_foreign_born`: born abroad;
-/// - `{output}_foreign_citizen`: non-citizen or stateless, wherever born (so a foreign-born
-///   non-citizen is both);
-/// - `{output}_recent_migrant` (with `years_since_arrival`): a foreign-born person or a
-///   return migrant who arrived less than `recent_years` years ago (`years < recent_years`,
-///   so with completed years and N = 5: 0–4); false for the other determined statuses;
-///   null when the status is unknown or the years are missing.
+/// The **roll-ups** are domains, not averages of classes: two label columns hold them, so
+/// that a catalogue maps them to the dimensions `place_of_birth` and `citizenship` and
+/// every estimate of a roll-up is a domain estimate with its own design-based variance:
+/// - `{output}_place_of_birth`: `foreign_born` (the international migrants of the UN stock
+///   definition: `foreign_born_citizen` ∪ `foreign_born_non_citizen`) or `native_born`;
+/// - `{output}_citizenship`: `non_citizen` (`native_born_non_citizen` ∪
+///   `foreign_born_non_citizen`) or `citizen`;
+///
+/// each `unknown` when its input is missing. The same groups are also boolean flag columns
+/// (null when undetermined): `{output}_foreign_born`, `{output}_non_citizen` and, with
+/// `years_since_arrival`, `{output}_recent_migrant` (a foreign-born person or a return
+/// migrant who arrived less than `recent_years` years ago: `years < recent_years`, so with
+/// completed years and N = 5: 0–4; false for the other determined statuses; null when the
+/// status is unknown or the years are missing).
 ///
 /// Codes not in the citizenship map are errors naming the column and row (unless the map
-/// says otherwise); negative or infinite years are errors. Legal status is a separate
-/// pass-through: [`legal_status`].
+/// says otherwise); negative or infinite years are errors; `years_abroad` together with
+/// `resided_abroad` is an error. Legal status is a separate pass-through: [`legal_status`].
 pub fn migratory_status(
     df: &DataFrame,
     spec: &MigratoryStatusSpec,
@@ -310,6 +418,13 @@ pub fn migratory_status(
         return Err(DeriveError::spec(
             &spec.output,
             "home_country lists no code",
+        ));
+    }
+    if spec.years_abroad.is_some() && spec.resided_abroad.is_some() {
+        return Err(DeriveError::spec(
+            &spec.output,
+            "give years_abroad (a duration, with min_years_abroad) or resided_abroad (a \
+             prior-residence question), not both",
         ));
     }
     for (name, v) in [
@@ -327,16 +442,15 @@ pub fn migratory_status(
     let citizenship = spec
         .citizenship_codes
         .lookup_column(df, &spec.citizenship, &spec.output)?;
-    let native_cit_reasons: Vec<String> = citizenship
-        .reasons
-        .iter()
-        .map(|r| format!("native-born, {r}"))
-        .collect();
     let arrival = read_years(df, spec.years_since_arrival.as_deref())?;
     let abroad = read_years(df, spec.years_abroad.as_deref())?;
+    let resided = read_resided(df, spec)?;
     let abroad_reason = format!(
         "native-born citizen, missing {}",
-        spec.years_abroad.as_deref().unwrap_or_default()
+        spec.years_abroad
+            .as_deref()
+            .or(spec.resided_abroad.as_deref())
+            .unwrap_or_default()
     );
 
     let n = birth.len();
@@ -344,7 +458,7 @@ pub fn migratory_status(
     let unknown = tally.unknown_index();
     let mut idx = Vec::with_capacity(n);
     let mut foreign_born = Vec::with_capacity(n);
-    let mut foreign_citizen = Vec::with_capacity(n);
+    let mut non_citizen = Vec::with_capacity(n);
     let mut recent = Vec::with_capacity(n);
     let mut stateless = 0u64;
     let mut assumed_never = 0u64;
@@ -355,22 +469,34 @@ pub fn migratory_status(
         if cit == Ok(Citizenship::Stateless) {
             stateless += 1;
         }
+        // The roll-ups read their own input only: place of birth is known even when
+        // citizenship is not, and the other way round.
         foreign_born.push(born_abroad.ok());
-        foreign_citizen.push(cit.ok().map(|c| c != Citizenship::Citizen));
+        non_citizen.push(cit.ok().map(|c| c != Citizenship::Citizen));
 
         let status: Result<MigratoryStatus, &str> = match (born_abroad, cit) {
             (Err(r), _) => Err(&birth_reasons[r]),
-            (Ok(true), _) => Ok(MigratoryStatus::ForeignBorn),
-            (Ok(false), Err(_)) => match citizenship.rows[row] {
-                Lookup::Unknown(r) => Err(&native_cit_reasons[r]),
+            (Ok(_), Err(_)) => match citizenship.rows[row] {
+                Lookup::Unknown(r) => Err(&citizenship.reasons[r]),
                 Lookup::Known(_) => Err(UNKNOWN),
             },
+            (Ok(true), Ok(Citizenship::Citizen)) => Ok(MigratoryStatus::ForeignBornCitizen),
+            (Ok(true), Ok(_)) => Ok(MigratoryStatus::ForeignBornNonCitizen),
             (Ok(false), Ok(Citizenship::NonCitizen | Citizenship::Stateless)) => {
-                Ok(MigratoryStatus::ForeignCitizen)
+                Ok(MigratoryStatus::NativeBornNonCitizen)
             }
-            (Ok(false), Ok(Citizenship::Citizen)) => match &abroad {
-                None => Ok(MigratoryStatus::NativeBornCitizen),
-                Some(years) => match years[row] {
+            (Ok(false), Ok(Citizenship::Citizen)) => match (&abroad, &resided) {
+                (None, None) => Ok(MigratoryStatus::NativeBornCitizen),
+                (_, Some(resided)) => match resided[row] {
+                    Some(true) => Ok(MigratoryStatus::ReturnMigrant),
+                    Some(false) => Ok(MigratoryStatus::NativeBornCitizen),
+                    None if spec.years_abroad_null_means_never => {
+                        assumed_never += 1;
+                        Ok(MigratoryStatus::NativeBornCitizen)
+                    }
+                    None => Err(&abroad_reason),
+                },
+                (Some(years), None) => match years[row] {
                     Some(y) if y >= spec.min_years_abroad => Ok(MigratoryStatus::ReturnMigrant),
                     Some(_) => Ok(MigratoryStatus::NativeBornCitizen),
                     None if spec.years_abroad_null_means_never => {
@@ -397,9 +523,11 @@ pub fn migratory_status(
         }
         if let Some(years) = &arrival {
             recent.push(match status {
-                Ok(MigratoryStatus::ForeignBorn | MigratoryStatus::ReturnMigrant) => {
-                    years[row].map(|y| y < spec.recent_years)
-                }
+                Ok(
+                    MigratoryStatus::ForeignBornCitizen
+                    | MigratoryStatus::ForeignBornNonCitizen
+                    | MigratoryStatus::ReturnMigrant,
+                ) => years[row].map(|y| y < spec.recent_years),
                 Ok(_) => Some(false),
                 Err(_) => None,
             });
@@ -407,12 +535,33 @@ pub fn migratory_status(
     }
 
     let column = tally.column(&spec.output, &idx);
-    let mut flags = Vec::new();
-    let mut counts = Vec::new();
-    let mut named = vec![
-        ("foreign_born", foreign_born),
-        ("foreign_citizen", foreign_citizen),
+    let rollup = |suffix: &str, values: &[Option<bool>], yes: &str, no: &str| {
+        let labels: Vec<&str> = values
+            .iter()
+            .map(|v| match v {
+                Some(true) => yes,
+                Some(false) => no,
+                None => UNKNOWN,
+            })
+            .collect();
+        Column::new(format!("{}_{suffix}", spec.output).into(), labels)
+    };
+    let mut flags = vec![
+        rollup(
+            "place_of_birth",
+            &foreign_born,
+            label::FOREIGN_BORN,
+            label::NATIVE_BORN,
+        ),
+        rollup(
+            "citizenship",
+            &non_citizen,
+            label::NON_CITIZEN,
+            label::CITIZEN,
+        ),
     ];
+    let mut counts = Vec::new();
+    let mut named = vec![("foreign_born", foreign_born), ("non_citizen", non_citizen)];
     if arrival.is_some() {
         named.push(("recent_migrant", recent));
     }
@@ -431,14 +580,27 @@ pub fn migratory_status(
             spec.country_of_birth
         ));
     }
-    match &spec.years_abroad {
-        None => {
+    match (&spec.years_abroad, &spec.resided_abroad) {
+        (None, None) => {
             notes.push("return migrants not identified: no years_abroad column given".to_string())
         }
-        Some(col) => {
+        (Some(col), _) => {
             notes.push(format!(
-                "return migrant: native-born citizen with {col} >= {}",
+                "return migrant: native-born citizen with {col} >= {} (UN threshold: 1 year)",
                 spec.min_years_abroad
+            ));
+            if spec.years_abroad_null_means_never {
+                notes.push(format!(
+                    "{assumed_never} native-born citizens with null {col} taken as never abroad"
+                ));
+            }
+        }
+        (None, Some(col)) => {
+            notes.push(format!(
+                "return migrant: native-born citizen with {col} in ({}) (national definition: \
+                 prior residence abroad; the time spent abroad is not measured, so the UN \
+                 1-year threshold is not applied)",
+                spec.resided_abroad_codes.join(", ")
             ));
             if spec.years_abroad_null_means_never {
                 notes.push(format!(
@@ -455,8 +617,8 @@ pub fn migratory_status(
     }
     let report = tally.report(
         &spec.output,
-        "UN Recommendations on Statistics of International Migration (Rev. 1, 1998); \
-         UN Expert Group on Migration Statistics (2017) two-step identification",
+        "UN Expert Group on Migration Statistics (2017) two-step identification; \
+         UN Recommendations on Statistics of International Migration (Rev. 1, 1998)",
         n,
         counts,
         notes,

@@ -37,6 +37,7 @@
 //! be numeric columns; a text column is a [`DeriveError::WrongType`].
 
 mod age_group;
+mod child_functioning;
 mod disability;
 mod error;
 mod income_quintile;
@@ -45,6 +46,10 @@ mod sex;
 mod urban_rural;
 
 pub use age_group::{AgeGroupSpec, InvalidAge, age_group};
+pub use child_functioning::{
+    CfmItems, ChildFunctioningSpec, WITH_FUNCTIONAL_DIFFICULTY, WITHOUT_FUNCTIONAL_DIFFICULTY,
+    child_functioning,
+};
 pub use disability::{
     DisabilitySpec, DisabilityStatus, WgAnswer, WgCutoff, WgSsColumns, classify_wg_ss, disability,
 };

@@ -39,26 +39,33 @@
 //! The SDG DSD has no migratory-status dimension: the SDG Global Database codes it in
 //! `COMPOSITE_BREAKDOWN`, `MS_MIGRANT` (migrants) and `MS_NOMIGRANT` (non-migrants). The
 //! UN Recommendations on Statistics of International Migration (Rev. 1, 1998) and the UN
-//! Expert Group on Migration Statistics count as international migrants the foreign-born
-//! population, or the foreign citizens where the country of birth is not known. So:
+//! Expert Group on Migration Statistics (2017) count as international migrants the
+//! foreign-born population (the stock), or the foreign citizens where the country of birth
+//! is not known. `MS_MIGRANT` is therefore the **roll-up** `foreign_born` of the dimension
+//! `place_of_birth` (a domain estimated as such, `foreign_born_citizen` ∪
+//! `foreign_born_non_citizen`), never one of the classes, and never an average of them:
 //!
-//! | national class (`migratory_status` group) | SDG code |
+//! | group | SDG code |
 //! |---|---|
-//! | `foreign_born` (hri::derive: born abroad) | `MS_MIGRANT` |
-//! | `foreign_resident` (Tunisia-HIMS: foreign citizens living in the country) | `MS_MIGRANT` |
-//! | `foreign_citizen` (hri::derive: born in the country without its citizenship) | `MS_MIGRANT` when the results have no `foreign_born` group (a classification by citizenship); otherwise left out: under a classification by country of birth a native-born non-citizen has not migrated, and `MS_MIGRANT` is already the foreign-born row |
-//! | `native_born_citizen` (hri::derive), `non_migrant` (Tunisia-HIMS) | `MS_NOMIGRANT` |
-//! | `return_migrant` | left out (below) |
+//! | `place_of_birth` `foreign_born` (hri::derive roll-up: born abroad) | `MS_MIGRANT` |
+//! | `place_of_birth` `native_born` (born in the country: return migrants and native-born non-citizens included) | `MS_NOMIGRANT` |
+//! | `migratory_status` `native_born_citizen` (hri::derive), `non_migrant` (a national classification, e.g. Tunisia-HIMS) | `MS_NOMIGRANT` when the results have no `place_of_birth` breakdown; otherwise left out (the `native_born` row is the non-migrant row) |
+//! | `migratory_status` `foreign_resident` (a national classification by citizenship) | `MS_MIGRANT` when the results have no `place_of_birth` breakdown; otherwise left out |
+//! | `migratory_status` `foreign_born_citizen`, `foreign_born_non_citizen` | left out: each is a part of the migrant stock, not the stock |
+//! | `migratory_status` `native_born_non_citizen` | left out: born in the country, not an international migrant, but not a non-migrant citizen either |
+//! | `migratory_status` `return_migrant` | left out (below) |
 //! | `unknown` | left out |
 //!
 //! **Return migrants** (citizens born in the country, back after living abroad) are not
 //! international migrants in the stock: the UN definition counts the foreign-born, and a
-//! returned citizen is native-born. They are not written as `MS_NOMIGRANT` either: the
-//! results hold them as a group of their own, apart from the native-born citizens who never
-//! left, and the estimate for the union of the two groups cannot be formed from the two
-//! estimates without their design covariance. Their rows are left out (and counted), and
-//! every `MS_NOMIGRANT` row says in `COMMENT_OBS` that it covers the non-migrants without
-//! the return migrants. Their figures stay in `indicators.sdmx.csv` and `indicators.csv`.
+//! returned citizen is native-born. They are not written as `MS_NOMIGRANT` under
+//! `migratory_status` either: the results hold them as a group of their own, apart from the
+//! native-born citizens who never left, and the estimate for the union of the two groups
+//! cannot be formed from the two estimates without their design covariance. That union is
+//! the `native_born` domain of `place_of_birth` (with the native-born non-citizens), which
+//! is written as `MS_NOMIGRANT` when the results have it. Rows left out are counted, and
+//! every `MS_NOMIGRANT` row says in `COMMENT_OBS` which population it covers. Their figures
+//! stay in `indicators.sdmx.csv` and `indicators.csv`.
 //!
 //! # What is left out
 //!
@@ -76,16 +83,21 @@ use std::path::Path;
 use super::csv::quote;
 use super::{ExportError, write_bytes};
 use crate::framework::sdg::{self, ATTRIBUTES, DIMENSIONS};
-use crate::framework::{Dimension, IndicatorKind, SYNTHETIC_NOTICE};
+use crate::framework::{Dimension, IndicatorKind, SYNTHETIC_NOTICE, label};
 use crate::quality::QualityFlag;
 use crate::results::{IndicatorRow, Results, TOTAL};
 
 /// File name of the SDG SDMX-CSV file.
 pub const INDICATORS_SDG_CSV: &str = "indicators.sdg.csv";
 
-/// The `COMMENT_OBS` of every `MS_NOMIGRANT` row.
+/// The `COMMENT_OBS` of an `MS_NOMIGRANT` row from the class `native_born_citizen`.
 pub const NOMIGRANT_COMMENT: &str = "non-migrants: persons born in the country who hold its \
      citizenship and never lived abroad; return migrants are not included";
+
+/// The `COMMENT_OBS` of an `MS_NOMIGRANT` row from the roll-up `native_born`.
+pub const NATIVE_BORN_COMMENT: &str = "non-migrants: every person born in the country (the \
+     complement of the foreign-born stock), return migrants and native-born non-citizens \
+     included";
 
 /// The SDMX-CSV version of the SDG file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -204,14 +216,26 @@ pub fn age_code(band: &str) -> Option<String> {
     sdg::has_code("CL_AGE", &code).then_some(code)
 }
 
-/// The `COMPOSITE_BREAKDOWN` code of a migratory-status group (see the [module
-/// documentation](self)); `foreign_born_present`: whether the results hold a `foreign_born`
-/// group.
-pub fn migratory_code(group: &str, foreign_born_present: bool) -> Option<&'static str> {
-    match group {
-        "foreign_born" | "foreign_resident" => Some("MS_MIGRANT"),
-        "foreign_citizen" if !foreign_born_present => Some("MS_MIGRANT"),
-        "native_born_citizen" | "non_migrant" => Some("MS_NOMIGRANT"),
+/// The `COMPOSITE_BREAKDOWN` code of a group of `place_of_birth` or `migratory_status`
+/// (see the [module documentation](self)); `place_of_birth_present`: whether the results
+/// hold the `place_of_birth` roll-up, whose `foreign_born` and `native_born` domains are
+/// then the only `MS_MIGRANT` and `MS_NOMIGRANT` rows.
+pub fn migratory_code(
+    d: Dimension,
+    group: &str,
+    place_of_birth_present: bool,
+) -> Option<&'static str> {
+    match (d, group) {
+        (Dimension::PlaceOfBirth, label::FOREIGN_BORN) => Some("MS_MIGRANT"),
+        (Dimension::PlaceOfBirth, label::NATIVE_BORN) => Some("MS_NOMIGRANT"),
+        (Dimension::MigratoryStatus, "foreign_resident") if !place_of_birth_present => {
+            Some("MS_MIGRANT")
+        }
+        (Dimension::MigratoryStatus, label::NATIVE_BORN_CITIZEN | "non_migrant")
+            if !place_of_birth_present =>
+        {
+            Some("MS_NOMIGRANT")
+        }
         _ => None,
     }
 }
@@ -238,13 +262,32 @@ fn group_code(
             "without_disability" => Ok(("DISABILITY_STATUS", "PWD".into())),
             _ => no_code(""),
         },
-        Dimension::MigratoryStatus => match migratory_code(value, foreign_born_present) {
-            Some(c) => Ok(("COMPOSITE_BREAKDOWN", c.into())),
-            None if value == "return_migrant" => {
-                Err("migratory_status 'return_migrant': not an SDG migrant class (see the documentation)".into())
+        Dimension::MigratoryStatus | Dimension::PlaceOfBirth => {
+            match migratory_code(d, value, foreign_born_present) {
+                Some(c) => Ok(("COMPOSITE_BREAKDOWN", c.into())),
+                None if value == label::RETURN_MIGRANT => Err(
+                    "migratory_status 'return_migrant': not an SDG migrant class (see the documentation)".into(),
+                ),
+                None if matches!(
+                    value,
+                    label::FOREIGN_BORN_CITIZEN | label::FOREIGN_BORN_NON_CITIZEN
+                ) =>
+                {
+                    Err(format!(
+                        "migratory_status '{value}': one class of the foreign-born, not the \
+                         migrant stock (MS_MIGRANT is the place_of_birth roll-up foreign_born)"
+                    ))
+                }
+                None if foreign_born_present
+                    && matches!(value, label::NATIVE_BORN_CITIZEN | "non_migrant" | "foreign_resident") =>
+                {
+                    Err(format!(
+                        "migratory_status '{value}': the place_of_birth roll-up gives the SDG rows"
+                    ))
+                }
+                None => no_code(""),
             }
-            None => no_code(""),
-        },
+        }
         Dimension::UrbanRural => match value {
             "urban" => Ok(("URBANISATION", "U".into())),
             "rural" => Ok(("URBANISATION", "R".into())),
@@ -337,7 +380,17 @@ fn observation(
         comment.push(format!("low reliability: {r}"));
     }
     if codes["COMPOSITE_BREAKDOWN"] == "MS_NOMIGRANT" {
-        comment.push(NOMIGRANT_COMMENT.to_string());
+        let by_birth = results.dimensions().iter().zip(&row.groups).any(|(d, g)| {
+            *d == Dimension::PlaceOfBirth && g.as_deref() == Some(label::NATIVE_BORN)
+        });
+        comment.push(
+            if by_birth {
+                NATIVE_BORN_COMMENT
+            } else {
+                NOMIGRANT_COMMENT
+            }
+            .to_string(),
+        );
     }
     if synthetic {
         comment.push(SYNTHETIC_NOTICE.to_string());
@@ -392,12 +445,14 @@ pub fn write_sdg_csv(
     let position = results
         .dimensions()
         .iter()
-        .position(|d| *d == Dimension::MigratoryStatus);
+        .position(|d| *d == Dimension::PlaceOfBirth);
+    // Whether the results hold the place-of-birth roll-up (then its domains alone give the
+    // MS_MIGRANT and MS_NOMIGRANT rows).
     let foreign_born_present = position.is_some_and(|p| {
         results
             .rows()
             .iter()
-            .any(|r| r.groups.get(p).and_then(|g| g.as_deref()) == Some("foreign_born"))
+            .any(|r| r.groups.get(p).and_then(|g| g.as_deref()) == Some(label::FOREIGN_BORN))
     });
     let lead = match options.version {
         SdgCsvVersion::V1 => vec![quote(&options.dataflow_ref())],
@@ -489,11 +544,28 @@ mod tests {
         assert_eq!(age_code("60+").as_deref(), Some("Y_GE60"));
         assert_eq!(age_code("0-14").as_deref(), Some("Y0T14"));
         assert_eq!(age_code("25-59"), None);
-        assert_eq!(migratory_code("foreign_born", true), Some("MS_MIGRANT"));
-        assert_eq!(migratory_code("foreign_citizen", true), None);
-        assert_eq!(migratory_code("foreign_citizen", false), Some("MS_MIGRANT"));
-        assert_eq!(migratory_code("non_migrant", false), Some("MS_NOMIGRANT"));
-        assert_eq!(migratory_code("return_migrant", false), None);
+        use Dimension::{MigratoryStatus as Ms, PlaceOfBirth as Pob};
+        assert_eq!(
+            migratory_code(Pob, "foreign_born", true),
+            Some("MS_MIGRANT")
+        );
+        assert_eq!(
+            migratory_code(Pob, "native_born", true),
+            Some("MS_NOMIGRANT")
+        );
+        assert_eq!(migratory_code(Ms, "foreign_born_citizen", false), None);
+        assert_eq!(migratory_code(Ms, "foreign_born_non_citizen", true), None);
+        assert_eq!(migratory_code(Ms, "native_born_non_citizen", false), None);
+        assert_eq!(
+            migratory_code(Ms, "native_born_citizen", false),
+            Some("MS_NOMIGRANT")
+        );
+        assert_eq!(migratory_code(Ms, "native_born_citizen", true), None);
+        assert_eq!(
+            migratory_code(Ms, "non_migrant", false),
+            Some("MS_NOMIGRANT")
+        );
+        assert_eq!(migratory_code(Ms, "return_migrant", false), None);
         assert_eq!(unit_measure("PT"), Some("PT"));
         assert_eq!(unit_measure("MONTHS_EARN"), Some("MO_EARN"));
         assert_eq!(unit_measure("MXN"), Some("CUR_LCU"));

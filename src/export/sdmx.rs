@@ -17,7 +17,7 @@
 //!
 //! ```text
 //! DATAFLOW,REF_AREA,INDICATOR,SEX,AGE,DISABILITY_STATUS,MIGRATORY_STATUS,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,STANDARD_ERROR,LOWER_BOUND,UPPER_BOUND,COMMENT_OBS
-//! HRI:DF_HRI_MIGRANTS(1.0),MEX,HEALTH_INSURANCE,_T,_T,_T,FOREIGN_BORN,2020,61.25,PT,A,1.5,58.1,64.4,
+//! HRI:DF_HRI_MIGRANTS(1.0),MEX,HEALTH_INSURANCE,_T,_T,_T,FB_NONCIT,2020,61.25,PT,A,1.5,58.1,64.4,
 //! HRI:DF_HRI_MIGRANTS(1.0),MEX,HEALTH_INSURANCE,F,_T,_T,RETURN,2020,,PT,Q,,,,"suppressed: n = 12 < 30"
 //! ```
 //!
@@ -29,8 +29,9 @@
 //! | `SEX` | `_T` total, `M` male, `F` female, `_U` unknown (SDMX cross-domain `CL_SEX`) |
 //! | `AGE` | `_T` total; band `a-b` → `YaTb` (`15-24` → `Y15T24`); `a+` → `Y_GEa` (`60+` → `Y_GE60`); `_U` unknown (SDMX `CL_AGE` pattern) |
 //! | `DISABILITY_STATUS` | `_T` total, `PD` persons with disability, `NPD` persons without disability, `_U` unknown. The dimension is the SDG one; `PD` is the SDG code, but the SDG code list (`CL_DISABILITY`) codes persons without disability `PWD`, which `indicators.sdg.csv` uses; this national file keeps `NPD` |
-//! | `MIGRATORY_STATUS` | this library's code list (the SDG global DSD has no migratory-status dimension): `_T` total, `NATIVE` native-born citizens (non-migrants), `FOREIGN_BORN` born abroad, `FOREIGN_CIT` born in the country without its citizenship, `RETURN` return migrants, `_U` unknown |
-//! | further dimensions | one column per other dimension of the results, in [`Dimension`] order: `CITIZENSHIP`, `COUNTRY_OF_BIRTH`, `LEGAL_STATUS`, `DURATION_OF_STAY`, `URBANISATION` (`U`, `R`), `REGION`, `INCOME_WEALTH_QUANTILE` (`Q1`…`Q5`); `_T` where the row is not broken down by it |
+//! | `MIGRATORY_STATUS` | this library's code list (the SDG global DSD has no migratory-status dimension): `_T` total; the classes of the UN Expert Group on Migration Statistics (2017): `NATIVE` native-born citizens (non-migrants), `NB_NONCIT` native-born non-citizens, `FB_CIT` foreign-born citizens, `FB_NONCIT` foreign-born non-citizens, `RETURN` return migrants; `_U` unknown |
+//! | `PLACE_OF_BIRTH` | (when the results have the roll-up) `NATIVE_BORN`, `FOREIGN_BORN` (the international migrants), `_T`, `_U` |
+//! | further dimensions | one column per other dimension of the results, in [`Dimension`] order: `CITIZENSHIP` (`CIT` citizens, `NONCIT` non-citizens: the roll-up of migratory status), `COUNTRY_OF_BIRTH`, `LEGAL_STATUS`, `DURATION_OF_STAY`, `URBANISATION` (`U`, `R`), `REGION`, `INCOME_WEALTH_QUANTILE` (`Q1`…`Q5`); `_T` where the row is not broken down by it |
 //! | `TIME_PERIOD` | the round's label (`2020`) |
 //! | `OBS_VALUE` | the estimate, in the unit below, at full precision; **empty when the figure is withheld** |
 //! | `UNIT_MEASURE` | the unit code of the `unit` column (`PT` percent, `PROP`, `PER_100000`, `MXN`, `YR`, ...) |
@@ -148,9 +149,11 @@ impl SdmxOptions {
 pub fn dimension_concept(d: Dimension) -> &'static str {
     match d {
         Dimension::MigratoryStatus => "MIGRATORY_STATUS",
+        Dimension::PlaceOfBirth => "PLACE_OF_BIRTH",
         Dimension::Sex => "SEX",
         Dimension::AgeGroup => "AGE",
         Dimension::Disability => "DISABILITY_STATUS",
+        Dimension::ChildFunctioning => "CHILD_FUNCTIONING",
         Dimension::Citizenship => "CITIZENSHIP",
         Dimension::CountryOfBirth => "COUNTRY_OF_BIRTH",
         Dimension::LegalStatus => "LEGAL_STATUS",
@@ -233,9 +236,20 @@ pub fn dimension_code(d: Dimension, value: Option<&str>) -> String {
         },
         Dimension::MigratoryStatus => match v.as_str() {
             label::NATIVE_BORN_CITIZEN => Some("NATIVE"),
-            label::FOREIGN_BORN => Some("FOREIGN_BORN"),
-            label::FOREIGN_CITIZEN => Some("FOREIGN_CIT"),
+            label::NATIVE_BORN_NON_CITIZEN => Some("NB_NONCIT"),
+            label::FOREIGN_BORN_CITIZEN => Some("FB_CIT"),
+            label::FOREIGN_BORN_NON_CITIZEN => Some("FB_NONCIT"),
             label::RETURN_MIGRANT => Some("RETURN"),
+            _ => None,
+        },
+        Dimension::PlaceOfBirth => match v.as_str() {
+            label::NATIVE_BORN => Some("NATIVE_BORN"),
+            label::FOREIGN_BORN => Some("FOREIGN_BORN"),
+            _ => None,
+        },
+        Dimension::Citizenship => match v.as_str() {
+            label::CITIZEN => Some("CIT"),
+            label::NON_CITIZEN => Some("NONCIT"),
             _ => None,
         },
         Dimension::UrbanRural => match v.as_str() {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub const UNKNOWN: &str = "unknown";
 
 /// A named disaggregation concept that a catalogue maps to a survey column: one of the
-/// eleven built-in dimensions (whose derivations and SDMX codes are standard), or a
+/// thirteen built-in dimensions (whose derivations and SDMX codes are standard), or a
 /// dimension the catalogue declares itself with a label in its `[dimension_labels]`
 /// ([`Dimension::Other`]: ethnicity, indigenous status, religion, education level, household
 /// type, an office's own migrant variable).
@@ -22,13 +22,23 @@ pub const UNKNOWN: &str = "unknown";
 pub enum Dimension {
     /// Migratory status (native-born, foreign-born, return migrant, ...).
     MigratoryStatus,
+    /// Place of birth, the roll-up of migratory status by birth: `native_born` /
+    /// `foreign_born` (the international migrants of the UN stock definition), written by
+    /// [`crate::derive::migratory_status`] as `{output}_place_of_birth`.
+    PlaceOfBirth,
     /// Sex.
     Sex,
     /// Age group.
     AgeGroup,
-    /// Disability status (Washington Group Short Set).
+    /// Disability status (Washington Group Short Set, WG-SS): designed for adults (18+);
+    /// a catalogue may not break a universe of children down by it.
     Disability,
-    /// Citizenship.
+    /// Functional difficulty of children aged 2–17 (UNICEF/Washington Group Child
+    /// Functioning Module, CFM), derived by [`crate::derive::child_functioning`]: the
+    /// disability breakdown of a universe of children.
+    ChildFunctioning,
+    /// Citizenship: `citizen` / `non_citizen` (the roll-up of migratory status by
+    /// citizenship, written as `{output}_citizenship`), or a survey's own coding.
     Citizenship,
     /// Country of birth.
     CountryOfBirth,
@@ -48,11 +58,13 @@ pub enum Dimension {
 
 impl Dimension {
     /// Every dimension, in declaration order.
-    pub const ALL: [Dimension; 11] = [
+    pub const ALL: [Dimension; 13] = [
         Dimension::MigratoryStatus,
+        Dimension::PlaceOfBirth,
         Dimension::Sex,
         Dimension::AgeGroup,
         Dimension::Disability,
+        Dimension::ChildFunctioning,
         Dimension::Citizenship,
         Dimension::CountryOfBirth,
         Dimension::LegalStatus,
@@ -66,9 +78,11 @@ impl Dimension {
     pub fn as_str(self) -> &'static str {
         match self {
             Dimension::MigratoryStatus => "migratory_status",
+            Dimension::PlaceOfBirth => "place_of_birth",
             Dimension::Sex => "sex",
             Dimension::AgeGroup => "age_group",
             Dimension::Disability => "disability",
+            Dimension::ChildFunctioning => "child_functioning",
             Dimension::Citizenship => "citizenship",
             Dimension::CountryOfBirth => "country_of_birth",
             Dimension::LegalStatus => "legal_status",
@@ -90,7 +104,7 @@ impl Dimension {
         intern(&self.as_str().to_ascii_uppercase())
     }
 
-    /// Whether this is one of the eleven built-in dimensions.
+    /// Whether this is one of the thirteen built-in dimensions.
     pub fn is_builtin(self) -> bool {
         !matches!(self, Dimension::Other(_))
     }

@@ -24,11 +24,11 @@ pub use attribute::Attribute;
 pub use benchmark::{Baseline, Benchmark, RequiredRate, Target};
 pub use dimension::{Dimension, Disaggregation, UNKNOWN};
 pub use direction::Direction;
-pub use indicator::{Indicator, SeriesBreak};
+pub use indicator::{AGE_COLUMNS, Indicator, Population, SeriesBreak};
 pub use kind::IndicatorKind;
 pub use measure::Measure;
 pub use right::Right;
-pub use scoring::{Aggregation, Goalposts, Normalisation, ScoringSpec};
+pub use scoring::{Aggregation, Goalposts, KindWeights, Normalisation, ScoringSpec};
 pub use unit::Unit;
 
 /// The notice attached to everything computed from synthetic survey microdata: the

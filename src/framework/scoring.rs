@@ -17,6 +17,33 @@ pub struct ScoringSpec {
     /// aggregate to be computed.
     #[serde(default = "default_min_available")]
     pub min_available: f64,
+    /// An overall composite, only when asked for: the weights of the structural, process
+    /// and outcome roll-ups in each right's composite; the overall composite averages the
+    /// rights' composites. Without it, scores stop at the roll-ups per kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composite: Option<KindWeights>,
+}
+
+/// The weights of the three kinds of indicators in a composite score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindWeights {
+    /// Weight of the structural roll-up (commitments).
+    pub structural: f64,
+    /// Weight of the process roll-up (efforts).
+    pub process: f64,
+    /// Weight of the outcome roll-up (results).
+    pub outcome: f64,
+}
+
+impl KindWeights {
+    /// The weights as shown in the output: `structural 1, process 1, outcome 1`.
+    pub fn describe(&self) -> String {
+        format!(
+            "structural {}, process {}, outcome {}",
+            self.structural, self.process, self.outcome
+        )
+    }
 }
 
 fn default_min_available() -> f64 {
@@ -29,6 +56,7 @@ impl Default for ScoringSpec {
             normalisation: Normalisation::default(),
             aggregation: Aggregation::default(),
             min_available: default_min_available(),
+            composite: None,
         }
     }
 }
@@ -42,7 +70,10 @@ pub enum Normalisation {
     Goalposts,
     /// Share of the way from the baseline to the benchmark target.
     DistanceToTarget,
-    /// Group value over the reference group's value, where 1 (parity) scores 100.
+    /// Group value over the reference group's value, where 1 (parity) scores 100. Not a
+    /// normalisation of level scores any more: every row has its parity (non-discrimination)
+    /// score apart, in `parity_score`; a catalogue that asks for it is rejected with that
+    /// explanation.
     Parity,
 }
 
@@ -55,6 +86,8 @@ pub enum Aggregation {
     Arithmetic,
     /// Weighted geometric mean.
     Geometric,
+    /// No roll-up: indicator scores only.
+    None,
 }
 
 /// Lower and upper goalposts of an indicator, in its unit.

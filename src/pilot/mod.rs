@@ -124,7 +124,7 @@ impl Country {
     pub fn non_migrant(self) -> &'static str {
         match self {
             Country::Mexico => crate::pipeline::DEFAULT_NON_MIGRANT,
-            Country::Tunisia => "non_migrant",
+            Country::Tunisia => crate::pipeline::DEFAULT_NON_MIGRANT,
         }
     }
 }
@@ -208,21 +208,19 @@ pub struct PilotRun {
 pub fn derive_groups(country: Country, df: &mut DataFrame) -> Result<(), PilotError> {
     match country {
         Country::Mexico => {
-            // A native-born citizen who lived abroad five years ago has returned: at least
-            // one year abroad is not asked, so any stay abroad counts as one year.
-            let res = df.column("res_5a")?.cast(&DataType::Int32)?;
-            let years: Vec<f64> = res
-                .i32()?
-                .iter()
-                .map(|v| if v == Some(3) { 1.0 } else { 0.0 })
-                .collect();
-            df.with_column(Column::new("years_abroad".into(), years))?;
-            let spec = MigratoryStatusSpec::new("pais_nac", "MEX", "nacionalidad")
+            // INEGI's national definition of a return migrant: born in Mexico, living in
+            // another country five years ago (census/ENOE question on residence five years
+            // earlier, `res_5a = 3`). The time spent abroad is not asked, so the UN 1-year
+            // threshold cannot be applied (see the README, Pilots). The question is not
+            // asked under age 5: those children are taken as not return migrants (counted
+            // in the derivation report).
+            let mut spec = MigratoryStatusSpec::new("pais_nac", "MEX", "nacionalidad")
                 .with_citizenship_codes(CodeMap::new([
                     ("1", Citizenship::Citizen),
                     ("3", Citizenship::NonCitizen),
                 ]))
-                .with_years_abroad("years_abroad");
+                .with_resided_abroad("res_5a", ["3"]);
+            spec.years_abroad_null_means_never = true;
             migratory_status(df, &spec)?.add_to(df)?;
             age_group(df, &AgeGroupSpec::new("eda"))?.add_to(df)?;
             let wg = WgSsColumns {
@@ -236,6 +234,15 @@ pub fn derive_groups(country: Country, df: &mut DataFrame) -> Result<(), PilotEr
             disability(df, &DisabilitySpec::new(wg))?.add_to(df)?;
         }
         Country::Tunisia => {
+            // The UN classes from country of birth, citizenship and the time lived abroad,
+            // with the UN threshold of 1 year for return migrants (Tunisia-HIMS's national
+            // definition uses 3 months; its own classes stay in `migrant_status`). The
+            // generator leaves `years_abroad` null for those who never lived abroad.
+            let mut spec = MigratoryStatusSpec::new("country_birth", "TUN", "citizenship")
+                .with_years_abroad("years_abroad")
+                .with_years_since_arrival("years_since_arrival");
+            spec.years_abroad_null_means_never = true;
+            migratory_status(df, &spec)?.add_to(df)?;
             age_group(df, &AgeGroupSpec::new("age"))?.add_to(df)?;
             let wg = WgSsColumns {
                 seeing: "wg_seeing".into(),
@@ -376,10 +383,12 @@ pub fn summary(run: &PilotRun) -> String {
     let _ = writeln!(
         s,
         "{:<44} {:>9} {:>11} {:>11}  {:<28} benchmark",
-        "indicator", "total", "non-migr.", "migrants*", "gap (migrants − non-migr.)"
+        "indicator", "total", "native-b.*", "foreign-b.*", "gap (foreign − native-born)"
     );
-    let status_dim = "migratory_status";
-    let reference = run.country.non_migrant();
+    // The roll-up of migratory status by place of birth: the international migrants
+    // (foreign-born) against the native-born, both domains estimated as such.
+    let status_dim = crate::framework::Dimension::PlaceOfBirth.as_str();
+    let reference = crate::framework::label::NATIVE_BORN;
     let mut seen = std::collections::BTreeSet::new();
     for row in r.rows() {
         if !seen.insert(row.indicator_id.clone())
@@ -395,11 +404,9 @@ pub fn summary(run: &PilotRun) -> String {
             .filter(|x| x.indicator_id == row.indicator_id && x.disaggregation == status_dim)
             .collect();
         let non = groups.iter().find(|x| x.group == reference);
-        // The largest non-reference group is shown as "migrants".
         let mig = groups
             .iter()
-            .filter(|x| x.group != reference && x.group != "unknown")
-            .max_by(|a, b| a.pop.unwrap_or(0.0).total_cmp(&b.pop.unwrap_or(0.0)));
+            .find(|x| x.group == crate::framework::label::FOREIGN_BORN);
         let gap = mig.map_or(String::new(), |m| match (m.gap_difference, m.gap_flag) {
             (Some(d), Some(f)) => format!("{d:+.1} {}", f.as_str()),
             _ if !m.published => "withheld".to_string(),
@@ -430,7 +437,7 @@ pub fn summary(run: &PilotRun) -> String {
     }
     let _ = writeln!(
         s,
-        "  * migrants: the largest migrant group of the survey (foreign-born or return migrants)"
+        "  * place of birth (UN Expert Group on Migration Statistics, 2017): foreign-born = the international migrants; native-born includes return migrants and native-born non-citizens; the classes are in the table"
     );
     let suppressed = r
         .rows()
@@ -441,12 +448,24 @@ pub fn summary(run: &PilotRun) -> String {
         s,
         "\n{suppressed} figures withheld for low precision or small samples (reason in the `quality_reason` column)."
     );
+    // Scores by right and kind (never averaged across kinds unless the catalogue asks for
+    // a composite), whole population.
+    let _ = writeln!(
+        s,
+        "Level scores (0–100), whole population, by right and kind:"
+    );
     for sm in r.summaries() {
         if sm.group == "total"
-            && sm.level == crate::results::SummaryLevel::Overall
-            && let Some(score) = sm.score
+            && sm.basis == crate::results::ScoreBasis::Level
+            && sm.level != crate::results::SummaryLevel::Attribute
         {
-            let _ = writeln!(s, "Overall score (0–100), whole population: {score:.1}");
+            let kind = sm.kind.map_or("composite", |k| k.as_str());
+            let score = sm.score.map_or("—".to_string(), |x| format!("{x:.1}"));
+            let weights = sm
+                .weights
+                .as_deref()
+                .map_or(String::new(), |w| format!(" (weights: {w})"));
+            let _ = writeln!(s, "  {:<44} {:<10} {score}{weights}", sm.name, kind);
         }
     }
     if let Some(w) = &run.written {

@@ -184,6 +184,8 @@ pub struct DeriveSpecs {
     pub age_group: Option<AgeGroupSpec>,
     /// Disability (WG-SS).
     pub disability: Option<DisabilitySpec>,
+    /// Functional difficulty of children (UNICEF/WG Child Functioning Module).
+    pub child_functioning: Option<crate::derive::ChildFunctioningSpec>,
     /// Migratory status.
     pub migratory_status: Option<MigratoryStatusSpec>,
     /// Urban or rural residence.
@@ -622,12 +624,26 @@ impl Project {
             |s: &DisabilitySpec| s.columns.as_array().iter().map(|c| c.to_string()).collect()
         );
         derivation!(
+            child_functioning,
+            crate::derive::child_functioning,
+            |s: &crate::derive::ChildFunctioningSpec| {
+                let mut v = vec![s.age.clone()];
+                for items in [&s.ages_2_4, &s.ages_5_17] {
+                    v.extend(items.difficulty.iter().cloned());
+                    v.extend(items.a_lot_more.iter().cloned());
+                    v.extend(items.daily.iter().cloned());
+                }
+                v
+            }
+        );
+        derivation!(
             migratory_status,
             crate::derive::migratory_status,
             |s: &MigratoryStatusSpec| {
                 let mut v = vec![s.country_of_birth.clone(), s.citizenship.clone()];
                 v.extend(s.years_since_arrival.iter().cloned());
                 v.extend(s.years_abroad.iter().cloned());
+                v.extend(s.resided_abroad.iter().cloned());
                 v
             }
         );

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use crate::framework::{Dimension, IndicatorKind, label};
 use crate::quality::QualityFlag;
 use crate::results::{
-    CROSS, GapFlag, IndicatorInfo, IndicatorRow, Results, StructuralInfo, SummaryLevel, TOTAL,
+    CROSS, GapFlag, IndicatorInfo, IndicatorRow, Results, ScoreBasis, StructuralInfo, SummaryLevel,
+    TOTAL,
 };
 
 use super::ReportOptions;
@@ -25,9 +26,10 @@ const PALETTE: [&str; 5] = ["#E69F00", "#56B4E9", "#999999", "#882255", "#44AA99
 fn migrant_color(value: &str, k: usize) -> String {
     match value {
         label::NATIVE_BORN_CITIZEN => "#0072B2",
-        label::FOREIGN_BORN => "#D55E00",
+        label::FOREIGN_BORN_NON_CITIZEN => "#D55E00",
+        label::FOREIGN_BORN_CITIZEN => "#AA4499",
         label::RETURN_MIGRANT => "#009E73",
-        label::FOREIGN_CITIZEN => "#CC79A7",
+        label::NATIVE_BORN_NON_CITIZEN => "#CC79A7",
         _ => PALETTE[k % PALETTE.len()],
     }
     .to_string()
@@ -545,12 +547,19 @@ fn score_columns(ctx: &Ctx<'_>) -> Vec<(String, String, String)> {
     cols
 }
 
-fn score_table(
-    h: &mut String,
-    ctx: &Ctx<'_>,
-    caption: &str,
-    items: &[(SummaryLevel, String, String)],
-) {
+/// One row of a score table: level, id, kind (`None`: composite), basis, label.
+type ScoreItem = (
+    SummaryLevel,
+    String,
+    Option<IndicatorKind>,
+    ScoreBasis,
+    String,
+);
+
+fn score_table(h: &mut String, ctx: &Ctx<'_>, caption: &str, items: &[ScoreItem]) {
+    if items.is_empty() {
+        return;
+    }
     let cols = score_columns(ctx);
     let _ = write!(
         h,
@@ -561,10 +570,10 @@ fn score_table(
         let _ = write!(h, "<th>{}</th>", e(l));
     }
     h.push_str("</tr></thead><tbody>");
-    for (level, id, name) in items {
+    for (level, id, kind, basis, name) in items {
         let _ = write!(h, "<tr><th scope=\"row\">{}</th>", e(name));
         for (d, g, _) in &cols {
-            let s = ctx.results.summary(*level, id, d, g);
+            let s = ctx.results.summary_of(*level, id, *kind, *basis, d, g);
             h.push_str(&score_cell(
                 s.and_then(|s| s.score),
                 s.and_then(|s| s.note.as_deref()),
@@ -575,28 +584,117 @@ fn score_table(
     h.push_str("</tbody></table>");
 }
 
-fn scores(h: &mut String, ctx: &Ctx<'_>) {
-    h.push_str("<section id=\"scores\"><h2>Scores (0–100)</h2>");
-    let mut items = vec![(SummaryLevel::Overall, String::new(), "Overall".to_string())];
+/// The kinds of the roll-ups present for `level` and `id` (in the order structural,
+/// process, outcome), then the composite when the catalogue asked for one.
+fn kinds_of(
+    ctx: &Ctx<'_>,
+    level: SummaryLevel,
+    id: &str,
+    basis: ScoreBasis,
+) -> Vec<Option<IndicatorKind>> {
+    [
+        Some(IndicatorKind::Structural),
+        Some(IndicatorKind::Process),
+        Some(IndicatorKind::Outcome),
+        None,
+    ]
+    .into_iter()
+    .filter(|k| {
+        ctx.results
+            .summary_of(level, id, *k, basis, TOTAL, TOTAL)
+            .is_some()
+            || ctx.results.summaries().iter().any(|s| {
+                s.level == level
+                    && s.kind == *k
+                    && s.basis == basis
+                    && match level {
+                        SummaryLevel::Attribute => s.attribute.as_deref() == Some(id),
+                        SummaryLevel::Right => s.right.as_deref() == Some(id),
+                        SummaryLevel::Overall => true,
+                    }
+            })
+    })
+    .collect()
+}
+
+fn kind_label(kind: Option<IndicatorKind>) -> &'static str {
+    match kind {
+        Some(IndicatorKind::Structural) => "structural",
+        Some(IndicatorKind::Process) => "process",
+        Some(IndicatorKind::Outcome) => "outcome",
+        None => "composite",
+    }
+}
+
+fn right_items(ctx: &Ctx<'_>, basis: ScoreBasis) -> Vec<ScoreItem> {
+    let mut items = Vec::new();
     for r in ctx.rights() {
         let name = ctx.right_name(&r);
-        items.push((SummaryLevel::Right, r, name));
+        for kind in kinds_of(ctx, SummaryLevel::Right, &r, basis) {
+            let mut label = format!("{name} — {}", kind_label(kind));
+            if kind.is_none()
+                && let Some(w) = ctx
+                    .results
+                    .summaries()
+                    .iter()
+                    .find(|s| s.right.as_deref() == Some(r.as_str()) && s.kind.is_none())
+                    .and_then(|s| s.weights.as_deref())
+            {
+                label.push_str(&format!(" ({w})"));
+            }
+            items.push((SummaryLevel::Right, r.clone(), kind, basis, label));
+        }
     }
+    items
+}
+
+fn scores(h: &mut String, ctx: &Ctx<'_>) {
+    h.push_str("<section id=\"scores\"><h2>Scores (0–100)</h2>");
+    let mut items = Vec::new();
+    if let Some(o) = ctx
+        .results
+        .summaries()
+        .iter()
+        .find(|s| s.level == SummaryLevel::Overall && s.basis == ScoreBasis::Level)
+    {
+        let label = match &o.weights {
+            Some(w) => format!("Overall composite ({w})"),
+            None => "Overall composite".to_string(),
+        };
+        items.push((
+            SummaryLevel::Overall,
+            String::new(),
+            None,
+            ScoreBasis::Level,
+            label,
+        ));
+    }
+    items.extend(right_items(ctx, ScoreBasis::Level));
     score_table(
         h,
         ctx,
-        "Overall and right scores, all persons and by migratory status",
+        "Level scores by right and kind of indicator (structural, process, outcome), all persons and by migratory status",
         &items,
     );
-    // Every group's overall score.
+    score_table(
+        h,
+        ctx,
+        "Non-discrimination scores (parity of each group with its reference group, 100 = parity), by right and kind",
+        &right_items(ctx, ScoreBasis::Parity),
+    );
+    // Every group's overall composite, when the catalogue asks for one.
     let overall: Vec<_> = ctx
         .results
         .summaries()
         .iter()
-        .filter(|s| s.level == SummaryLevel::Overall && s.disaggregation != TOTAL)
+        .filter(|s| {
+            s.level == SummaryLevel::Overall
+                && s.basis == ScoreBasis::Level
+                && s.disaggregation != TOTAL
+        })
         .collect();
     if !overall.is_empty() {
-        h.push_str("<details><summary>Overall score of every group</summary><table class=\"scores groups\"><thead><tr><th>Group</th><th>Overall score</th><th>Indicators scored</th></tr></thead><tbody>");
+        h.push_str("<details><summary>Overall composite of every group</summary><table class=\"scores groups\"><thead><tr><th>Group</th><th>Overall composite</th><th>Rights scored</th></tr></thead><tbody>");
         for s in overall {
             let _ = write!(
                 h,
@@ -609,7 +707,7 @@ fn scores(h: &mut String, ctx: &Ctx<'_>) {
         }
         h.push_str("</tbody></table></details>");
     }
-    h.push_str("<p class=\"small\">A dash means too few indicators have a score for the group (hover for the reason).</p></section>\n");
+    h.push_str("<p class=\"small\">Scores of structural, process and outcome indicators are rolled up apart, and the non-discrimination (gap) scores apart from the level scores; a composite appears only when the catalogue asks for one, with its weights. A dash means too few indicators have a score for the group (hover for the reason).</p></section>\n");
 }
 
 fn right_section(h: &mut String, ctx: &Ctx<'_>, right: &str) {
@@ -620,11 +718,25 @@ fn right_section(h: &mut String, ctx: &Ctx<'_>, right: &str) {
         e(&ctx.right_name(right))
     );
     let attributes = ctx.attributes_of(right);
-    let items: Vec<_> = attributes
-        .iter()
-        .map(|a| (SummaryLevel::Attribute, a.clone(), ctx.attribute_name(a)))
-        .collect();
-    score_table(h, ctx, "Attribute scores", &items);
+    let mut items: Vec<ScoreItem> = Vec::new();
+    for a in &attributes {
+        let name = ctx.attribute_name(a);
+        for kind in kinds_of(ctx, SummaryLevel::Attribute, a, ScoreBasis::Level) {
+            items.push((
+                SummaryLevel::Attribute,
+                a.clone(),
+                kind,
+                ScoreBasis::Level,
+                format!("{name} — {}", kind_label(kind)),
+            ));
+        }
+    }
+    score_table(
+        h,
+        ctx,
+        "Attribute level scores by kind of indicator",
+        &items,
+    );
     for a in &attributes {
         let _ = write!(
             h,

@@ -9,9 +9,11 @@ use super::chart::format_number;
 pub(crate) fn dimension_title(d: Dimension) -> &'static str {
     match d {
         Dimension::MigratoryStatus => "Migratory status",
+        Dimension::PlaceOfBirth => "Place of birth",
         Dimension::Sex => "Sex",
         Dimension::AgeGroup => "Age group",
         Dimension::Disability => "Disability",
+        Dimension::ChildFunctioning => "Child functioning (CFM)",
         Dimension::Citizenship => "Citizenship",
         Dimension::CountryOfBirth => "Country of birth",
         Dimension::LegalStatus => "Legal status",
@@ -44,9 +46,14 @@ pub(crate) fn value_label(d: Option<Dimension>, value: &str) -> String {
         TOTAL => Some("All persons"),
         "unknown" => Some("Unknown"),
         label::NATIVE_BORN_CITIZEN => Some("Non-migrants"),
-        label::FOREIGN_BORN => Some("Foreign-born"),
+        label::NATIVE_BORN_NON_CITIZEN => Some("Native-born non-citizens"),
+        label::FOREIGN_BORN_CITIZEN => Some("Foreign-born citizens"),
+        label::FOREIGN_BORN_NON_CITIZEN => Some("Foreign-born non-citizens"),
         label::RETURN_MIGRANT => Some("Return migrants"),
-        label::FOREIGN_CITIZEN => Some("Non-citizens born in the country"),
+        label::FOREIGN_BORN => Some("Foreign-born (international migrants)"),
+        label::NATIVE_BORN => Some("Native-born"),
+        label::NON_CITIZEN => Some("Non-citizens"),
+        label::CITIZEN => Some("Citizens"),
         "recent_migrant" => Some("Recent migrants"),
         "male" => Some("Male"),
         "female" => Some("Female"),
@@ -242,8 +249,8 @@ mod tests {
         assert_eq!(value_label(Some(Dimension::AgeGroup), "60+"), "Age 60+");
         assert_eq!(value_label(None, "native_born_citizen"), "Non-migrants");
         assert_eq!(
-            label_in("migratory_status×sex", "foreign_born×female"),
-            "Foreign-born × Female"
+            label_in("migratory_status×sex", "foreign_born_non_citizen×female"),
+            "Foreign-born non-citizens × Female"
         );
         assert_eq!(unit_style("PT").value(61.26), "61.3%");
         assert_eq!(

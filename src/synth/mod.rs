@@ -33,7 +33,10 @@ mod tunisia;
 mod workload;
 
 pub use mexico::{MEXICO_DEFAULT_PERSONS, mexico, mexico_round, mexico_state_names};
-pub use tunisia::{TUNISIA_DEFAULT_HOUSEHOLDS, tunisia, tunisia_governorate_names, tunisia_round};
+pub use tunisia::{
+    TUNISIA_DEFAULT_HOUSEHOLDS, TUNISIA_EARNINGS_CURRENCIES, tunisia, tunisia_governorate_names,
+    tunisia_round,
+};
 pub use workload::{
     WORKLOAD_AGE_GROUPS, WORKLOAD_COLUMNS, WORKLOAD_PSU_SIZE, WORKLOAD_STRATA, WorkloadFiles,
     workload, write_workload,

@@ -162,6 +162,29 @@ const DESTINATIONS: [(&str, f64); 8] = [
     ("OTH", 0.05),
 ];
 
+/// The currency in which first earnings are paid in a country of work (ISO 4217), and the
+/// TND per unit used to convert them: ILLUSTRATIVE round rates for the synthetic data, not
+/// official rates (a real survey converts at the Central Bank of Tunisia's rate of the month
+/// of the first earnings).
+pub const TUNISIA_EARNINGS_CURRENCIES: [(&str, &str, f64); 9] = [
+    ("FRA", "EUR", 3.3),
+    ("ITA", "EUR", 3.3),
+    ("DEU", "EUR", 3.3),
+    ("LBY", "LYD", 0.65),
+    ("SAU", "SAR", 0.82),
+    ("QAT", "QAR", 0.85),
+    ("CAN", "CAD", 2.3),
+    ("OTH", "USD", 3.1),
+    ("TUN", "TND", 1.0),
+];
+
+fn earnings_currency(country: &str) -> (&'static str, f64) {
+    TUNISIA_EARNINGS_CURRENCIES
+        .iter()
+        .find(|(c, _, _)| *c == country)
+        .map_or(("USD", 3.1), |(_, cur, rate)| (*cur, *rate))
+}
+
 /// First monthly earnings abroad by destination, median in TND (*assumption*).
 fn destination_earnings(code: &str) -> f64 {
     match code {
@@ -304,6 +327,9 @@ struct Person {
     earnings: Option<f64>,
     cost: Option<f64>,
     first_earnings: Option<f64>,
+    recruit_employee: Option<i32>,
+    earnings_currency: Option<&'static str>,
+    years_since_recruitment: Option<f64>,
     // Helpers.
     foreign: bool,
     sub_saharan: bool,
@@ -357,15 +383,15 @@ pub fn tunisia(households: usize, seed: u64) -> Result<DataFrame, SynthError> {
 /// | `nationality` | str | ISO 3166 alpha-3; `"TUN"` for Tunisians; `"OTH"` = other |
 /// | `country_birth` | str | ISO 3166 alpha-3 |
 /// | `citizenship` | i32 | 1 Tunisian, 2 foreign national (the codes of `hri::derive`'s default citizenship map) |
-/// | `migrant_status` | str | `"non_migrant"`, `"return_migrant"`, `"foreign_resident"` (HIMS definitions, below) |
+/// | `migrant_status` | str | `"non_migrant"`, `"return_migrant"`, `"foreign_resident"` (HIMS definitions, below), `"born_abroad_tunisian"` (Tunisians born abroad who came to live in Tunisia, e.g. children of return migrants: neither return migrants nor foreign residents) |
 /// | `years_abroad` | f64 | `months_abroad / 12`; **null unless return migrant** |
-/// | `years_since_arrival` | f64 | years since the last return (`year - return_year`) or, for a foreign resident, `months_in_tunisia / 12`; **null for non-migrants** |
+/// | `years_since_arrival` | f64 | years since the last return (`year - return_year`) or, for a foreign resident or a Tunisian born abroad, `months_in_tunisia / 12`; **null for non-migrants** |
 /// | `months_abroad` | i32 | total months lived abroad (≥ 3); **null unless return migrant** |
 /// | `last_destination` | str | last country of residence abroad; **null unless return migrant** |
 /// | `return_year` | i32 | year of the last return; **null unless return migrant** |
 /// | `involuntary_return` | i32 | 0/1 return was forced (expulsion, crisis); **null unless return migrant** |
 /// | `intends_reemigrate` | i32 | 0/1; **null unless return migrant aged 15+** |
-/// | `months_in_tunisia` | i32 | months since arrival (≥ 1); **null unless foreign resident** |
+/// | `months_in_tunisia` | i32 | months since arrival (≥ 1); **null unless foreign resident or Tunisian born abroad** |
 /// | `motive` | str | main reason for coming: `"economic"`, `"education"`, `"family"`, `"other"`; **null unless foreign resident aged 15+** |
 /// | `intends_emigrate` | i32 | 0/1 intends to emigrate (potential migrant); **null unless non-migrant aged 15+** |
 /// | `n_emigrants` | i32 | current emigrants (15+) from the household, living abroad (household-level, repeated on every member) |
@@ -378,17 +404,30 @@ pub fn tunisia(households: usize, seed: u64) -> Result<DataFrame, SynthError> {
 /// | `informal` | i32 | 0/1 informal employment; **null unless employed** |
 /// | `hours` | f64 | weekly hours (whole hours 1..=98); **null unless employed** |
 /// | `earnings` | f64 | monthly earnings from work, TND (whole dinars); **null unless employed, and for 10 % item non-response** |
-/// | `recruitment_cost` | f64 | recruitment costs paid by the worker to get the (first) job abroad — for a foreign resident, the job in Tunisia — in TND (whole dinars, 0 allowed); **null unless migrant worker** |
-/// | `first_month_earnings` | f64 | first monthly earnings in that job, TND (whole dinars, > 0); **null unless migrant worker** |
-/// | `recruitment_cost_months` | f64 | `recruitment_cost / first_month_earnings`, the individual ratio of SDG indicator 10.7.1; **null unless migrant worker** |
+/// | `recruitment_cost` | f64 | recruitment costs paid by the worker to get the (first) job abroad — for a foreign resident, the job in Tunisia — in TND as paid (whole dinars, 0 allowed); **null unless migrant worker** |
+/// | `first_month_earnings` | f64 | first monthly earnings in that job, converted to TND at `tnd_per_currency_unit` (whole dinars, > 0), so that costs and earnings are in one currency; **null unless migrant worker** |
+/// | `recruitment_cost_months` | f64 | `recruitment_cost / first_month_earnings`, both in TND: the individual ratio of SDG indicator 10.7.1; **null unless migrant worker** |
+/// | `earnings_currency` | str | ISO 4217 currency in which the first earnings were paid (`EUR`, `LYD`, `SAR`, `QAR`, `CAD`, `USD` abroad; `TND` for a foreign resident working in Tunisia); **null unless migrant worker** |
+/// | `tnd_per_currency_unit` | f64 | the rate that converted them to TND ([`TUNISIA_EARNINGS_CURRENCIES`]: ILLUSTRATIVE round rates, not official ones); **null unless migrant worker** |
+/// | `first_month_earnings_lcu` | f64 | the first monthly earnings in `earnings_currency` (`first_month_earnings / tnd_per_currency_unit`); **null unless migrant worker** |
+/// | `recruitment_employee` | i32 | 1 recruited for a job as a wage or salary earner, 0 as self-employed (80 % of foreign and 90 % of returning migrant workers are employees: *assumption*); **null unless migrant worker** |
+/// | `years_since_recruitment` | f64 | years since the worker moved for the job: a foreign resident's `months_in_tunisia / 12`, a return migrant's years since return plus `years_abroad`; **null unless migrant worker** |
 /// | `synthetic` | bool | always `true` |
 ///
 /// Definitions (Tunisia-HIMS, ONM; see *Sources*): a *non-migrant* is a Tunisian who never
 /// lived abroad for more than three months; a *return migrant* a Tunisian back after at
 /// least three months abroad; a *foreign resident* a non-Tunisian in Tunisia for six months
 /// or more or intending to stay (regardless of legal status). HIMS applies them to persons aged 15+;
-/// here they are coded for every age (children of return migrants born abroad are return
-/// migrants), so select `age >= 15` to reproduce HIMS tables. A *migrant worker* (the
+/// here they are coded for every age, so select `age >= 15` to reproduce HIMS tables. A
+/// return migrant is always born in Tunisia (`country_birth = "TUN"`): children born abroad
+/// who came with a returnee parent did not come *back*, and are coded
+/// `born_abroad_tunisian` (foreign-born citizens in the UN classes). Against the UN Expert
+/// Group on Migration Statistics (2017) classes that `hri::pilot` derives from
+/// `country_birth`, `citizenship` and `years_abroad`: HIMS's non-migrants are native-born
+/// citizens; its return migrants are native-born citizens back after 3 months abroad or
+/// more, of whom only those with a year or more (`years_abroad >= 1`) are UN return
+/// migrants (the others are native-born citizens); its foreign residents are foreign-born
+/// non-citizens, or native-born non-citizens for their children born in Tunisia. A *migrant worker* (the
 /// universe of SDG 10.7.1) is a return migrant aged 18+ who worked abroad, or a foreign
 /// resident who came for economic reasons and is employed.
 ///
@@ -496,7 +535,7 @@ pub fn tunisia_round(households: usize, round: Round, seed: u64) -> Result<DataF
     assign_work(&mut people, &par, &mut rng);
     assign_health(&mut people, &par, &mut rng);
     assign_intentions(&mut people, &par, &mut rng);
-    assign_recruitment(&mut people, &par, &mut rng);
+    assign_recruitment(&mut people, &par, round.year(), &mut rng);
     build(&people, &hhs, round)
 }
 
@@ -710,19 +749,20 @@ fn mark_returnees(members: &mut [Person], year: i32, dest: &[f64], rng: &mut Cha
         p.months_abroad = Some(months_abroad.min(max_months));
         p.worked_abroad = p.age >= 18 && bern(rng, if p.female { 0.5 } else { 0.85 });
     }
-    // Children born abroad who came back with a returnee parent.
+    // Children born abroad who came to Tunisia with a returnee parent. They are Tunisian
+    // citizens born abroad: not return migrants (they never lived in Tunisia before, so
+    // they did not come back: a return migrant is native-born), not foreign residents
+    // (they are Tunisian). HIMS's three classes, defined for persons aged 15+, do not name
+    // them: `migrant_status` codes them `born_abroad_tunisian`, and the UN classes of
+    // `hri::derive::migratory_status` make them foreign-born citizens.
     let parent_back = chosen.iter().any(|&i| members[i].rel <= 2);
     if parent_back {
         for p in members.iter_mut() {
             if p.rel == 3 && !p.returnee && p.age < 18 && bern(rng, 0.15) {
                 let since = years_since.min(p.age);
-                p.returnee = true;
-                p.status = "return_migrant";
+                p.status = "born_abroad_tunisian";
                 p.country_birth = if d == "OTH" { "OTH" } else { d };
-                p.last_destination = Some(d);
-                p.return_year = Some(year - since);
-                p.involuntary = Some(i32::from(involuntary));
-                p.months_abroad = Some(((p.age - since) * 12).max(3));
+                p.months_in_tunisia = Some((since * 12).max(1));
             }
         }
     }
@@ -1146,7 +1186,7 @@ fn assign_intentions(people: &mut [Person], par: &Params, rng: &mut ChaCha8Rng) 
 }
 
 /// Recruitment costs and first earnings of migrant workers (SDG 10.7.1).
-fn assign_recruitment(people: &mut [Person], par: &Params, rng: &mut ChaCha8Rng) {
+fn assign_recruitment(people: &mut [Person], par: &Params, year: i32, rng: &mut ChaCha8Rng) {
     const P_ZERO: f64 = 0.35;
     const SIGMA: f64 = 0.9;
     let workers: Vec<usize> = (0..people.len())
@@ -1192,6 +1232,26 @@ fn assign_recruitment(people: &mut [Person], par: &Params, rng: &mut ChaCha8Rng)
         let cost = (ratio * first).round();
         p.cost = Some(cost);
         p.first_earnings = Some(first);
+    }
+    // Status in the job recruited for (SDG 10.7.1 counts wage or salary earners only), the
+    // currency of the first earnings and the time since recruitment; drawn after the costs
+    // so that those keep their values.
+    for &i in &workers {
+        let p = &mut people[i];
+        p.recruit_employee = Some(i32::from(bern(rng, if p.foreign { 0.8 } else { 0.9 })));
+        let country = if p.foreign {
+            "TUN"
+        } else {
+            p.last_destination.unwrap_or("OTH")
+        };
+        p.earnings_currency = Some(earnings_currency(country).0);
+        p.years_since_recruitment = Some(match (p.months_in_tunisia, p.months_abroad) {
+            (Some(m), _) => f64::from(m) / 12.0,
+            (None, Some(abroad)) => {
+                f64::from(year - p.return_year.unwrap_or(year)) + f64::from(abroad) / 12.0
+            }
+            (None, None) => 0.0,
+        });
     }
 }
 
@@ -1271,6 +1331,36 @@ fn build(people: &[Person], hhs: &[Hh], round: Round) -> Result<DataFrame, Synth
         col_f64_opt("earnings", &f64s(|p| p.earnings)),
         col_f64_opt("recruitment_cost", &f64s(|p| p.cost)),
         col_f64_opt("first_month_earnings", &f64s(|p| p.first_earnings)),
+        col_str_opt(
+            "earnings_currency",
+            people.iter().map(|p| p.earnings_currency),
+        ),
+        col_f64_opt(
+            "tnd_per_currency_unit",
+            &f64s(|p| {
+                p.earnings_currency.map(|c| {
+                    TUNISIA_EARNINGS_CURRENCIES
+                        .iter()
+                        .find(|(_, cur, _)| *cur == c)
+                        .map_or(1.0, |x| x.2)
+                })
+            }),
+        ),
+        col_f64_opt(
+            "first_month_earnings_lcu",
+            &f64s(|p| match (p.first_earnings, p.earnings_currency) {
+                (Some(e), Some(c)) => TUNISIA_EARNINGS_CURRENCIES
+                    .iter()
+                    .find(|(_, cur, _)| *cur == c)
+                    .map(|x| e / x.2),
+                _ => None,
+            }),
+        ),
+        col_i32_opt("recruitment_employee", &opt(|p| p.recruit_employee)),
+        col_f64_opt(
+            "years_since_recruitment",
+            &f64s(|p| p.years_since_recruitment),
+        ),
         col_f64_opt(
             "recruitment_cost_months",
             &f64s(|p| match (p.cost, p.first_earnings) {

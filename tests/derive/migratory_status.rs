@@ -34,13 +34,13 @@ fn primary_status_and_flags() {
         [
             "native_born_citizen",
             "return_migrant",
-            "foreign_born",
-            "foreign_born",
-            "foreign_citizen",
+            "foreign_born_non_citizen",
+            "foreign_born_citizen",
+            "native_born_non_citizen",
             "unknown",
             "unknown",
             "unknown",
-            "foreign_born",
+            "foreign_born_non_citizen",
             "native_born_citizen",
             "native_born_citizen",
         ]
@@ -50,17 +50,82 @@ fn primary_status_and_flags() {
     assert_eq!(
         names,
         [
+            "migratory_status_place_of_birth",
+            "migratory_status_citizenship",
             "migratory_status_foreign_born",
-            "migratory_status_foreign_citizen",
+            "migratory_status_non_citizen",
             "migratory_status_recent_migrant"
         ]
     );
+    // The roll-ups are label columns (domains for the dimensions place_of_birth and
+    // citizenship); each reads its own input, so row 6 (citizenship missing) is still
+    // native-born and row 5 (country of birth missing) still a non-citizen.
+    assert_eq!(
+        strs(&d.flags[0]),
+        [
+            "native_born",
+            "native_born",
+            "foreign_born",
+            "foreign_born",
+            "native_born",
+            "unknown",
+            "native_born",
+            "native_born",
+            "foreign_born",
+            "native_born",
+            "native_born",
+        ]
+    );
+    assert_eq!(
+        strs(&d.flags[1]),
+        [
+            "citizen",
+            "citizen",
+            "non_citizen",
+            "citizen",
+            "non_citizen",
+            "non_citizen",
+            "unknown",
+            "citizen",
+            "non_citizen",
+            "citizen",
+            "citizen",
+        ]
+    );
     let (t, f, u) = (Some(true), Some(false), None);
-    assert_eq!(bools(&d.flags[0]), [f, f, t, t, f, u, f, f, t, f, f]);
+    assert_eq!(bools(&d.flags[2]), [f, f, t, t, f, u, f, f, t, f, f]);
     // Stateless (row 4) counted with non-citizens; naturalised foreign-born (row 3) is not.
-    assert_eq!(bools(&d.flags[1]), [f, f, t, f, t, t, u, f, t, f, f]);
+    assert_eq!(bools(&d.flags[3]), [f, f, t, f, t, t, u, f, t, f, f]);
     // Recent: foreign-born or return migrant with < 5 years; missing years → null.
-    assert_eq!(bools(&d.flags[2]), [f, t, t, f, f, u, u, u, u, f, f]);
+    assert_eq!(bools(&d.flags[4]), [f, t, t, f, f, u, u, u, u, f, f]);
+}
+
+#[test]
+fn every_class_is_in_exactly_one_roll_up_cell() {
+    // The four step-1 classes and return migrants partition the determined rows; the
+    // roll-ups are unions of classes: foreign_born = the two foreign-born classes,
+    // non_citizen = the two non-citizen classes.
+    let d = migratory_status(&sample(), &spec()).unwrap();
+    let class = strs(&d.column);
+    let birth = strs(&d.flags[0]);
+    let cit = strs(&d.flags[1]);
+    for i in 0..class.len() {
+        match class[i].as_str() {
+            "foreign_born_citizen" => {
+                assert_eq!((&*birth[i], &*cit[i]), ("foreign_born", "citizen"))
+            }
+            "foreign_born_non_citizen" => {
+                assert_eq!((&*birth[i], &*cit[i]), ("foreign_born", "non_citizen"))
+            }
+            "native_born_non_citizen" => {
+                assert_eq!((&*birth[i], &*cit[i]), ("native_born", "non_citizen"))
+            }
+            "native_born_citizen" | "return_migrant" => {
+                assert_eq!((&*birth[i], &*cit[i]), ("native_born", "citizen"))
+            }
+            _ => assert!(birth[i] == "unknown" || cit[i] == "unknown" || class[i] == "unknown"),
+        }
+    }
 }
 
 #[test]
@@ -69,11 +134,12 @@ fn report_counts_groups_and_reasons() {
     assert_eq!(r.rows, 11);
     assert_eq!(r.group("native_born_citizen"), 3);
     assert_eq!(r.group("return_migrant"), 1);
-    assert_eq!(r.group("foreign_born"), 3);
-    assert_eq!(r.group("foreign_citizen"), 1);
+    assert_eq!(r.group("foreign_born_citizen"), 1);
+    assert_eq!(r.group("foreign_born_non_citizen"), 2);
+    assert_eq!(r.group("native_born_non_citizen"), 1);
     assert_eq!(r.unknown_rows(), 3);
     assert_eq!(r.unknown_for("missing cob"), 1);
-    assert_eq!(r.unknown_for("native-born, missing cit"), 1);
+    assert_eq!(r.unknown_for("missing cit"), 1);
     assert_eq!(r.unknown_for("native-born citizen, missing abroad"), 1);
     let total: u64 = r.groups.iter().map(|c| c.rows).sum();
     assert_eq!(total, 11);
@@ -81,8 +147,57 @@ fn report_counts_groups_and_reasons() {
     assert_eq!(reasons, r.unknown_rows());
     assert!(r.notes.iter().any(|n| n.starts_with("1 stateless")));
     assert!(r.standard.contains("1998"));
+    assert!(
+        r.standard
+            .contains("Expert Group on Migration Statistics (2017)")
+    );
     let recent = r.flag("migratory_status_recent_migrant").unwrap();
     assert_eq!((recent.yes, recent.no, recent.unknown), (2, 5, 4));
+}
+
+#[test]
+fn prior_residence_question_identifies_return_migrants() {
+    // A national definition without a duration (INEGI: residence five years ago abroad,
+    // res_5a = 3): native-born citizens answering 3 are return migrants; a foreign-born
+    // citizen answering 3 stays foreign-born (a return migrant is native-born).
+    let df = df!(
+        "cob" => ["MEX", "MEX", "USA", "MEX"],
+        "cit" => [1i64, 1, 1, 1],
+        "res_5a" => [Some(3i64), Some(1), Some(3), None]
+    )
+    .unwrap();
+    let s = MigratoryStatusSpec::new("cob", "MEX", "cit").with_resided_abroad("res_5a", ["3"]);
+    let d = migratory_status(&df, &s).unwrap();
+    assert_eq!(
+        strs(&d.column),
+        [
+            "return_migrant",
+            "native_born_citizen",
+            "foreign_born_citizen",
+            "unknown"
+        ]
+    );
+    assert!(
+        d.report
+            .notes
+            .iter()
+            .any(|n| n.contains("1-year threshold is not applied"))
+    );
+    let mut s = s;
+    s.years_abroad_null_means_never = true;
+    let d = migratory_status(&df, &s).unwrap();
+    assert_eq!(strs(&d.column)[3], "native_born_citizen");
+    // Both a duration and a prior-residence question: a spec error.
+    let df = df
+        .lazy()
+        .with_column(lit(1.0).alias("abroad"))
+        .collect()
+        .unwrap();
+    let both = s.with_years_abroad("abroad");
+    assert!(matches!(
+        migratory_status(&df, &both).unwrap_err(),
+        DeriveError::InvalidSpec { .. }
+    ));
 }
 
 #[test]
@@ -106,7 +221,7 @@ fn without_year_columns_no_return_migrants_and_no_recent_flag() {
     let d = migratory_status(&sample(), &s).unwrap();
     assert_eq!(d.report.group("return_migrant"), 0);
     assert_eq!(strs(&d.column)[1], "native_born_citizen");
-    assert_eq!(d.flags.len(), 2);
+    assert_eq!(d.flags.len(), 4);
     assert!(d.report.notes.iter().any(|n| n.contains("not identified")));
 }
 
@@ -117,7 +232,7 @@ fn custom_thresholds() {
     s.recent_years = 2.0;
     let d = migratory_status(&sample(), &s).unwrap();
     assert_eq!(strs(&d.column)[9], "return_migrant");
-    let recent = bools(&d.flags[2]);
+    let recent = bools(&d.flags[4]);
     assert_eq!(recent[1], Some(false)); // 2 years is not < 2
     assert_eq!(recent[2], Some(true));
     assert_eq!(recent[9], Some(true)); // return migrant back 0.5 years ago
@@ -133,7 +248,11 @@ fn numeric_country_codes() {
     let d = migratory_status(&df, &MigratoryStatusSpec::new("cob", "484", "cit")).unwrap();
     assert_eq!(
         strs(&d.column),
-        ["native_born_citizen", "foreign_born", "foreign_citizen"]
+        [
+            "native_born_citizen",
+            "foreign_born_non_citizen",
+            "native_born_non_citizen"
+        ]
     );
 }
 
@@ -164,8 +283,10 @@ fn unknown_citizenship_code_is_an_error_naming_column_and_row() {
     let s = MigratoryStatusSpec::new("cob", "MEX", "cit")
         .with_citizenship_codes(CodeMap::citizenship_default().with_missing(["7"]));
     let d = migratory_status(&df, &s).unwrap();
-    assert_eq!(strs(&d.column)[2], "foreign_born");
-    assert_eq!(bools(&d.flags[1])[2], None);
+    // Citizenship unknown: the class is unknown, the place-of-birth roll-up is not.
+    assert_eq!(strs(&d.column)[2], "unknown");
+    assert_eq!(strs(&d.flags[0])[2], "foreign_born");
+    assert_eq!(bools(&d.flags[3])[2], None);
 }
 
 #[test]
@@ -194,7 +315,7 @@ fn add_to_appends_all_columns() {
     let mut df = sample();
     let d = migratory_status(&df, &spec()).unwrap();
     d.add_to(&mut df).unwrap();
-    assert_eq!(df.width(), 4 + 4);
+    assert_eq!(df.width(), 4 + 6);
     assert!(df.column("migratory_status_recent_migrant").is_ok());
 }
 
@@ -247,7 +368,7 @@ fn home_code_that_cannot_match_integer_codes_is_a_spec_error() {
     // Text codes that never match are allowed (a survey of migrants only) but noted.
     let df = df!("cob" => ["USA", "GTM"], "cit" => [2i64, 2]).unwrap();
     let d = migratory_status(&df, &MigratoryStatusSpec::new("cob", "MEX", "cit")).unwrap();
-    assert_eq!(d.report.group("foreign_born"), 2);
+    assert_eq!(d.report.group("foreign_born_non_citizen"), 2);
     assert!(
         d.report
             .notes

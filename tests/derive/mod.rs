@@ -2,6 +2,7 @@
 //! income quintile.
 
 mod age_group;
+mod child_functioning;
 mod disability;
 mod income_quintile;
 mod migratory_status;

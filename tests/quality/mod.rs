@@ -204,7 +204,7 @@ fn policy_from_toml() {
 
 fn results() -> DataFrame {
     df!(
-        "migratory_status" => ["native_born_citizen", "foreign_born", "return_migrant", "foreign_citizen"],
+        "migratory_status" => ["native_born_citizen", "foreign_born_non_citizen", "return_migrant", "native_born_non_citizen"],
         "estimate" => [Some(0.62), Some(0.55), None, Some(0.40)],
         "se" => [Some(0.01), Some(0.20), None, Some(0.08)],
         "ci_low" => [Some(0.60), Some(0.15), None, Some(0.24)],
@@ -279,7 +279,7 @@ fn tiny_domain_is_suppressed_with_its_reason_in_the_output() {
         .str()
         .unwrap()
         .get(1);
-    assert_eq!(status, Some("foreign_born"));
+    assert_eq!(status, Some("foreign_born_non_citizen"));
 }
 
 #[test]
