@@ -254,7 +254,8 @@ class Run:
     Attributes:
         indicators: the indicator table of every round, one after the other
             (``time_period`` tells them apart).
-        summaries: attribute, right and overall scores of every round (``level`` column).
+        summaries: the scores rolled up per kind within attributes and rights, and the
+            composite when the catalogue asks for one, of every round (``level`` column).
         derivations: each round's derivation report (rows per group, rows set to unknown).
         periods: the rounds, in the project file's order.
     """

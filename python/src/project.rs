@@ -23,7 +23,8 @@ impl PyProjectRun {
         ArrowTable::new(self.run.indicators.clone())
     }
 
-    /// The attribute, right and overall scores of every round (Arrow).
+    /// The summary scores of every round: per kind within attributes and rights, and the
+    /// composite when the catalogue asks for one (Arrow).
     fn summaries(&self) -> PyResult<ArrowTable> {
         Ok(ArrowTable::new(
             self.run.summaries().map_err(project_error)?,

@@ -32,7 +32,10 @@ def test_two_round_project_equals_r(tmp_path):
     assert compared >= 48
     summaries = run.summaries
     assert set(summaries["level"].unique()) <= {"attribute", "right", "overall"}
-    assert "overall" in set(summaries["level"])
+    # Roll-ups per kind within attributes and rights; no composite unless the catalogue asks.
+    assert {"attribute", "right"} <= set(summaries["level"])
+    assert "overall" not in set(summaries["level"])
+    assert set(summaries["kind"].drop_nulls()) <= {"structural", "process", "outcome"}
     assert set(summaries["time_period"].unique()) == {"2015", "2020"}
     assert run.derivations.height > 0
     out = run.write(tmp_path / "out")
