@@ -7,6 +7,7 @@ mod derive;
 mod export;
 mod pilot;
 mod pilot_catalogues;
+mod pilot_files;
 mod pipeline;
 mod project;
 mod quality;
