@@ -283,9 +283,12 @@ fn a_corrupt_round_file_stops_the_pilot_with_an_error_naming_it() {
     o.work_dir = work.clone();
     let e = run(&o).unwrap_err();
     match &e {
-        PilotError::Project(ProjectError::Source(SourceError::NotItsExtension {
-            path, ..
-        })) => assert_eq!(path, dta),
+        PilotError::Project(p) => match p.as_ref() {
+            ProjectError::Source(SourceError::NotItsExtension { path, .. }) => {
+                assert_eq!(path, dta)
+            }
+            other => panic!("unexpected error: {other:?}"),
+        },
         other => panic!("unexpected error: {other:?}"),
     }
     assert!(e.to_string().contains("enoe_2020.dta"), "{e}");

@@ -187,7 +187,7 @@ pub enum PilotError {
     Polars(#[from] PolarsError),
     /// The project file's run (reading the round files, derivations, pipeline, outputs).
     #[error("{0}")]
-    Project(#[from] ProjectError),
+    Project(Box<ProjectError>),
     /// The work folder cannot be written.
     #[error("{path}: {source}")]
     Io {
@@ -200,6 +200,12 @@ pub enum PilotError {
     /// The project file of a pilot does not have two rounds.
     #[error("{0}: a pilot project needs two rounds")]
     Rounds(PathBuf),
+}
+
+impl From<ProjectError> for PilotError {
+    fn from(e: ProjectError) -> Self {
+        PilotError::Project(Box::new(e))
+    }
 }
 
 /// Options of a pilot run.
