@@ -14,6 +14,7 @@ mod quality;
 #[path = "../crates/survey/tests/reference.rs"]
 mod reference;
 mod report;
+mod sas_files;
 mod score;
 mod sdg;
 mod structural;
