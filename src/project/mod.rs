@@ -11,6 +11,9 @@
 //! quality = "nchs_2017"          # optional, as `hri compute --quality`: preset or file
 //! withhold = true                # optional: withhold unpublished values (default true)
 //! reference = "native_born"      # optional: reference group of migratory_status
+//! synthetic = true               # optional: every output says the data are synthetic
+//! [report]                       # optional: the report's header (title, country, survey)
+//! country = "Mexico"
 //! [design]                       # the keys of a design file (hri compute --design)
 //! weight = "fac"
 //! strata = "ent"
