@@ -1067,6 +1067,7 @@ impl Pipeline {
             reference_year: self.reference_year,
             ref_area: self.ref_area.clone(),
             dimensions: self.dimensions.clone(),
+            dimension_labels: self.catalogue.dimension_labels.clone(),
             quality_policy: self.quality.name.clone(),
             ci: self.ci,
             level: self.level,

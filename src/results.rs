@@ -563,6 +563,8 @@ pub struct ResultsMeta {
     pub ref_area: String,
     /// The dimensions with a column in the tables, in [`Dimension`] order.
     pub dimensions: Vec<Dimension>,
+    /// Labels of the dimensions the catalogue declares itself (name → label), for readers.
+    pub dimension_labels: std::collections::BTreeMap<String, String>,
     /// Name of the quality policy applied.
     pub quality_policy: String,
     /// Interval method.

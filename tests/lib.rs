@@ -7,12 +7,14 @@ mod derive;
 mod export;
 mod pilot;
 mod pilot_catalogues;
+mod pilot_files;
 mod pipeline;
 mod project;
 mod quality;
 #[path = "../crates/survey/tests/reference.rs"]
 mod reference;
 mod report;
+mod sas_files;
 mod score;
 mod sdg;
 mod structural;

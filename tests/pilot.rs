@@ -10,6 +10,7 @@ fn small(country: Country, dir: &std::path::Path) -> PilotOptions {
         Country::Tunisia => 1_500,
     });
     o.out_dir = Some(dir.to_path_buf());
+    o.work_dir = dir.with_extension("work");
     o
 }
 

@@ -244,6 +244,11 @@ fn two_round_project_equals_r_survey() {
     }
     let sdmx = std::fs::read_to_string(dir.join("out/indicators.sdmx.csv")).unwrap();
     assert!(sdmx.contains(",2015,") && sdmx.contains(",2020,"));
+    // The report titles a dimension the catalogue declares itself by its label.
+    let html = std::fs::read_to_string(dir.join("out/report.html")).unwrap();
+    assert!(html.contains("By speaks an indigenous language (recode of lengua)"));
+    assert!(html.contains("By speaks an indigenous language, as the survey codes it"));
+    assert!(!html.contains(">By indigenous<") && !html.contains(">By language<"));
 }
 
 fn err_of(tag: &str, edit: impl Fn(String) -> String) -> (ProjectError, PathBuf) {

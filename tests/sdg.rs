@@ -39,8 +39,10 @@ fn pilot(country: Country) -> &'static (PathBuf, PilotRun) {
             Country::Tunisia => 4_000,
         });
         o.out_dir = Some(dir.clone());
+        o.work_dir = out_dir(&format!("sdg-{}-work", country.name()));
         let r = run(&o).unwrap_or_else(|e| panic!("{country:?}: {e}"));
-        (dir, r)
+        // The SDG file, metadata and structure of a round are in its own folder.
+        (dir.join("rounds").join("2020"), r)
     })
 }
 

@@ -5,13 +5,19 @@
 //! and the files a pilot team publishes ([`crate::export`]: CSV, Parquet, JSON, SDMX-CSV
 //! with its structure, the SDG SDMX-CSV file, the metadata sheets and an HTML report).
 //!
-//! `cargo run --release --example mexico_pilot` and `hri pilot mexico` both call [`run`].
+//! `cargo run --release --example mexico_pilot` and `hri pilot mexico` both call [`run`],
+//! which takes the road of an office's own files: the generator writes each round as the
+//! office would deliver it (raw codes, one CSV and one labelled Stata or SPSS file, see
+//! [`crate::synth::Delivery`]) into a work folder, and the country's project file
+//! (`examples/projects/<country>/project.toml`: rounds, design, derivations) is run on
+//! them by [`crate::project`], as `hri run` does. [`in_memory`] is the same table computed
+//! without files, from the generated frames and [`derive_groups`].
 //!
-//! The pilot catalogues (`src/pilot/mexico.toml`, `src/pilot/tunisia.toml`) and registers
-//! (`examples/registers/`) are compiled into the crate, so a pilot runs with no file
-//! beyond the binary and no network.
+//! The pilot catalogues (`src/pilot/mexico.toml`, `src/pilot/tunisia.toml`), registers
+//! (`examples/registers/`) and project files are compiled into the crate, so a pilot runs
+//! with no file beyond the binary and no network.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use polars::prelude::*;
@@ -22,13 +28,13 @@ use crate::derive::{
     WgSsColumns, age_group, disability, migratory_status, sex,
 };
 use crate::design::Design;
-use crate::export::{ExportError, ExportOptions, Written, write_all_with};
+use crate::export::{ExportError, Written};
 use crate::framework::Dimension;
 use crate::pipeline::{Pipeline, PipelineError};
-use crate::report::ReportOptions;
+use crate::project::{Project, ProjectError};
 use crate::results::Results;
 use crate::structural::{Register, RegisterError};
-use crate::synth::{Round, SynthError, mexico_round, tunisia_round};
+use crate::synth::{Round, RoundFile, SynthError, mexico_round, tunisia_round};
 use hri_survey::Error as EstimateError;
 
 /// The pilot catalogue of Mexico (TOML).
@@ -39,6 +45,10 @@ pub const TUNISIA_CATALOGUE: &str = include_str!("tunisia.toml");
 pub const MEXICO_REGISTER: &str = include_str!("../../examples/registers/mexico.toml");
 /// The country register of Tunisia (TOML).
 pub const TUNISIA_REGISTER: &str = include_str!("../../examples/registers/tunisia.toml");
+/// The project file of the Mexico pilot (TOML): rounds, design and derivations.
+pub const MEXICO_PROJECT: &str = include_str!("../../examples/projects/mexico/project.toml");
+/// The project file of the Tunisia pilot (TOML): rounds, design and derivations.
+pub const TUNISIA_PROJECT: &str = include_str!("../../examples/projects/tunisia/project.toml");
 
 /// A pilot country.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +130,21 @@ impl Country {
         };
         Ok(b.build()?)
     }
+    /// The project file (TOML text).
+    pub fn project_text(self) -> &'static str {
+        match self {
+            Country::Mexico => MEXICO_PROJECT,
+            Country::Tunisia => TUNISIA_PROJECT,
+        }
+    }
+    /// Where and how each round is written ([`crate::synth::MEXICO_ROUND_FILES`],
+    /// [`crate::synth::TUNISIA_ROUND_FILES`]).
+    pub fn round_files(self) -> &'static [RoundFile; 2] {
+        match self {
+            Country::Mexico => &crate::synth::MEXICO_ROUND_FILES,
+            Country::Tunisia => &crate::synth::TUNISIA_ROUND_FILES,
+        }
+    }
     /// The label of the reference (non-migrant) group of the migratory-status column.
     pub fn non_migrant(self) -> &'static str {
         match self {
@@ -160,6 +185,27 @@ pub enum PilotError {
     /// Data handling failed.
     #[error("data: {0}")]
     Polars(#[from] PolarsError),
+    /// The project file's run (reading the round files, derivations, pipeline, outputs).
+    #[error("{0}")]
+    Project(Box<ProjectError>),
+    /// The work folder cannot be written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The project file of a pilot does not have two rounds.
+    #[error("{0}: a pilot project needs two rounds")]
+    Rounds(PathBuf),
+}
+
+impl From<ProjectError> for PilotError {
+    fn from(e: ProjectError) -> Self {
+        PilotError::Project(Box::new(e))
+    }
 }
 
 /// Options of a pilot run.
@@ -173,16 +219,21 @@ pub struct PilotOptions {
     pub seed: u64,
     /// Output folder; `None` writes nothing.
     pub out_dir: Option<PathBuf>,
+    /// Work folder: the round files, the catalogue and the register the project file is
+    /// run on (default `work/<country>`).
+    pub work_dir: PathBuf,
 }
 
 impl PilotOptions {
-    /// Defaults for a country: default size, seed 20261128, output `out/<country>`.
+    /// Defaults for a country: default size, seed 20261128, output `out/<country>`, work
+    /// folder `work/<country>`.
     pub fn new(country: Country) -> Self {
         PilotOptions {
             country,
             size: None,
             seed: 20_261_128,
             out_dir: Some(PathBuf::from("out").join(country.name())),
+            work_dir: PathBuf::from("work").join(country.name()),
         }
     }
 }
@@ -198,8 +249,12 @@ pub struct PilotRun {
     pub earlier: Results,
     /// Rows of the 2020 survey.
     pub rows: usize,
-    /// Files written.
+    /// The files of the last round, in `out/rounds/<period>/`.
     pub written: Option<Written>,
+    /// The output folder (every round's table, the report).
+    pub out: Option<PathBuf>,
+    /// The round files the project ran on.
+    pub files: PilotFiles,
     /// Time per stage.
     pub timings: Vec<(String, Duration)>,
 }
@@ -294,72 +349,212 @@ fn compute(
 }
 
 /// A step of a pilot run, announced as it starts, for a progress display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PilotStep {
     /// Steps done before this one.
     pub done: usize,
     /// Steps of the whole run.
     pub count: usize,
     /// What the step does.
-    pub what: &'static str,
+    pub what: String,
 }
 
-/// Run a pilot: both rounds, the table, and the output files.
+/// The round files a pilot ran on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PilotFiles {
+    /// The work folder.
+    pub dir: PathBuf,
+    /// The round files, earliest round first.
+    pub rounds: Vec<PathBuf>,
+    /// Whether they were written by this run (false: they were present and up to date,
+    /// and were read as they were).
+    pub generated: bool,
+}
+
+/// Run a pilot: write the round files (unless up to date), run the project file, write
+/// the outputs.
 pub fn run(options: &PilotOptions) -> Result<PilotRun, PilotError> {
     run_with(options, |_| {})
 }
 
 /// As [`run`], calling `on_step` as each step starts (programs draw their progress bar
 /// from it; the library draws nothing).
+///
+/// The pilot takes the road of an office's own data: the synthetic generator writes each
+/// round as a file in the work folder ([`PilotOptions::work_dir`]: one CSV, one labelled
+/// `.dta` or `.sav`, see [`crate::synth::MEXICO_ROUND_FILES`]), with the pilot catalogue
+/// and register beside them; the country's project file ([`MEXICO_PROJECT`],
+/// [`TUNISIA_PROJECT`]) is then run on them by [`crate::project`], as `hri run` does.
+/// Files already present and written from the same size, seed and generator are reused.
 pub fn run_with(
     options: &PilotOptions,
     mut on_step: impl FnMut(PilotStep),
 ) -> Result<PilotRun, PilotError> {
     let country = options.country;
     let size = options.size.unwrap_or_else(|| country.default_size());
-    let count = if options.out_dir.is_some() { 5 } else { 4 };
-    let mut timings = Vec::new();
-    let mut timed =
-        |label: &str, start: Instant| timings.push((label.to_string(), start.elapsed()));
-    let mut step = |done: usize, what: &'static str| {
-        on_step(PilotStep { done, count, what });
-        Instant::now()
+    let write = options.out_dir.is_some();
+    let count = 1 + 4 + usize::from(write);
+    let mut timings: Vec<(String, Duration)> = Vec::new();
+    let mut current: Option<(String, Instant)> = None;
+    let mut announce = |done: usize, what: String| {
+        if let Some((label, start)) = current.take() {
+            timings.push((label, start.elapsed()));
+        }
+        on_step(PilotStep {
+            done,
+            count,
+            what: what.clone(),
+        });
+        current = Some((what, Instant::now()));
     };
-    let t = step(0, "generating the 2015 survey (synthetic)");
-    let df15 = survey_round(country, size, Round::Y2015, options.seed)?;
-    timed("survey 2015 (generate + derive)", t);
-    let t = step(1, "computing 2015");
-    let earlier = compute(country, df15, Round::Y2015, None)?;
-    timed("table 2015", t);
-    let t = step(2, "generating the 2020 survey (synthetic)");
-    let df20 = survey_round(country, size, Round::Y2020, options.seed)?;
-    let rows = df20.height();
-    timed("survey 2020 (generate + derive)", t);
-    let t = step(3, "computing 2020");
-    let results = compute(country, df20, Round::Y2020, Some(earlier.clone()))?;
-    timed("table 2020", t);
+    announce(0, "writing the round files (synthetic)".to_string());
+    let files = round_files(country, size, options.seed, &options.work_dir)?;
+    let project = project(country, &options.work_dir)?;
+    let run = crate::project::run_with(&project, false, |s| announce(1 + s.done, s.what))?;
     let written = match &options.out_dir {
         Some(dir) => {
-            let t = step(4, "writing files");
-            let report = ReportOptions::new()
-                .country(country.display())
-                .survey(country.survey())
-                .synthetic(true);
-            let opts = ExportOptions::new().synthetic(true).report(report);
-            let w = write_all_with(&results, dir, &opts)?;
-            timed("files", t);
-            Some(w)
+            announce(count - 1, "writing files".to_string());
+            run.write_files(dir)?
         }
         None => None,
     };
+    if let Some((label, start)) = current.take() {
+        timings.push((label, start.elapsed()));
+    }
+    let mut rounds = run.rounds.into_iter();
+    let (Some(first), Some(last)) = (rounds.next(), rounds.next_back()) else {
+        return Err(PilotError::Rounds(project.path.clone()));
+    };
     Ok(PilotRun {
         country,
-        results,
-        earlier,
-        rows,
+        results: last.results,
+        earlier: first.results,
+        rows: last.rows,
         written,
+        out: options.out_dir.clone(),
+        files,
         timings,
     })
+}
+
+/// The country's project, set up in `work`: the pilot catalogue and register written
+/// there (`catalogue.toml`, `register.toml`) and the round files read from there.
+pub fn project(country: Country, work: &Path) -> Result<Project, PilotError> {
+    let io = |path: PathBuf| move |source| PilotError::Io { path, source };
+    std::fs::create_dir_all(work).map_err(io(work.to_path_buf()))?;
+    let (catalogue, register) = match country {
+        Country::Mexico => (MEXICO_CATALOGUE, MEXICO_REGISTER),
+        Country::Tunisia => (TUNISIA_CATALOGUE, TUNISIA_REGISTER),
+    };
+    for (name, text) in [("catalogue.toml", catalogue), ("register.toml", register)] {
+        let p = work.join(name);
+        if std::fs::read_to_string(&p).ok().as_deref() != Some(text) {
+            std::fs::write(&p, text).map_err(io(p.clone()))?;
+        }
+    }
+    let mut project = Project::from_toml_str(country.project_text(), work.join("project.toml"))?;
+    project.file.catalogue = "catalogue.toml".to_string();
+    project.file.register = Some("register.toml".to_string());
+    Ok(project)
+}
+
+/// Writes the round files of a pilot into `work`, unless they are there already, written
+/// from the same `size`, `seed` and generator (a stamp file records them).
+pub fn round_files(
+    country: Country,
+    size: usize,
+    seed: u64,
+    work: &Path,
+) -> Result<PilotFiles, PilotError> {
+    let io = |path: PathBuf| move |source| PilotError::Io { path, source };
+    std::fs::create_dir_all(work).map_err(io(work.to_path_buf()))?;
+    let specs = country.round_files();
+    let paths: Vec<PathBuf> = specs.iter().map(|f| work.join(f.name)).collect();
+    let stamp_path = work.join(STAMP);
+    let header = stamp_header(country, size, seed);
+    let up_to_date = std::fs::read_to_string(&stamp_path)
+        .ok()
+        .is_some_and(|old| old.starts_with(&header) && old == stamp(&header, &paths));
+    if !up_to_date {
+        let _ = std::fs::remove_file(&stamp_path);
+        for (spec, path) in specs.iter().zip(&paths) {
+            let df = match country {
+                Country::Mexico => {
+                    let raw = mexico_round(size, spec.round, seed)?;
+                    let csv = matches!(spec.delivery, crate::synth::Delivery::Csv { .. });
+                    crate::synth::mexico_delivery_frame(&raw, csv)?
+                }
+                Country::Tunisia => {
+                    crate::synth::tunisia_delivery_frame(&tunisia_round(size, spec.round, seed)?)?
+                }
+            };
+            let labels = match country {
+                Country::Mexico => crate::synth::mexico_value_labels(),
+                Country::Tunisia => crate::synth::tunisia_value_labels(),
+            };
+            crate::synth::write_delivery(&df, &labels, spec.delivery, path)?;
+        }
+        std::fs::write(&stamp_path, stamp(&header, &paths)).map_err(io(stamp_path.clone()))?;
+    }
+    Ok(PilotFiles {
+        dir: work.to_path_buf(),
+        rounds: paths,
+        generated: !up_to_date,
+    })
+}
+
+/// The stamp file of the round files in a work folder.
+const STAMP: &str = ".hri-pilot-rounds";
+
+/// What the round files are written from: country, size, seed, and a digest of the
+/// generator's and the writers' source, so that a changed generator writes them again.
+fn stamp_header(country: Country, size: usize, seed: u64) -> String {
+    let source = [
+        include_str!("../synth/mod.rs"),
+        include_str!("../synth/deliver.rs"),
+        match country {
+            Country::Mexico => include_str!("../synth/mexico.rs"),
+            Country::Tunisia => include_str!("../synth/tunisia.rs"),
+        },
+    ];
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in source.iter().flat_map(|s| s.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!(
+        "hri {} pilot round files (SYNTHETIC)\ncountry = {}\nsize = {size}\nseed = {seed}\ngenerator = {h:016x}\n",
+        env!("CARGO_PKG_VERSION"),
+        country.name()
+    )
+}
+
+/// The stamp: the header, then each file with its size in bytes (0 when absent).
+fn stamp(header: &str, paths: &[PathBuf]) -> String {
+    let mut s = header.to_string();
+    for p in paths {
+        let len = std::fs::metadata(p).map_or(0, |m| m.len());
+        let name = p
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().to_string());
+        s.push_str(&format!("{name} = {len}\n"));
+    }
+    s
+}
+
+/// The in-memory route: both rounds generated and derived in memory ([`survey_round`])
+/// and computed by the pipeline, with no file written or read; returns the 2015 and 2020
+/// results. The pilot itself runs through its project file ([`run`]); this is what it is
+/// checked against.
+pub fn in_memory(
+    country: Country,
+    size: usize,
+    seed: u64,
+) -> Result<(Results, Results), PilotError> {
+    let df15 = survey_round(country, size, Round::Y2015, seed)?;
+    let earlier = compute(country, df15, Round::Y2015, None)?;
+    let df20 = survey_round(country, size, Round::Y2020, seed)?;
+    let later = compute(country, df20, Round::Y2020, Some(earlier.clone()))?;
+    Ok((earlier, later))
 }
 
 /// A readable terminal summary: headline figures for migrants and non-migrants with the
@@ -468,14 +663,28 @@ pub fn summary(run: &PilotRun) -> String {
             let _ = writeln!(s, "  {:<44} {:<10} {score}{weights}", sm.name, kind);
         }
     }
+    let f = &run.files;
+    let _ = writeln!(
+        s,
+        "\nRound files in {}: {} ({})",
+        f.dir.display(),
+        f.rounds
+            .iter()
+            .map(|p| p
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if f.generated {
+            "written now"
+        } else {
+            "present and up to date: read as they were"
+        }
+    );
+    if let Some(out) = &run.out {
+        let _ = writeln!(s, "Written: {} (each round in rounds/)", out.display());
+    }
     if let Some(w) = &run.written {
-        let _ = writeln!(
-            s,
-            "\nWritten: {}",
-            w.csv
-                .parent()
-                .map_or(String::new(), |p| p.display().to_string())
-        );
         let _ = writeln!(s, "{}", w.sdg_export.summary());
     }
     let total: Duration = run.timings.iter().map(|t| t.1).sum();

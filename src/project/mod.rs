@@ -11,6 +11,9 @@
 //! quality = "nchs_2017"          # optional, as `hri compute --quality`: preset or file
 //! withhold = true                # optional: withhold unpublished values (default true)
 //! reference = "native_born"      # optional: reference group of migratory_status
+//! synthetic = true               # optional: every output says the data are synthetic
+//! [report]                       # optional: the report's header (title, country, survey)
+//! country = "Mexico"
 //! [design]                       # the keys of a design file (hri compute --design)
 //! weight = "fac"
 //! strata = "ent"
@@ -83,9 +86,12 @@ use crate::derive::{
 };
 use crate::design::{CalibrationSpec, Design, DesignSpec, LonelyPsu, ReplicateSpec};
 use crate::estimate::CiMethod;
-use crate::export::{ExportError, ExportOptions, frame_to_csv, frame_to_json, write_all_with};
+use crate::export::{
+    ExportError, ExportOptions, Written, frame_to_csv, frame_to_json, write_all_with,
+};
 use crate::framework::Dimension;
 use crate::pipeline::{Pipeline, PipelineError};
+use crate::report::ReportOptions;
 use crate::results::Results;
 use crate::source::{ColumnInfo, CsvOptions, SourceError};
 use crate::structural::{Register, RegisterError};
@@ -224,6 +230,13 @@ pub struct ProjectFile {
     /// The reference group of the migratory-status dimension.
     #[serde(default)]
     pub reference: Option<String>,
+    /// Whether the data are synthetic: every output then says so (a `synthetic` column,
+    /// the notice in the metadata, the report's banner). Default false.
+    #[serde(default)]
+    pub synthetic: Option<bool>,
+    /// The header of the HTML report.
+    #[serde(default)]
+    pub report: Option<ReportKeys>,
     /// The design of every round.
     #[serde(default)]
     pub design: DesignKeys,
@@ -232,6 +245,21 @@ pub struct ProjectFile {
     /// Derivations.
     #[serde(default)]
     pub derive: DeriveSpecs,
+}
+
+/// The `[report]` table: the header of the HTML report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportKeys {
+    /// The page title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The country's name.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The survey's name.
+    #[serde(default)]
+    pub survey: Option<String>,
 }
 
 /// A project: its file as read and the folder its paths are relative to.
@@ -457,6 +485,24 @@ impl Project {
     /// The output folder.
     pub fn out_dir(&self) -> PathBuf {
         self.resolve(&self.file.out)
+    }
+
+    /// How the outputs are written: synthetic or not, and the report's header.
+    pub fn export_options(&self) -> ExportOptions {
+        let synthetic = self.file.synthetic.unwrap_or(false);
+        let mut report = ReportOptions::new().synthetic(synthetic);
+        if let Some(r) = &self.file.report {
+            if let Some(t) = &r.title {
+                report = report.title(t.clone());
+            }
+            if let Some(c) = &r.country {
+                report = report.country(c.clone());
+            }
+            if let Some(v) = &r.survey {
+                report = report.survey(v.clone());
+            }
+        }
+        ExportOptions::new().synthetic(synthetic).report(report)
     }
 
     /// The catalogue.
@@ -968,6 +1014,8 @@ pub struct ProjectRun {
     pub first_to_last: Option<Results>,
     /// The output folder (written when the run was asked to write).
     pub out: Option<PathBuf>,
+    /// How the outputs are written.
+    pub export: ExportOptions,
 }
 
 impl ProjectRun {
@@ -990,6 +1038,12 @@ impl ProjectRun {
     /// Writes every output of the run into `out`, as `hri run` does: into a temporary
     /// folder first, then put in `out`'s place, so that a failure leaves `out` as it was.
     pub fn write(&self, out: &Path) -> Result<(), ProjectError> {
+        write_outputs(self, out).map(|_| ())
+    }
+
+    /// As [`ProjectRun::write`], returning the files of the last round (in `out/rounds/`),
+    /// with what its SDG file holds.
+    pub fn write_files(&self, out: &Path) -> Result<Option<Written>, ProjectError> {
         write_outputs(self, out)
     }
 }
@@ -1143,6 +1197,7 @@ pub fn run_with(
         indicators,
         first_to_last,
         out: None,
+        export: project.export_options(),
     };
     if write {
         step("writing files".to_string());
@@ -1196,8 +1251,9 @@ pub fn derivations_frame(rounds: &[RoundRun]) -> Result<DataFrame, PolarsError> 
     ])
 }
 
-/// Writes every output into a temporary folder next to `out`, then puts it in `out`'s place.
-fn write_outputs(run: &ProjectRun, out: &Path) -> Result<(), ProjectError> {
+/// Writes every output into a temporary folder next to `out`, then puts it in `out`'s place;
+/// returns the last round's files, as they are once in place.
+fn write_outputs(run: &ProjectRun, out: &Path) -> Result<Option<Written>, ProjectError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| ProjectError::Io { path, source }
@@ -1214,11 +1270,13 @@ fn write_outputs(run: &ProjectRun, out: &Path) -> Result<(), ProjectError> {
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
-    let written = write_into(run, &tmp);
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
+    let last = match write_into(run, &tmp) {
+        Ok(w) => w.map(|w| rebase(w, &tmp, out)),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
     let old = parent.join(format!(".{name}.hri-old-{}", std::process::id()));
     if out.exists() {
         std::fs::rename(out, &old).map_err(io(out))?;
@@ -1235,18 +1293,34 @@ fn write_outputs(run: &ProjectRun, out: &Path) -> Result<(), ProjectError> {
     if old.exists() {
         std::fs::remove_dir_all(&old).map_err(io(&old))?;
     }
-    Ok(())
+    Ok(last)
 }
 
-fn write_into(run: &ProjectRun, dir: &Path) -> Result<(), ProjectError> {
+/// The paths of `w`, written under `from`, once `from` is renamed `to`.
+fn rebase(w: Written, from: &Path, to: &Path) -> Written {
+    let at = |p: PathBuf| p.strip_prefix(from).map_or(p.clone(), |rest| to.join(rest));
+    Written {
+        csv: at(w.csv),
+        parquet: at(w.parquet),
+        json: at(w.json),
+        sdmx: at(w.sdmx),
+        sdmx_structure: at(w.sdmx_structure),
+        sdg: at(w.sdg),
+        metadata: at(w.metadata),
+        report: at(w.report),
+        sdg_export: w.sdg_export,
+    }
+}
+
+fn write_into(run: &ProjectRun, dir: &Path) -> Result<Option<Written>, ProjectError> {
     let io = |path: PathBuf| move |source| ProjectError::Io { path, source };
     std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
-    let options = ExportOptions::new();
+    let options = &run.export;
     let mut sdmx = String::new();
     let mut last = None;
     for r in &run.rounds {
         let sub = dir.join("rounds").join(sanitize(&r.period));
-        let w = write_all_with(&r.results, &sub, &options)?;
+        let w = write_all_with(&r.results, &sub, options)?;
         let text = std::fs::read_to_string(&w.sdmx).map_err(io(w.sdmx.clone()))?;
         let mut lines = text.lines();
         let header = lines.next().unwrap_or_default();
@@ -1264,25 +1338,37 @@ fn write_into(run: &ProjectRun, dir: &Path) -> Result<(), ProjectError> {
         let p = dir.join(name);
         std::fs::write(&p, text).map_err(io(p))
     };
+    let mut stacked = run.indicators.clone();
+    if options.synthetic {
+        let height = stacked.height();
+        stacked
+            .with_column(Column::new(
+                crate::export::SYNTHETIC_COLUMN.into(),
+                vec![true; height],
+            ))
+            .map_err(|source| ProjectError::Polars {
+                what: "marking the table synthetic".into(),
+                source,
+            })?;
+    }
     write(
         crate::export::INDICATORS_CSV,
-        frame_to_csv(&run.indicators)?.as_bytes(),
+        frame_to_csv(&stacked)?.as_bytes(),
     )?;
     write(
         crate::export::INDICATORS_JSON,
-        frame_to_json(&run.indicators)?.as_bytes(),
+        frame_to_json(&stacked)?.as_bytes(),
     )?;
     write(crate::export::INDICATORS_SDMX_CSV, sdmx.as_bytes())?;
     let parquet = dir.join(crate::export::INDICATORS_PARQUET);
     let file = std::fs::File::create(&parquet).map_err(io(parquet.clone()))?;
-    let mut df = run.indicators.clone();
     ParquetWriter::new(file)
-        .finish(&mut df)
+        .finish(&mut stacked)
         .map_err(|source| ProjectError::Polars {
             what: format!("writing {}", parquet.display()),
             source,
         })?;
-    if let Some(w) = last {
+    if let Some(w) = &last {
         std::fs::copy(&w.report, dir.join(crate::export::REPORT_HTML))
             .map_err(io(w.report.clone()))?;
     }
@@ -1297,7 +1383,7 @@ fn write_into(run: &ProjectRun, dir: &Path) -> Result<(), ProjectError> {
             frame_to_csv(f.indicators())?.as_bytes(),
         )?;
     }
-    Ok(())
+    Ok(last)
 }
 
 /// A period as a folder name.

@@ -36,6 +36,25 @@ fn migrant_color(value: &str, k: usize) -> String {
 }
 
 /// Everything the page needs, computed once.
+/// The title of a dimension: the catalogue's label of a dimension it declares itself, the
+/// standard title of a built-in one, else its name made readable.
+fn title_of(labels: &std::collections::BTreeMap<String, String>, name: &str) -> String {
+    if let Some(label) = labels.get(name) {
+        return label.clone();
+    }
+    dimension_named(name)
+        .map(dimension_title)
+        .map(str::to_string)
+        .unwrap_or_else(|| humanize(name))
+}
+
+impl Ctx<'_> {
+    /// The title of the dimension `name` ([`title_of`] with the results' labels).
+    fn dimension_title(&self, name: &str) -> String {
+        title_of(&self.results.meta().dimension_labels, name)
+    }
+}
+
 struct Ctx<'a> {
     results: &'a Results,
     o: &'a ReportOptions,
@@ -930,7 +949,7 @@ fn indicator_chart(ctx: &Ctx<'_>, rows: &[&IndicatorRow]) -> Option<DotChart> {
             });
         }
         sections.push(Section {
-            title: format!("By {}", dimension_title(*d).to_lowercase()),
+            title: format!("By {}", ctx.dimension_title(d.as_str()).to_lowercase()),
             rows: chart_rows,
         });
     }
@@ -944,12 +963,7 @@ fn indicator_chart(ctx: &Ctx<'_>, rows: &[&IndicatorRow]) -> Option<DotChart> {
     for d in others {
         let title = d
             .split(CROSS)
-            .map(|x| {
-                dimension_named(x)
-                    .map(dimension_title)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| humanize(x))
-            })
+            .map(|x| ctx.dimension_title(x))
             .collect::<Vec<_>>()
             .join(" × ");
         sections.push(Section {

@@ -28,10 +28,16 @@
 //! documentation of [`mexico()`] and [`tunisia()`]. Where no published figure was found,
 //! the value is an explicit assumption and says so (marked *assumption* or *UNVERIFIED*).
 
+mod deliver;
 mod mexico;
 mod tunisia;
 mod workload;
 
+pub use deliver::{
+    Delivery, MEXICO_ROUND_FILES, RoundFile, TUNISIA_MIGRANT_STATUS_CODES, TUNISIA_ROUND_FILES,
+    ValueLabels, mexico_delivery_frame, mexico_value_labels, tunisia_delivery_frame,
+    tunisia_value_labels, write_delivery,
+};
 pub use mexico::{MEXICO_DEFAULT_PERSONS, mexico, mexico_round, mexico_state_names};
 pub use tunisia::{
     TUNISIA_DEFAULT_HOUSEHOLDS, TUNISIA_EARNINGS_CURRENCIES, tunisia, tunisia_governorate_names,
@@ -125,6 +131,25 @@ pub enum SynthError {
     /// Building the frame failed inside polars.
     #[error("building the synthetic frame failed: {0}")]
     Polars(#[from] PolarsError),
+    /// A file writer refused a frame.
+    #[error("cannot write {path}: {message}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The writer's message.
+        message: String,
+    },
+    /// A value has no code in the delivered file (a status without a code, a character
+    /// that Latin-1 cannot hold).
+    #[error("{column}, row {row}: `{value}` has no code in the delivered file")]
+    Uncoded {
+        /// The column (or file).
+        column: String,
+        /// 0-based row (or line).
+        row: usize,
+        /// The value.
+        value: String,
+    },
     /// Writing a file failed.
     #[error("cannot write {path}: {source}")]
     Io {

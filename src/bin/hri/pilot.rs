@@ -1,5 +1,6 @@
 //! `hri pilot mexico|tunisia` and `hri compute`: the whole pipeline on synthetic pilot data
-//! or on the user's own data.
+//! (written as round files and run through the pilot's project file) or on the user's own
+//! data.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -33,6 +34,10 @@ pub struct PilotArgs {
     /// Seed of the synthetic surveys.
     #[arg(long, default_value_t = 20_261_128)]
     pub seed: u64,
+    /// Work folder for the round files the project file runs on (default work/mexico or
+    /// work/tunisia); files present and up to date are read as they are.
+    #[arg(long)]
+    pub work: Option<PathBuf>,
 }
 
 /// `hri compute` arguments.
@@ -84,6 +89,9 @@ pub(crate) fn run_pilot(a: &PilotArgs, out: &mut dyn Write) -> Result<()> {
     options.seed = a.seed;
     if let Some(o) = &a.out {
         options.out_dir = Some(o.clone());
+    }
+    if let Some(w) = &a.work {
+        options.work_dir = w.clone();
     }
     let run = crate::progress::run_pilot_with_bar(&options)?;
     write!(out, "{}", hri::pilot::summary(&run)).map_err(CliError::Output)
