@@ -30,6 +30,7 @@ mod critical;
 mod encode;
 mod finish;
 mod glm;
+mod keyed;
 mod lonely;
 mod measures;
 mod parallel;
@@ -44,6 +45,7 @@ mod table;
 mod taylor;
 mod values;
 
+pub use keyed::KeyedSums;
 pub use partial::PartialSums;
 pub use request::{CiMethod, DfMethod, MeasureSpec, Request, Statistic};
 pub use table::{EstimateRow, Estimates, GapRow, Gaps};
