@@ -8,11 +8,14 @@ use hri_survey::estimate::{CiMethod, EstimateRow, Estimates, KeyedSums, Request,
 use polars::prelude::*;
 use proptest::prelude::*;
 
-/// Relative closeness of two optional numbers (`None` only with `None`).
-fn close(a: Option<f64>, b: Option<f64>, tol: f64) -> bool {
+/// Relative closeness of two optional numbers (`None` only with `None`), on the scale of
+/// the larger or of `floor` (a standard error of 0 computed as 1e-13 of its estimate).
+fn close(a: Option<f64>, b: Option<f64>, tol: f64, floor: f64) -> bool {
     match (a, b) {
         (None, None) => true,
-        (Some(a), Some(b)) => a == b || (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-300),
+        (Some(a), Some(b)) => {
+            a == b || (a - b).abs() <= tol * a.abs().max(b.abs()).max(floor).max(1e-300)
+        }
         _ => false,
     }
 }
@@ -42,8 +45,14 @@ pub fn same_table(a: &Estimates, b: &Estimates, tol: f64) -> Result<(), String> 
             ("deff", |r| r.deff),
             ("pop", |r| Some(r.pop)),
         ];
+        let scale = x.estimate.map_or(0.0, f64::abs);
         for (name, f) in pairs {
-            if !close(f(x), f(y), tol) {
+            let floor = match name {
+                "se" | "ci_low" | "ci_high" => scale,
+                "cv" | "deff" => 1.0,
+                _ => 0.0,
+            };
+            if !close(f(x), f(y), tol, floor) {
                 return Err(what(name));
             }
         }
@@ -342,4 +351,105 @@ proptest! {
         let merged = merged.unwrap().finish().unwrap();
         prop_assert!(same_table(&merged, &whole, 1e-12).is_ok(), "{:?}", same_table(&merged, &whole, 1e-12));
     }
+}
+
+/// A fresh temporary directory for one test.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("hri-survey-keyed-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A Parquet and a CSV file read in batches by polars' streaming engine give the
+/// in-memory table to 1e-12; the file's columns not used are not read.
+#[test]
+fn streamed_files_equal_in_memory() {
+    let dir = temp_dir("stream");
+    let mut df = sample(5, 4, 30, 3);
+    let n = df.height();
+    df.with_column(Column::new("unused".into(), vec!["x"; n]))
+        .unwrap();
+    let req = request();
+    let whole = Survey::new(df.clone(), design())
+        .unwrap()
+        .estimate(&req)
+        .unwrap();
+    let pq = dir.join("s.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
+        .with_row_group_size(Some(97))
+        .finish(&mut df.clone())
+        .unwrap();
+    let csv = dir.join("s.csv");
+    CsvWriter::new(std::fs::File::create(&csv).unwrap())
+        .finish(&mut df.clone())
+        .unwrap();
+    for path in [&pq, &csv] {
+        for batch in [1, 50, 1000, 1 << 20] {
+            let t = hri_survey::stream::estimate_file(path, &req, &design(), batch).unwrap();
+            same_table(&t, &whole, 1e-12)
+                .unwrap_or_else(|e| panic!("{} batch {batch}: {e}", path.display()));
+        }
+    }
+    let cols = hri_survey::stream::request_columns(&req, &design()).unwrap();
+    assert!(!cols.contains(&"unused".to_string()));
+    // an unknown column names it
+    let bad = Request::new().mean("nope").overall();
+    assert!(matches!(
+        hri_survey::stream::estimate_file(&pq, &bad, &design(), 100),
+        Err(Error::UnknownColumn { column, .. }) if column == "nope"
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Partial sums written to files by partition, read back and merged, equal the one-pass
+/// table to 1e-12; a file of another version or another request is refused.
+#[test]
+fn partial_files_merge_to_the_whole() {
+    let dir = temp_dir("files");
+    let df = sample(6, 4, 25, 5);
+    let req = request();
+    let whole = Survey::new(df.clone(), design())
+        .unwrap()
+        .estimate(&req)
+        .unwrap();
+    let n = df.height();
+    let mut paths = Vec::new();
+    for k in 0..4 {
+        let mask: BooleanChunked = (0..n as u64)
+            .map(|i| Some((i * 7 + i / 5) % 4 == k))
+            .collect();
+        let mut s = KeyedSums::new(&req, &design()).unwrap();
+        s.add(&df.filter(&mask).unwrap(), 0).unwrap();
+        let p = dir.join(format!("part{k}.parquet"));
+        hri_survey::partial_file::write(&mut s, &p).unwrap();
+        paths.push(p);
+    }
+    let merged = hri_survey::partial_file::merge_files(&paths).unwrap();
+    assert_eq!(merged.rows(), n as u64);
+    same_table(&merged.finish().unwrap(), &whole, 1e-12).unwrap();
+    // another request
+    let mut other = KeyedSums::new(&request().mean("x"), &design()).unwrap();
+    other.add(&df, 0).unwrap();
+    let other_path = dir.join("other.parquet");
+    hri_survey::partial_file::write(&mut other, &other_path).unwrap();
+    let mut mixed = paths.clone();
+    mixed.push(other_path.clone());
+    match hri_survey::partial_file::merge_files(&mixed) {
+        Err(Error::PartialMismatch { file, field, .. }) => {
+            assert!(file.ends_with("other.parquet"));
+            assert_eq!(field, "request");
+        }
+        other => panic!("expected a mismatch, got {other:?}"),
+    }
+    // not a partial-sums file
+    let plain = dir.join("plain.parquet");
+    ParquetWriter::new(std::fs::File::create(&plain).unwrap())
+        .finish(&mut df.clone())
+        .unwrap();
+    assert!(matches!(
+        hri_survey::partial_file::read(&plain),
+        Err(Error::PartialFormat { .. })
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -160,11 +160,11 @@ impl KeyedSums {
         self.units.len()
     }
 
-    fn width_extra(&self) -> usize {
+    pub(crate) fn width_extra(&self) -> usize {
         1 + self.request.measures.len() * EXTRAS
     }
 
-    fn stratum(&mut self, label: &str) -> u32 {
+    pub(crate) fn stratum(&mut self, label: &str) -> u32 {
         if let Some(&h) = self.stratum_index.get(label) {
             return h;
         }
@@ -175,7 +175,7 @@ impl KeyedSums {
         h
     }
 
-    fn set_fpc(&mut self, h: u32, value: f64, row: Option<u64>) -> Result<()> {
+    pub(crate) fn set_fpc(&mut self, h: u32, value: f64, row: Option<u64>) -> Result<()> {
         let column = self.design.fpc().first().cloned().unwrap_or_default();
         let at = row.map_or(String::new(), |r| format!("row {r} has {value}; "));
         if !value.is_finite() || value <= 0.0 {
@@ -202,7 +202,7 @@ impl KeyedSums {
     }
 
     /// The global unit of a PSU label in stratum `h` (new units are added).
-    fn unit(&mut self, h: u32, psu: Option<&str>) -> Result<u32> {
+    pub(crate) fn unit(&mut self, h: u32, psu: Option<&str>) -> Result<u32> {
         let Some(psu) = psu else {
             self.units.push(Unit {
                 stratum: h,
@@ -236,7 +236,7 @@ impl KeyedSums {
         Ok(u)
     }
 
-    fn cell(&mut self, labels: Vec<Option<String>>) -> u32 {
+    pub(crate) fn cell(&mut self, labels: Vec<Option<String>>) -> u32 {
         if let Some(&c) = self.cell_index.get(&labels) {
             return c;
         }
@@ -363,7 +363,7 @@ impl KeyedSums {
 
     /// Add a table of global keys: the entries past the main table's last key are
     /// appended, the others merged in later (a stream sorted by PSU appends nearly all).
-    fn push(&mut self, t: PartialSums) {
+    pub(crate) fn push(&mut self, t: PartialSums) {
         let last = self.table.keys.last().copied();
         let split = match last {
             Some(l) => t.keys.partition_point(|&k| k <= l),
@@ -389,7 +389,7 @@ impl KeyedSums {
     }
 
     /// Merge the stragglers into the main table.
-    fn consolidate(&mut self) {
+    pub(crate) fn consolidate(&mut self) {
         if self.stragglers.keys.is_empty() {
             return;
         }
@@ -698,10 +698,33 @@ fn permute_sorted(keys: &mut [u64], values: &mut [f64], width: usize) {
     }
 }
 
-/// A table of the given keys and values (any order), sorted by key.
-fn sorted(mut keys: Vec<u64>, mut values: Vec<f64>, n_measures: usize, rows: u64) -> PartialSums {
+/// A table of the given keys and values (any order), sorted by key, each key once.
+pub(crate) fn sorted(
+    mut keys: Vec<u64>,
+    mut values: Vec<f64>,
+    n_measures: usize,
+    rows: u64,
+) -> PartialSums {
     let mut t = PartialSums::empty(n_measures, 0);
-    permute_sorted(&mut keys, &mut values, t.width());
+    let width = t.width();
+    permute_sorted(&mut keys, &mut values, width);
+    // Entries of one key (a file may list a key twice) are added into the first.
+    if keys.windows(2).any(|w| w[0] == w[1]) {
+        let mut kept = 0;
+        for i in 0..keys.len() {
+            if i > 0 && keys[i] == keys[kept - 1] {
+                for j in 0..width {
+                    values[(kept - 1) * width + j] += values[i * width + j];
+                }
+            } else {
+                keys[kept] = keys[i];
+                values.copy_within(i * width..(i + 1) * width, kept * width);
+                kept += 1;
+            }
+        }
+        keys.truncate(kept);
+        values.truncate(kept * width);
+    }
     t.keys = keys;
     t.values = values;
     t.rows = rows;

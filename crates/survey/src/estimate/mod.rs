@@ -46,6 +46,7 @@ mod taylor;
 mod values;
 
 pub use keyed::KeyedSums;
+pub(crate) use keyed::sorted as keyed_sorted;
 pub use partial::PartialSums;
 pub use request::{CiMethod, DfMethod, MeasureSpec, Request, Statistic};
 pub use table::{EstimateRow, Estimates, GapRow, Gaps};
