@@ -15,5 +15,6 @@ mod reference;
 mod report;
 mod score;
 mod sdg;
+mod streaming;
 mod structural;
 mod synth;
