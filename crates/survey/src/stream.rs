@@ -58,16 +58,14 @@ pub fn request_columns(request: &Request, design: &Design) -> Result<Vec<String>
     Ok(out)
 }
 
-/// Partial sums of every row of a lazy query, read by polars' streaming engine in batches
-/// of about `batch_rows` rows (in the query's order; errors name rows by their number in
-/// it). Peak memory: one or two batches and the sums.
-pub fn sums_of_lazy(
+/// Call `each` on every batch of about `batch_rows` rows of a lazy query, read by polars'
+/// streaming engine in the query's order, with the number of the batch's first row. Peak
+/// memory: one or two batches and what `each` keeps. The first error stops the reading.
+pub fn for_each_batch(
     query: LazyFrame,
-    request: &Request,
-    design: &Design,
     batch_rows: usize,
-) -> Result<KeyedSums> {
-    let mut sums = KeyedSums::new(request, design)?;
+    mut each: impl FnMut(&DataFrame, u64) -> Result<()>,
+) -> Result<u64> {
     let (send, recv) = std::sync::mpsc::sync_channel::<DataFrame>(1);
     // The callback returns true to stop: when the receiver has gone (an error here).
     let sink = query.sink_batches(
@@ -79,7 +77,7 @@ pub fn sums_of_lazy(
     let mut first_row = 0u64;
     let mut failed = None;
     for batch in recv.iter() {
-        if let Err(e) = sums.add(&batch, first_row) {
+        if let Err(e) = each(&batch, first_row) {
             failed = Some(e);
             break;
         }
@@ -93,7 +91,50 @@ pub fn sums_of_lazy(
         return Err(e);
     }
     run?;
+    Ok(first_row)
+}
+
+/// Partial sums of every row of a lazy query, read in batches ([`for_each_batch`]): what
+/// `hri partial` writes. Memory: one entry per (sampling unit, domain cell) of the data.
+pub fn sums_of_lazy(
+    query: LazyFrame,
+    request: &Request,
+    design: &Design,
+    batch_rows: usize,
+) -> Result<KeyedSums> {
+    let mut sums = KeyedSums::new(request, design)?;
+    for_each_batch(query, batch_rows, |batch, first_row| {
+        sums.add(batch, first_row)
+    })?;
     Ok(sums)
+}
+
+/// The estimates of a lazy query in bounded memory, in two passes over it (`query` is
+/// called once per pass): the first keeps cell totals and the names of strata and PSUs,
+/// the second the sums of the strata not yet complete, each stratum's variance computed
+/// as soon as its last row is read. Memory is bounded when the rows come grouped by
+/// stratum (any order within a stratum); in any other order it holds up to every
+/// (unit, cell) sum, as [`sums_of_lazy`] does. Designs without PSUs take one pass
+/// ([`sums_of_lazy`]). Equal to the in-memory table to rounding (1e-12 in the tests).
+pub fn estimate_lazy(
+    query: impl Fn() -> Result<LazyFrame>,
+    request: &Request,
+    design: &Design,
+    batch_rows: usize,
+) -> Result<Estimates> {
+    if design.stages().is_empty() {
+        return sums_of_lazy(query()?, request, design, batch_rows)?.finish();
+    }
+    let mut first = KeyedSums::new(request, design)?;
+    first.cells_only = true;
+    for_each_batch(query()?, batch_rows, |batch, first_row| {
+        first.add(batch, first_row)
+    })?;
+    let mut second = crate::estimate::StratumPass::new(first)?;
+    for_each_batch(query()?, batch_rows, |batch, first_row| {
+        second.add(batch, first_row)
+    })?;
+    second.finish()
 }
 
 /// A lazy scan of the columns a request reads from a `.csv` or `.parquet` file (an unknown
@@ -123,14 +164,19 @@ pub fn sums_of_file(
     Ok(sums_of_lazy(lf, request, design, batch_rows)?.with_source(path.display().to_string()))
 }
 
-/// The estimates of a file in bounded memory: [`sums_of_file`], then
-/// [`KeyedSums::finish`]. Equal to [`crate::Survey::estimate`] on the whole file to
-/// rounding (1e-12 relative in the tests).
+/// The estimates of a file in bounded memory: [`estimate_lazy`] over
+/// [`scan_request`]. Equal to [`crate::Survey::estimate`] on the whole file to rounding
+/// (1e-12 relative in the tests).
 pub fn estimate_file(
     path: &Path,
     request: &Request,
     design: &Design,
     batch_rows: usize,
 ) -> Result<Estimates> {
-    sums_of_file(path, request, design, batch_rows)?.finish()
+    estimate_lazy(
+        || scan_request(path, request, design),
+        request,
+        design,
+        batch_rows,
+    )
 }

@@ -391,6 +391,33 @@ fn streamed_files_equal_in_memory() {
                 .unwrap_or_else(|e| panic!("{} batch {batch}: {e}", path.display()));
         }
     }
+    // rows in random order (strata complete only at the end), and a design with nested
+    // PSU ids and lonely PSUs adjusted: the same table
+    let order: Vec<IdxSize> = (0..n as IdxSize)
+        .map(|i| (i * 7919) % n as IdxSize)
+        .collect();
+    let mut shuffled = df.take(&IdxCa::from_vec("i".into(), order)).unwrap();
+    let shuffled_path = dir.join("shuffled.parquet");
+    ParquetWriter::new(std::fs::File::create(&shuffled_path).unwrap())
+        .finish(&mut shuffled)
+        .unwrap();
+    let nested = Design::builder("w")
+        .strata("stratum")
+        .psu("f")
+        .nest(true)
+        .lonely_psu(LonelyPsu::Adjust)
+        .build()
+        .unwrap();
+    let whole_nested = Survey::new(df.clone(), nested.clone())
+        .unwrap()
+        .estimate(&req)
+        .unwrap();
+    for path in [&pq, &shuffled_path] {
+        let t = hri_survey::stream::estimate_file(path, &req, &nested, 333).unwrap();
+        same_table(&t, &whole_nested, 1e-12).unwrap();
+        let t = hri_survey::stream::estimate_file(path, &req, &design(), 333).unwrap();
+        same_table(&t, &whole, 1e-12).unwrap();
+    }
     let cols = hri_survey::stream::request_columns(&req, &design()).unwrap();
     assert!(!cols.contains(&"unused".to_string()));
     // an unknown column names it

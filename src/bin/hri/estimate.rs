@@ -550,11 +550,10 @@ fn streams(a: &EstimateArgs, req: &Request, design: &Design) -> Result<bool> {
     }
 }
 
-/// Partial sums of the file of `hri estimate`'s arguments, read in batches: only the
-/// columns used, a weight of 1 when no weight is given.
-pub(crate) fn stream_sums(a: &EstimateArgs, req: &Request) -> Result<hri::estimate::KeyedSums> {
-    let d = a.design.design()?;
-    let needed: Vec<String> = hri::stream::request_columns(req, &d)?
+/// A lazy scan of the file of `hri estimate`'s arguments: only the columns used, a weight
+/// of 1 when no weight is given.
+fn stream_query(a: &EstimateArgs, req: &Request, d: &Design) -> Result<LazyFrame> {
+    let needed: Vec<String> = hri::stream::request_columns(req, d)?
         .into_iter()
         .filter(|c| c != ONE)
         .collect();
@@ -575,8 +574,16 @@ pub(crate) fn stream_sums(a: &EstimateArgs, req: &Request) -> Result<hri::estima
             "--batch-rows must be at least 1".into(),
         ));
     }
-    Ok(hri::stream::sums_of_lazy(lf, req, &d, a.batch_rows)?
-        .with_source(a.design.data.display().to_string()))
+    Ok(lf)
+}
+
+/// Partial sums of the file of `hri estimate`'s arguments, read in batches (one pass).
+pub(crate) fn stream_sums(a: &EstimateArgs, req: &Request) -> Result<hri::estimate::KeyedSums> {
+    let d = a.design.design()?;
+    Ok(
+        hri::stream::sums_of_lazy(stream_query(a, req, &d)?, req, &d, a.batch_rows)?
+            .with_source(a.design.data.display().to_string()),
+    )
 }
 
 /// The table `hri estimate` prints, from estimates.
@@ -590,8 +597,9 @@ pub(crate) fn run_estimate(
     out: &mut dyn std::io::Write,
 ) -> crate::error::Result<()> {
     let (req, vars) = estimate_request(a)?;
-    let t = if streams(a, &req, &a.design.design()?)? {
-        stream_sums(a, &req)?.finish()?
+    let d = a.design.design()?;
+    let t = if streams(a, &req, &d)? {
+        hri::stream::estimate_lazy(|| stream_query(a, &req, &d), &req, &d, a.batch_rows)?
     } else {
         load(&a.design, &a.measure, &a.by)?.estimate(&req)?
     };

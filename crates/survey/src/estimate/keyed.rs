@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::cells::{Cells, groupings};
 use super::encode::NONE;
-use super::finish::finish;
+use super::finish::{Computed, VarianceFrom, finish};
 use super::measures::{Kind, MeasureData};
 use super::partial::{EXTRAS, PartialSums};
 use super::prepare::Structure;
@@ -58,6 +58,11 @@ pub struct KeyedSums {
     /// Entries of units met before the table's last key, merged in later.
     stragglers: PartialSums,
     pub(crate) rows: u64,
+    /// Per stratum: rows added.
+    pub(crate) stratum_rows: Vec<u64>,
+    /// Keep cell totals only (every unit's entries added into one): the first pass of
+    /// streaming in bounded memory, which needs the units' names but not their sums.
+    pub(crate) cells_only: bool,
 }
 
 impl KeyedSums {
@@ -126,6 +131,8 @@ impl KeyedSums {
             table: PartialSums::empty(m, 0),
             stragglers: PartialSums::empty(m, 0),
             rows: 0,
+            stratum_rows: Vec::new(),
+            cells_only: false,
         })
     }
 
@@ -172,7 +179,29 @@ impl KeyedSums {
         self.strata.push(label.to_string());
         self.stratum_index.insert(label.to_string(), h);
         self.fpc.push(f64::NAN);
+        self.stratum_rows.push(0);
         h
+    }
+
+    /// The unit of a PSU label in a stratum, if met.
+    pub(crate) fn find_unit(&self, stratum: &str, psu: &str) -> Option<u32> {
+        if self.design.nest() {
+            self.unit_index
+                .get(&format!("{stratum}\u{1f}{psu}"))
+                .copied()
+        } else {
+            self.unit_index.get(psu).copied()
+        }
+    }
+
+    /// The cell of by-column labels, if met.
+    pub(crate) fn find_cell(&self, labels: &[Option<String>]) -> Option<u32> {
+        self.cell_index.get(labels).copied()
+    }
+
+    /// The stratum of a label, if met.
+    pub(crate) fn find_stratum(&self, label: &str) -> Option<u32> {
+        self.stratum_index.get(label).copied()
     }
 
     pub(crate) fn set_fpc(&mut self, h: u32, value: f64, row: Option<u64>) -> Result<()> {
@@ -299,11 +328,19 @@ impl KeyedSums {
             None => None,
         };
         let psu_text = psu_text.as_ref().map(|c| c.str()).transpose()?;
+        let mut unit_rows = vec![0u64; n_units];
+        for &u in &s.unit {
+            unit_rows[u as usize] += 1;
+        }
         let mut unit_map = Vec::with_capacity(n_units);
         for u in 0..n_units {
             let h = strata[s.psu_stratum[s.unit_psu[u] as usize] as usize];
             let label = psu_text.and_then(|t| t.get(first_of_unit[u] as usize));
             unit_map.push(self.unit(h, label)?);
+            self.stratum_rows[h as usize] += unit_rows[u];
+        }
+        if self.cells_only {
+            unit_map.iter_mut().for_each(|u| *u = 0);
         }
         if let Some(name) = d.fpc().first() {
             let v = batch.column(name)?.cast(&DataType::Float64)?;
@@ -416,6 +453,9 @@ impl KeyedSums {
         let mut other = other;
         other.consolidate();
         let strata: Vec<u32> = other.strata.iter().map(|l| self.stratum(l)).collect();
+        for (h, &r) in other.stratum_rows.iter().enumerate() {
+            self.stratum_rows[strata[h] as usize] += r;
+        }
         for (h, &x) in other.fpc.iter().enumerate() {
             if !x.is_nan() {
                 self.set_fpc(strata[h], x, None)?;
@@ -460,6 +500,36 @@ impl KeyedSums {
     /// The estimates of every row added: the table [`super::Survey::estimate`] gives on
     /// all of them (to rounding), in the same order.
     pub fn finish(mut self) -> Result<Estimates> {
+        let sk = self.skeleton()?;
+        let computed = finish(
+            &sk.p,
+            &sk.sums,
+            VarianceFrom::Table(&sk.sums),
+            &self.request,
+            &[],
+        )?;
+        Ok(self.estimates(&sk.p, &computed))
+    }
+
+    /// The estimates from what [`finish`] computed, in the request's measure order (each
+    /// id once), as `Survey::estimate` gives them.
+    pub(crate) fn estimates(&self, p: &Prepared, computed: &Computed) -> Estimates {
+        let rows = table::rows(p, &computed.rows, &self.request);
+        let mut out = Vec::with_capacity(rows.len());
+        let mut taken = std::collections::HashSet::new();
+        for spec in &self.request.measures {
+            if taken.insert(spec.id.as_str()) {
+                out.extend(rows.iter().filter(|r| r.measure == spec.id).cloned());
+            }
+        }
+        table::estimates(p, out)
+    }
+
+    /// The whole design and domains as the finishing pass needs them: a [`Prepared`]
+    /// without rows, and the sums keyed `unit * n_cells + cell` in its order (units by
+    /// stratum, then PSU label; cells and strata in the in-memory engine's order). The
+    /// table is moved out of `self`.
+    pub(crate) fn skeleton(&mut self) -> Result<Skeleton> {
         self.consolidate();
         let m = self.request.measures.len();
         let ex = self.width_extra();
@@ -650,18 +720,25 @@ impl KeyedSums {
             universe_bits: None,
             calibration: None,
         };
-        let computed = finish(&p, &sums, Some(&sums), &self.request, &[])?;
-        let rows = table::rows(&p, &computed.rows, &self.request);
-        // The request's measure order, each id once, as `Survey::estimate` gives it.
-        let mut out = Vec::with_capacity(rows.len());
-        let mut taken = std::collections::HashSet::new();
-        for spec in &self.request.measures {
-            if taken.insert(spec.id.as_str()) {
-                out.extend(rows.iter().filter(|r| r.measure == spec.id).cloned());
-            }
-        }
-        Ok(table::estimates(&p, out))
+        Ok(Skeleton {
+            p,
+            sums,
+            new_unit,
+            new_cell,
+        })
     }
+}
+
+/// What [`KeyedSums::skeleton`] gives.
+pub(crate) struct Skeleton {
+    /// The design and domains, without rows.
+    pub p: Prepared,
+    /// The sums, keyed `unit * n_cells + cell` in the order of `p`.
+    pub sums: PartialSums,
+    /// Per unit of the keyed sums: its unit in `p`.
+    pub new_unit: Vec<u32>,
+    /// Per cell of the keyed sums: its cell in `p`.
+    pub new_cell: Vec<u32>,
 }
 
 /// Sort `keys` and move each key's `width` values with it, in place (one row of values
@@ -733,7 +810,7 @@ pub(crate) fn sorted(
 
 /// The order of labels: as numbers when every label is one (integer codes sort as
 /// numbers, as the engine sorts them), else as text.
-fn cmp_labels(a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn cmp_labels(a: &str, b: &str) -> std::cmp::Ordering {
     match (a.parse::<f64>(), b.parse::<f64>()) {
         (Ok(x), Ok(y)) if x != y => x.total_cmp(&y),
         _ => a.cmp(b),
