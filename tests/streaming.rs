@@ -152,7 +152,9 @@ fn pilot_table_from_four_partitions_equals_the_whole_file() {
         let mask: BooleanChunked = strata
             .into_iter()
             .enumerate()
-            .map(|(i, s)| Some((s.unwrap_or(0) as u32 + (i as u32 % 3 == 0) as u32) % 4 == k))
+            .map(|(i, s)| {
+                Some((s.unwrap_or(0) as u32 + u32::from((i as u32).is_multiple_of(3))) % 4 == k)
+            })
             .collect();
         let p = dir.join(format!("part{k}.parquet"));
         ParquetWriter::new(std::fs::File::create(&p).unwrap())

@@ -20,6 +20,9 @@ fn close(a: Option<f64>, b: Option<f64>, tol: f64, floor: f64) -> bool {
     }
 }
 
+/// A number of an estimate row.
+type Field = fn(&EstimateRow) -> Option<f64>;
+
 /// Every number and label of two tables agrees (numbers to `tol` relative).
 pub fn same_table(a: &Estimates, b: &Estimates, tol: f64) -> Result<(), String> {
     if a.rows.len() != b.rows.len() {
@@ -35,7 +38,7 @@ pub fn same_table(a: &Estimates, b: &Estimates, tol: f64) -> Result<(), String> 
         {
             return Err(what("labels or counts"));
         }
-        let pairs: [(&str, fn(&EstimateRow) -> Option<f64>); 8] = [
+        let pairs: [(&str, Field); 8] = [
             ("estimate", |r| r.estimate),
             ("se", |r| r.se),
             ("ci_low", |r| r.ci_low),
