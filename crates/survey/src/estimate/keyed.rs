@@ -596,12 +596,21 @@ impl KeyedSums {
             new_stratum[h as usize] = k as u32;
         }
         let mut unit_order: Vec<u32> = (0..self.units.len() as u32).collect();
+        // PSU labels read as numbers once (not at every comparison).
+        let numeric: Vec<Option<f64>> = self
+            .units
+            .iter()
+            .map(|u| u.psu.as_deref().and_then(|l| l.parse::<f64>().ok()))
+            .collect();
         unit_order.sort_by(|&a, &b| {
             let (ua, ub) = (&self.units[a as usize], &self.units[b as usize]);
             new_stratum[ua.stratum as usize]
                 .cmp(&new_stratum[ub.stratum as usize])
                 .then_with(|| match (&ua.psu, &ub.psu) {
-                    (Some(x), Some(y)) => cmp_labels(x, y),
+                    (Some(x), Some(y)) => match (numeric[a as usize], numeric[b as usize]) {
+                        (Some(p), Some(q)) if p != q => p.total_cmp(&q),
+                        _ => x.cmp(y),
+                    },
                     _ => a.cmp(&b),
                 })
         });
