@@ -65,6 +65,27 @@ enum Command {
         /// Output CSV (indicator, disaggregation, group, estimate, se, n).
         #[arg(long)]
         out: PathBuf,
+        /// Stream the file in two passes in bounded memory (`hri::stream::estimate_lazy`)
+        /// instead of reading its columns into memory.
+        #[arg(long)]
+        stream: bool,
+        /// Rows per batch when streaming.
+        #[arg(long, default_value_t = hri::stream::DEFAULT_BATCH_ROWS)]
+        batch_rows: usize,
+    },
+    /// The baseline of streaming: a plain polars scan of the table's 16 columns, either
+    /// collected into memory (`--mode collect`) or read in batches by the streaming engine
+    /// and dropped (`--mode batches`).
+    Scan {
+        /// Workload file.
+        #[arg(long)]
+        data: PathBuf,
+        /// collect or batches.
+        #[arg(long, default_value = "batches")]
+        mode: String,
+        /// Rows per batch.
+        #[arg(long, default_value_t = hri::stream::DEFAULT_BATCH_ROWS)]
+        batch_rows: usize,
     },
     /// Time the stages separately (read, prepare, accumulate, finish), `--repeat` times,
     /// through the engine's public chunked API (`Survey::prepare`, `accumulate_all`,
@@ -87,7 +108,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate { rows, seed, dir } => generate(rows, seed, dir),
-        Command::Run { data, out } => run(data, out),
+        Command::Run {
+            data,
+            out,
+            stream,
+            batch_rows,
+        } => run(data, out, stream, batch_rows),
+        Command::Scan {
+            data,
+            mode,
+            batch_rows,
+        } => scan(data, &mode, batch_rows),
         Command::Stages {
             data,
             repeat,
@@ -124,13 +155,55 @@ fn load(data: &std::path::Path) -> Result<hri::estimate::Survey, String> {
     hri::estimate::Survey::new(frame, design).map_err(|e| e.to_string())
 }
 
-fn run(data: PathBuf, out: PathBuf) -> Result<(), String> {
+/// A lazy scan of the table's 16 columns.
+fn scan_columns(data: &std::path::Path) -> hri_survey::Result<polars::prelude::LazyFrame> {
+    use polars::prelude::col;
+    let lf = hri::io::scan(data)?;
+    Ok(lf.select(
+        pilot_table::COLUMNS
+            .iter()
+            .map(|c| col(*c))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+fn scan(data: PathBuf, mode: &str, batch_rows: usize) -> Result<(), String> {
+    let t0 = Instant::now();
+    let rows = match mode {
+        "collect" => scan_columns(&data)
+            .and_then(|lf| Ok(lf.collect()?))
+            .map_err(|e| e.to_string())?
+            .height() as u64,
+        _ => hri::stream::for_each_batch(
+            scan_columns(&data).map_err(|e| e.to_string())?,
+            batch_rows,
+            |_, _| Ok(()),
+        )
+        .map_err(|e| e.to_string())?,
+    };
+    println!(
+        "TIMING total={:.6} rows={rows} mode={mode}",
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn run(data: PathBuf, out: PathBuf, stream: bool, batch_rows: usize) -> Result<(), String> {
     let t0 = Instant::now();
     let request = pilot_table::request();
-    let survey = load(&data)?;
-    let rows = survey.data().height();
-    let t1 = Instant::now();
-    let estimates = survey.estimate(&request).map_err(|e| e.to_string())?;
+    let (estimates, rows, t1) = if stream {
+        let design = pilot_table::taylor_design().map_err(|e| e.to_string())?;
+        let t1 = Instant::now();
+        let e = hri::stream::estimate_lazy(|| scan_columns(&data), &request, &design, batch_rows)
+            .map_err(|e| e.to_string())?;
+        (e, 0, t1)
+    } else {
+        let survey = load(&data)?;
+        let rows = survey.data().height();
+        let t1 = Instant::now();
+        let e = survey.estimate(&request).map_err(|e| e.to_string())?;
+        (e, rows, t1)
+    };
     let t2 = Instant::now();
     let csv = pilot_table::to_csv(&estimates);
     std::fs::write(&out, csv).map_err(|e| format!("cannot write {}: {e}", out.display()))?;

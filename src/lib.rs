@@ -58,7 +58,7 @@
 //! flags, benchmarks and scores, [`export`] writes the files, and [`pilot`] runs the Mexico
 //! and Tunisia pilots end to end.
 
-pub use hri_survey::{design, estimate, interval, io, sql};
+pub use hri_survey::{design, estimate, interval, io, partial_file, sql, stream};
 
 pub mod benchmark;
 pub mod catalogue;

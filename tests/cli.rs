@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::reference::{cases_in, close, data_dir};
 
-fn hri(args: &[String]) -> (bool, String, String) {
+pub(crate) fn hri(args: &[String]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_hri"))
         .args(args)
         .output()
@@ -19,7 +19,7 @@ fn hri(args: &[String]) -> (bool, String, String) {
 }
 
 /// The exit status of `hri` with these arguments, and what it printed on stderr.
-fn hri_status(args: &[String]) -> (Option<i32>, String) {
+pub(crate) fn hri_status(args: &[String]) -> (Option<i32>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_hri"))
         .args(args)
         .output()
@@ -30,7 +30,7 @@ fn hri_status(args: &[String]) -> (Option<i32>, String) {
     )
 }
 
-fn case(id: &str) -> Value {
+pub(crate) fn case(id: &str) -> Value {
     cases_in(&data_dir())
         .into_iter()
         .find(|c| c["id"] == id)
@@ -93,7 +93,7 @@ fn design_args(c: &Value) -> Vec<String> {
     a
 }
 
-fn estimate_args(c: &Value, format: &str) -> Vec<String> {
+pub(crate) fn estimate_args(c: &Value, format: &str) -> Vec<String> {
     let mut a = vec!["estimate".to_string()];
     a.extend(design_args(c));
     a.extend(["--stat".into(), c["stat"].as_str().unwrap().into()]);
@@ -141,7 +141,7 @@ fn estimate_args(c: &Value, format: &str) -> Vec<String> {
     a
 }
 
-fn parse_csv(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+pub(crate) fn parse_csv(text: &str) -> Vec<std::collections::HashMap<String, String>> {
     let mut lines = text.lines();
     let header: Vec<String> = lines
         .next()
@@ -268,7 +268,7 @@ fn design_file_args(c: &Value, folder: &std::path::Path, path: &std::path::Path)
 
 /// Checks the CSV table `out` against the rows of R's case `c` (estimate, se, interval, df
 /// to 1e-9) and returns how many numbers were checked.
-fn check_csv_against_r(id: &str, out: &str, c: &Value) -> usize {
+pub(crate) fn check_csv_against_r(id: &str, out: &str, c: &Value) -> usize {
     let rows = parse_csv(out);
     let want = c["rows"].as_array().unwrap();
     assert_eq!(rows.len(), want.len(), "{id}");

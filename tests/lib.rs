@@ -17,5 +17,6 @@ mod report;
 mod sas_files;
 mod score;
 mod sdg;
+mod streaming;
 mod structural;
 mod synth;

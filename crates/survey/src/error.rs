@@ -115,6 +115,32 @@ pub enum Error {
         /// What is wrong.
         problem: CalibrationProblem,
     },
+    /// A design or request that partial sums keyed by labels (streaming, partial files)
+    /// cannot carry: what it is and what to do instead.
+    #[error("not computable from partial sums: {what}")]
+    NotMergeable {
+        /// The design feature or request part, and the alternative.
+        what: String,
+    },
+    /// Partial sums that cannot be merged: made by a different request or design, or of a
+    /// different format version.
+    #[error("partial sums `{file}` do not match `{first}`: different {field}")]
+    PartialMismatch {
+        /// The file (or source) that does not match.
+        file: String,
+        /// The first file, whose request and design the others must share.
+        first: String,
+        /// What differs: `request`, `design` or `format version`.
+        field: String,
+    },
+    /// A partial-sums file that is not in the documented format.
+    #[error("partial-sums file `{path}`: {problem}")]
+    PartialFormat {
+        /// The file.
+        path: String,
+        /// What is wrong (missing metadata key, column, unknown version, ...).
+        problem: String,
+    },
     /// An error from polars while reading or transforming data.
     #[error("data error: {0}")]
     Polars(#[from] polars::prelude::PolarsError),

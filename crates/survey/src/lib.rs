@@ -62,8 +62,10 @@ pub mod error;
 pub mod estimate;
 pub mod interval;
 pub mod io;
+pub mod partial_file;
 pub mod sql;
+pub mod stream;
 
 pub use design::Design;
 pub use error::{Error, Result};
-pub use estimate::{CiMethod, DfMethod, Estimates, Gaps, Request, Statistic, Survey};
+pub use estimate::{CiMethod, DfMethod, Estimates, Gaps, KeyedSums, Request, Statistic, Survey};

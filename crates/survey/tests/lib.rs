@@ -4,5 +4,6 @@ mod calibration;
 mod design;
 mod estimate_errors;
 mod estimate_properties;
+mod keyed;
 mod r_reference;
 mod reference;

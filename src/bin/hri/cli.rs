@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use crate::catalogue::{self, CatalogueArgs};
 use crate::error::Result;
 use crate::estimate::{self, EstimateArgs, GapArgs};
+use crate::partial::{self, MergeArgs, PartialArgs};
 use crate::pilot::{self, ComputeArgs, PilotArgs};
 use crate::project::{self, InspectArgs, RunArgs};
 
@@ -32,6 +33,16 @@ pub enum Command {
         after_help = "Examples:\n  hri estimate --data api.csv --stat mean --var api00 --weight pw --strata stype --fpc fpc --by stype\n  hri estimate --data lfs.parquet --stat proportion --condition 'unemployed = 1' --where 'in_labour_force = 1' \\\n      --weight w --strata stratum --psu psu --by migrant --by migrant,sex --overall --ci logit --format json"
     )]
     Estimate(EstimateArgs),
+    /// Partial sums of a data file (the flags of `estimate`) as a Parquet file, read in
+    /// batches: partitions summed apart (on several machines) merge with `hri merge`.
+    #[command(
+        after_help = "Example:\n  hri partial --data part1.parquet --stat mean --var income --weight w --strata stratum --psu psu \\\n      --by migrant --overall --out part1.sums.parquet"
+    )]
+    Partial(PartialArgs),
+    /// Merge partial-sums files of `hri partial` (same request and design) and print the
+    /// table `hri estimate` gives on all their rows.
+    #[command(after_help = "Example:\n  hri merge part*.sums.parquet --format json")]
+    Merge(MergeArgs),
     /// Gap between a group and a reference group (difference and ratio) with the covariance
     /// of the two domains taken into account.
     #[command(
@@ -71,6 +82,8 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write) -> Result<()> {
     match cli.command {
         Command::Estimate(a) => estimate::run_estimate(&a, out),
         Command::Gap(a) => estimate::run_gap(&a, out),
+        Command::Partial(a) => partial::run_partial(&a, out),
+        Command::Merge(a) => partial::run_merge(&a, out),
         Command::Catalogue(a) => catalogue::run(&a, out),
         Command::Compute(a) => pilot::run_compute(&a, out),
         Command::Pilot(a) => pilot::run_pilot(&a, out),

@@ -61,7 +61,9 @@ impl CliError {
             | CliError::Register { .. } => 4,
             CliError::Output(_) => 6,
             CliError::Hri(e) => match e.as_ref() {
-                hri::Error::Survey(hri_survey::Error::InvalidRequest(_)) => 2,
+                hri::Error::Survey(
+                    hri_survey::Error::InvalidRequest(_) | hri_survey::Error::NotMergeable { .. },
+                ) => 2,
                 hri::Error::Survey(_) | hri::Error::Io { .. } => 3,
                 hri::Error::Catalogue(_) | hri::Error::Register(_) => 4,
                 hri::Error::Export(_) => 6,

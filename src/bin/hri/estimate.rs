@@ -134,6 +134,15 @@ pub struct EstimateArgs {
     /// Add the whole population.
     #[arg(long)]
     pub overall: bool,
+    /// Read the file in batches, holding partial sums instead of the rows: always, never,
+    /// or auto (Parquet files of at least 20 million rows and CSV files of at least 2 GB,
+    /// when the request allows it: no quantiles, logit interval, replicate or calibrated
+    /// weights, second-stage fpc or lonely-PSU `average`).
+    #[arg(long, default_value = "auto")]
+    pub stream: String,
+    /// Rows per batch when streaming.
+    #[arg(long, default_value_t = hri::stream::DEFAULT_BATCH_ROWS)]
+    pub batch_rows: usize,
 }
 
 /// `hri gap` arguments.
@@ -396,13 +405,9 @@ fn write(table: &Table, format: &str, out: &mut dyn std::io::Write) -> crate::er
     }
 }
 
-/// Run `hri estimate`.
-pub(crate) fn run_estimate(
-    a: &EstimateArgs,
-    out: &mut dyn std::io::Write,
-) -> crate::error::Result<()> {
+/// The request of `hri estimate` (and `hri partial`): measures, disaggregations, overall.
+pub(crate) fn estimate_request(a: &EstimateArgs) -> Result<(Request, Vec<String>)> {
     let (mut req, vars) = a.measure.request()?;
-    let survey = load(&a.design, &a.measure, &a.by)?;
     for b in &a.by {
         req = req.by(list(b));
     }
@@ -412,7 +417,99 @@ pub(crate) fn run_estimate(
     if a.by.is_empty() {
         req = req.overall();
     }
-    let t = survey.estimate(&req)?;
+    Ok((req, vars))
+}
+
+/// Parquet files of at least this many rows are streamed under `--stream auto`.
+const STREAM_ROWS: usize = 20_000_000;
+/// CSV files of at least this many bytes are streamed under `--stream auto`.
+const STREAM_CSV_BYTES: u64 = 2_000_000_000;
+
+/// Whether `hri estimate` streams the file (`--stream always | never | auto`).
+fn streams(a: &EstimateArgs, req: &Request, design: &Design) -> Result<bool> {
+    match a.stream.as_str() {
+        "always" => Ok(true),
+        "never" => Ok(false),
+        "auto" => {
+            if hri::estimate::KeyedSums::new(req, design).is_err() {
+                return Ok(false);
+            }
+            let path = &a.design.data;
+            let ext = path
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            if ext == "parquet" || ext == "pq" {
+                let file = std::fs::File::open(path).map_err(|e| Error::Io {
+                    path: path.display().to_string(),
+                    source: e,
+                })?;
+                let rows = ParquetReader::new(file).num_rows()?;
+                Ok(rows >= STREAM_ROWS)
+            } else {
+                let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                Ok(bytes >= STREAM_CSV_BYTES)
+            }
+        }
+        other => Err(Error::InvalidRequest(format!(
+            "unknown --stream `{other}` (auto, always or never)"
+        ))),
+    }
+}
+
+/// A lazy scan of the file of `hri estimate`'s arguments: only the columns used, a weight
+/// of 1 when no weight is given.
+fn stream_query(a: &EstimateArgs, req: &Request, d: &Design) -> Result<LazyFrame> {
+    let needed: Vec<String> = hri::stream::request_columns(req, d)?
+        .into_iter()
+        .filter(|c| c != ONE)
+        .collect();
+    let mut lf = hri::io::scan(&a.design.data)?;
+    let schema = lf.collect_schema()?;
+    if let Some(c) = needed.iter().find(|c| schema.get(c.as_str()).is_none()) {
+        return Err(Error::UnknownColumn {
+            column: c.clone(),
+            role: format!("column of {}", a.design.data.display()),
+        });
+    }
+    let mut lf = lf.select(needed.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
+    if a.design.weight.is_none() && a.design.design_file.is_none() {
+        lf = lf.with_column(lit(1.0f64).alias(ONE));
+    }
+    if a.batch_rows == 0 {
+        return Err(Error::InvalidRequest(
+            "--batch-rows must be at least 1".into(),
+        ));
+    }
+    Ok(lf)
+}
+
+/// Partial sums of the file of `hri estimate`'s arguments, read in batches (one pass).
+pub(crate) fn stream_sums(a: &EstimateArgs, req: &Request) -> Result<hri::estimate::KeyedSums> {
+    let d = a.design.design()?;
+    Ok(
+        hri::stream::sums_of_lazy(stream_query(a, req, &d)?, req, &d, a.batch_rows)?
+            .with_source(a.design.data.display().to_string()),
+    )
+}
+
+/// The table `hri estimate` prints, from estimates.
+pub(crate) fn estimate_output(t: &Estimates, several_vars: bool, quantile: bool) -> Table {
+    estimates_table(t, several_vars, quantile)
+}
+
+/// Run `hri estimate`.
+pub(crate) fn run_estimate(
+    a: &EstimateArgs,
+    out: &mut dyn std::io::Write,
+) -> crate::error::Result<()> {
+    let (req, vars) = estimate_request(a)?;
+    let d = a.design.design()?;
+    let t = if streams(a, &req, &d)? {
+        hri::stream::estimate_lazy(|| stream_query(a, &req, &d), &req, &d, a.batch_rows)?
+    } else {
+        load(&a.design, &a.measure, &a.by)?.estimate(&req)?
+    };
     let table = estimates_table(&t, vars.len() > 1, a.measure.stat == "quantile");
     write(&table, &a.measure.format, out)
 }

@@ -11,6 +11,7 @@ mod cli;
 mod error;
 mod estimate;
 mod output;
+mod partial;
 mod pilot;
 mod progress;
 mod project;

@@ -22,6 +22,8 @@ pub(crate) struct Cells {
     /// Per disaggregation: its columns (indices into `columns`), domains as level codes
     /// (one per column of the disaggregation), and cell -> domain map.
     pub groupings: Vec<Grouping>,
+    /// Per cell: the level code of each column ([`NONE`] when missing).
+    pub cell_levels: Vec<Vec<u32>>,
 }
 
 /// One disaggregation's domains.
@@ -86,6 +88,24 @@ pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<C
             lv
         })
         .collect();
+    let groupings = groupings(&columns, &cell_levels, disaggregations);
+    Ok(Cells {
+        cell,
+        n_cells: uniq.len(),
+        columns,
+        labels: levels.into_iter().map(|l| l.labels).collect(),
+        groupings,
+        cell_levels,
+    })
+}
+
+/// Each disaggregation's domains and cell -> domain map, from the level codes of every
+/// cell (`cell_levels`, one code per column of `columns`, [`NONE`] when missing).
+pub(crate) fn groupings(
+    columns: &[String],
+    cell_levels: &[Vec<u32>],
+    disaggregations: &[Vec<String>],
+) -> Vec<Grouping> {
     let mut groupings = Vec::with_capacity(disaggregations.len());
     for d in disaggregations {
         let idx: Vec<usize> = d
@@ -116,13 +136,7 @@ pub(crate) fn cells(df: &DataFrame, disaggregations: &[Vec<String>]) -> Result<C
             cell_domain,
         });
     }
-    Ok(Cells {
-        cell,
-        n_cells: uniq.len(),
-        columns,
-        labels: levels.into_iter().map(|l| l.labels).collect(),
-        groupings,
-    })
+    groupings
 }
 
 /// Per row, the mixed-radix key of its levels (the first column most significant; a

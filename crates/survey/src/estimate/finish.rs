@@ -8,7 +8,7 @@ use super::glm::logit_fit;
 use super::lonely::average_factors;
 use super::measures::Kind;
 use super::partial::{EXTRAS, N_UNIV, N_VALID, PartialSums, SLOTS, SW, SWX, SWY};
-use super::prepared::{Prepared, RowEntries, domain_totals};
+use super::prepared::{DomainTotals, Prepared, RowEntries, domain_totals};
 use super::replicate_variance::replicate_variances;
 use super::request::{CiMethod, GapPair, Request};
 use super::taylor::{Channel, Correction, PARALLEL_MIN, Target, VarianceSpec, variances};
@@ -59,19 +59,21 @@ pub(crate) struct Computed {
     pub extra_var: Vec<f64>,
 }
 
-/// Finish: estimates, variances, intervals. `ps` holds at least the cell totals; `table`
-/// is the (unit, cell) partial-sums table when the rows were accumulated by unit, or
-/// `None` to read the rows again in unit order for the Taylor variance.
-pub(crate) fn finish(
-    p: &Prepared,
-    ps: &PartialSums,
-    table: Option<&PartialSums>,
-    req: &Request,
-    gaps: &[GapPair],
-) -> Result<Computed> {
+/// Where the Taylor variance comes from.
+pub(crate) enum VarianceFrom<'a> {
+    /// The rows, read again in unit order.
+    Rows,
+    /// The (unit, cell) partial-sums table.
+    Table(&'a PartialSums),
+    /// Computed already (streaming, stratum by stratum): per (domain, measure) target the
+    /// variance and the design df.
+    Given(Vec<f64>, Vec<f64>),
+}
+
+/// Point estimates and their linearised scores, per (domain, measure), from domain totals.
+pub(crate) fn linearise(p: &Prepared, tot: &DomainTotals) -> (Vec<f64>, Vec<Channel>) {
     let m = p.measures.len();
     let width = m * SLOTS;
-    let tot = domain_totals(p, ps);
     let nd = p.n_domains();
     let n_dm = nd * m;
     let mut channels = Vec::with_capacity(n_dm);
@@ -94,6 +96,24 @@ pub(crate) fn finish(
             });
         }
     }
+    (theta, channels)
+}
+
+/// Finish: estimates, variances, intervals. `ps` holds at least the cell totals; `from`
+/// says where the Taylor variance comes from.
+pub(crate) fn finish(
+    p: &Prepared,
+    ps: &PartialSums,
+    from: VarianceFrom<'_>,
+    req: &Request,
+    gaps: &[GapPair],
+) -> Result<Computed> {
+    let m = p.measures.len();
+    let width = m * SLOTS;
+    let tot = domain_totals(p, ps);
+    let nd = p.n_domains();
+    let n_dm = nd * m;
+    let (theta, mut channels) = linearise(p, &tot);
     // Logit intervals: R's glm fit per domain, then the variance of its coefficient.
     let logit: Vec<Option<super::glm::LogitFit>> = if req.ci == CiMethod::Logit {
         if p.replicate.is_some() {
@@ -145,8 +165,14 @@ pub(crate) fn finish(
             terms: vec![(a as u32, 1.0 / tb), (b as u32, -ta / (tb * tb))],
         });
     }
-    let (var, df): (Vec<f64>, Vec<f64>) = match (&p.structure, &p.replicate) {
-        (Some(s), _) => {
+    let (given, table) = match from {
+        VarianceFrom::Given(var, df) => (Some((var, df)), None),
+        VarianceFrom::Table(t) => (None, Some(t)),
+        VarianceFrom::Rows => (None, None),
+    };
+    let (var, df): (Vec<f64>, Vec<f64>) = match (&p.structure, &p.replicate, given) {
+        (_, _, Some(given)) => given,
+        (Some(s), _, None) => {
             let average = average_factors(p, s);
             let b = p
                 .calibration
@@ -180,8 +206,8 @@ pub(crate) fn finish(
                 .collect();
             (v.var, df)
         }
-        (None, Some(r)) => replicate_variances(p, r, ps, &theta, n_dm, gaps)?,
-        (None, None) => return Err(Error::InvalidDesign("no variance method".into())),
+        (None, Some(r), None) => replicate_variances(p, r, ps, &theta, n_dm, gaps)?,
+        (None, None, None) => return Err(Error::InvalidDesign("no variance method".into())),
     };
     let mut rows = Vec::with_capacity(n_dm);
     let critical = CriticalValues::new(req, df.iter().copied());

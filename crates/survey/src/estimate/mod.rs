@@ -23,6 +23,7 @@
 //! assert!((table.rows[0].estimate.unwrap() - 65.0 / 90.0).abs() < 1e-12);
 //! ```
 
+mod bounded;
 mod calibrate;
 mod cells;
 mod columns;
@@ -30,6 +31,7 @@ mod critical;
 mod encode;
 mod finish;
 mod glm;
+mod keyed;
 mod lonely;
 mod measures;
 mod named;
@@ -45,6 +47,9 @@ mod table;
 mod taylor;
 mod values;
 
+pub(crate) use bounded::StratumPass;
+pub use keyed::KeyedSums;
+pub(crate) use keyed::sorted as keyed_sorted;
 pub use named::{NamedRequest, STATISTICS, columns_to_read};
 pub use partial::PartialSums;
 pub use request::{CiMethod, DfMethod, MeasureSpec, Request, Statistic};
@@ -56,7 +61,7 @@ use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::interval;
 use critical::CriticalValues;
-use finish::finish;
+use finish::{VarianceFrom, finish};
 use measures::{Kind, MeasureData};
 use prepared::Prepared;
 use quantile::WeightedCdf;
@@ -139,7 +144,7 @@ impl Survey {
         let mut rows = Vec::new();
         if !plain.is_empty() {
             let ps = prepared.accumulate_cells_all(request.deff);
-            let computed = finish(&prepared, &ps, None, request, &[])?;
+            let computed = finish(&prepared, &ps, VarianceFrom::Rows, request, &[])?;
             rows = table::rows(&prepared, &computed.rows, request);
         }
         let mut quantile_rows = Vec::new();
@@ -268,7 +273,7 @@ impl Survey {
                 ci: CiMethod::Wald,
                 ..request.clone()
             };
-            let computed = finish(prepared, &ps, None, &wald, &[]);
+            let computed = finish(prepared, &ps, VarianceFrom::Rows, &wald, &[]);
             prepared.replace_measures(old_measures, old_specs);
             let computed = computed?;
             let mut domain_df = vec![f64::NAN; nd];
@@ -423,7 +428,7 @@ impl Survey {
             per_spec.push((g, mine));
         }
         let ps = prepared.accumulate_cells_all(request.deff);
-        let computed = finish(&prepared, &ps, None, request, &pairs)?;
+        let computed = finish(&prepared, &ps, VarianceFrom::Rows, request, &pairs)?;
         Ok(specs
             .iter()
             .zip(&per_spec)
@@ -484,7 +489,13 @@ impl Estimator {
 
     /// Estimates from (merged) partial sums.
     pub fn finish(&self, sums: &PartialSums) -> Result<Estimates> {
-        let computed = finish(&self.prepared, sums, Some(sums), &self.request, &[])?;
+        let computed = finish(
+            &self.prepared,
+            sums,
+            VarianceFrom::Table(sums),
+            &self.request,
+            &[],
+        )?;
         Ok(table::estimates(
             &self.prepared,
             table::rows(&self.prepared, &computed.rows, &self.request),
