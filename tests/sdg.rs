@@ -173,6 +173,40 @@ fn mexico_sdg_file_conforms_and_holds_8_5_2_and_8_3_1_by_migratory_status() {
             "{series}: {b:?}"
         );
     }
+    // The total of a universe that states its ages carries them: unemployment (eda >= 15)
+    // is Y_GE15, as the SDG database reports 8.5.2; NEET (15-24) is Y15T24. Informal
+    // employment's universe states no age: its total is _T.
+    let ages = |series: &str| -> BTreeSet<String> {
+        f.rows
+            .iter()
+            .filter(|r| f.get(r, "SERIES") == Some(series))
+            .map(|r| f.get(r, "AGE").unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        ages("SL_TLF_UEM").contains("Y_GE15"),
+        "{:?}",
+        ages("SL_TLF_UEM")
+    );
+    assert!(
+        !ages("SL_TLF_UEM").contains("_T"),
+        "{:?}",
+        ages("SL_TLF_UEM")
+    );
+    assert_eq!(ages("SL_TLF_NEET"), BTreeSet::from(["Y15T24".to_string()]));
+    assert!(
+        ages("SL_ISV_IFEM").contains("_T"),
+        "{:?}",
+        ages("SL_ISV_IFEM")
+    );
+    assert_eq!(
+        hri::export::sdg::universe_age_code("eda >= 15 AND in_labour_force = 1").as_deref(),
+        Some("Y_GE15")
+    );
+    assert_eq!(
+        hri::export::sdg::universe_age_code("in_labour_force = 1"),
+        None
+    );
     // Age 25-59 has no SDG code and return migrants no SDG class: left out and counted.
     let w = run.written.as_ref().unwrap();
     assert_eq!(w.sdg_export.written, f.rows.len());

@@ -18,7 +18,7 @@
 //! | `SERIES` | the indicator's `sdg_series` in the catalogue |
 //! | `REF_AREA` | the M49 numeric code of the results' `ref_area` (`MEX` → `484`, `TUN` → `788`; `data/sdg/m49.csv`) |
 //! | `SEX` | `_T`, `F` (female), `M` (male) |
-//! | `AGE` | `_T`; an age band `a-b` → `YaTb`, `a+` → `Y_GEa`, when the SDG code list has it (`15-24` → `Y15T24`, `60+` → `Y_GE60`, `0-14` → `Y0T14`) |
+//! | `AGE` | the ages of the indicator's universe when it states them and the code list has the band (`eda >= 15` → `Y_GE15`: the SDG database's total for 8.5.2), else `_T`; an age band `a-b` → `YaTb`, `a+` → `Y_GEa`, when the SDG code list has it (`15-24` → `Y15T24`, `60+` → `Y_GE60`, `0-14` → `Y0T14`) |
 //! | `URBANISATION` | `_T`, `U`, `R` |
 //! | `INCOME_WEALTH_QUANTILE` | `_T`, `Q1`…`Q5` |
 //! | `COMPOSITE_BREAKDOWN` | `_T`, `MS_MIGRANT`, `MS_NOMIGRANT` (migratory status, below) |
@@ -83,7 +83,7 @@ use std::path::Path;
 use super::csv::quote;
 use super::{ExportError, write_bytes};
 use crate::framework::sdg::{self, ATTRIBUTES, DIMENSIONS};
-use crate::framework::{Dimension, IndicatorKind, SYNTHETIC_NOTICE, label};
+use crate::framework::{Dimension, IndicatorKind, Population, SYNTHETIC_NOTICE, label};
 use crate::quality::QualityFlag;
 use crate::results::{IndicatorRow, Results, TOTAL};
 
@@ -216,6 +216,19 @@ pub fn age_code(band: &str) -> Option<String> {
     sdg::has_code("CL_AGE", &code).then_some(code)
 }
 
+/// The AGE code of the ages a universe covers (`eda >= 15` → `Y_GE15`, `age >= 15 AND
+/// age <= 24` → `Y15T24`), when the universe states them and the SDG code list has the
+/// band; `None` otherwise (the total stays `_T`).
+pub fn universe_age_code(universe: &str) -> Option<String> {
+    let p = Population::from_universe(universe);
+    match (p.min_age, p.max_age) {
+        (Some(a), None) if a > 0 => age_code(&format!("{a}+")),
+        (Some(a), Some(b)) => age_code(&format!("{a}-{b}")),
+        (None, Some(b)) => age_code(&format!("0-{b}")),
+        _ => None,
+    }
+}
+
 /// The `COMPOSITE_BREAKDOWN` code of a group of `place_of_birth` or `migratory_status`
 /// (see the [module documentation](self)); `place_of_birth_present`: whether the results
 /// hold the `place_of_birth` roll-up, whose `foreign_born` and `native_born` domains are
@@ -346,14 +359,32 @@ fn observation(
     codes.insert("REPORTING_TYPE", "N".into());
     codes.insert("SERIES", series.into());
     codes.insert("REF_AREA", ref_area.into());
+    // The ages of the indicator's universe, as an AGE code: the total of a universe of
+    // persons 15 and over is `Y_GE15` (the SDG database's total for 8.5.2), not `_T`.
+    let universe_age = results
+        .meta()
+        .indicator(&row.indicator_id)
+        .and_then(|i| i.sheet.universe.as_deref())
+        .and_then(universe_age_code)
+        .filter(|code| sdg::allowed(series, "AGE").is_none_or(|a| a.iter().any(|x| x == code)));
     for (k, d) in results.dimensions().iter().enumerate() {
         if let Some(Some(v)) = row.groups.get(k) {
             if v == TOTAL {
                 continue;
             }
             let (dim, code) = group_code(*d, v, foreign_born_present)?;
+            if dim == "AGE" && universe_age.as_ref() == Some(&code) {
+                return Err(format!(
+                    "age group {v} is the universe's whole age range (the total row carries {code})"
+                ));
+            }
             codes.insert(dim, code);
         }
+    }
+    if let Some(code) = universe_age
+        && codes["AGE"] == "_T"
+    {
+        codes.insert("AGE", code);
     }
     for (component, code) in codes
         .iter()
