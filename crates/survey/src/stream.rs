@@ -9,54 +9,10 @@ use polars::prelude::*;
 
 use crate::design::Design;
 use crate::error::{Error, Result};
-use crate::estimate::{Estimates, KeyedSums, Request, Statistic, condition_columns};
+use crate::estimate::{Estimates, KeyedSums, Request, request_columns};
 
 /// Rows per batch by default: about 40 MB of the pilot table's columns.
 pub const DEFAULT_BATCH_ROWS: usize = 500_000;
-
-/// The columns a request under a design reads: the design's, the measures' variables, the
-/// columns of their SQL conditions and the by-columns (each once, in that order).
-pub fn request_columns(request: &Request, design: &Design) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    let mut push = |c: String| {
-        if !out.contains(&c) {
-            out.push(c);
-        }
-    };
-    for c in design.columns() {
-        push(c);
-    }
-    for m in &request.measures {
-        match &m.statistic {
-            Statistic::Mean { variable }
-            | Statistic::Total { variable }
-            | Statistic::Quantile { variable, .. } => push(variable.clone()),
-            Statistic::Ratio {
-                numerator,
-                denominator,
-            } => {
-                push(numerator.clone());
-                push(denominator.clone());
-            }
-            Statistic::Proportion { condition } => {
-                for c in condition_columns(condition)? {
-                    push(c);
-                }
-            }
-        }
-        if let Some(u) = &m.universe {
-            for c in condition_columns(u)? {
-                push(c);
-            }
-        }
-    }
-    for g in &request.disaggregations {
-        for c in g {
-            push(c.clone());
-        }
-    }
-    Ok(out)
-}
 
 /// Call `each` on every batch of about `batch_rows` rows of a lazy query, read by polars'
 /// streaming engine in the query's order, with the number of the batch's first row. Peak

@@ -421,7 +421,7 @@ fn streamed_files_equal_in_memory() {
         let t = hri_survey::stream::estimate_file(path, &req, &design(), 333).unwrap();
         same_table(&t, &whole, 1e-12).unwrap();
     }
-    let cols = hri_survey::stream::request_columns(&req, &design()).unwrap();
+    let cols = hri_survey::estimate::request_columns(&req, &design()).unwrap();
     assert!(!cols.contains(&"unused".to_string()));
     // an unknown column names it
     let bad = Request::new().mean("nope").overall();

@@ -460,7 +460,7 @@ fn streams(a: &EstimateArgs, req: &Request, design: &Design) -> Result<bool> {
 /// A lazy scan of the file of `hri estimate`'s arguments: only the columns used, a weight
 /// of 1 when no weight is given.
 fn stream_query(a: &EstimateArgs, req: &Request, d: &Design) -> Result<LazyFrame> {
-    let needed: Vec<String> = hri::stream::request_columns(req, d)?
+    let needed: Vec<String> = hri::estimate::request_columns(req, d)?
         .into_iter()
         .filter(|c| c != ONE)
         .collect();

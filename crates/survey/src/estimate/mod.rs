@@ -50,7 +50,7 @@ mod values;
 pub(crate) use bounded::StratumPass;
 pub use keyed::KeyedSums;
 pub(crate) use keyed::sorted as keyed_sorted;
-pub use named::{NamedRequest, STATISTICS, columns_to_read};
+pub use named::{NamedRequest, STATISTICS, columns_to_read, request_columns};
 pub use partial::PartialSums;
 pub use request::{CiMethod, DfMethod, MeasureSpec, Request, Statistic};
 pub use table::{EstimateRow, Estimates, GapRow, Gaps};

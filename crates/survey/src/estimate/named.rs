@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use super::prepare::condition_columns;
 use super::request::{CiMethod, DfMethod, Request, Statistic};
 use crate::design::{Design, ReplicateColumns, Replicates};
 use crate::error::{Error, Result};
@@ -128,32 +129,51 @@ impl NamedRequest {
         }
         Ok(req)
     }
+}
 
-    /// The columns the measures read: analysis columns, the denominator, and the columns
-    /// named in the SQL conditions (an SQL condition that does not parse is an error that
-    /// says which condition it is).
-    pub fn columns(&self) -> Result<Vec<String>> {
-        let mut out = self.variables.clone();
-        out.extend(self.denominator.iter().cloned());
-        for (sql, role) in [
-            (&self.universe, "universe (where)"),
-            (&self.condition, "proportion condition"),
-        ] {
-            if let Some(s) = sql {
-                out.extend(super::condition_columns(s).map_err(|e| match e {
-                    Error::BadCondition {
-                        condition, message, ..
-                    } => Error::BadCondition {
-                        condition,
-                        role: role.into(),
-                        message,
-                    },
-                    other => other,
-                })?);
+/// The columns a request under a design reads: the design's, the measures' variables, the
+/// columns of their SQL conditions and the by-columns (each once, in that order). An SQL
+/// condition that does not parse is an error that says which condition it is.
+pub fn request_columns(request: &Request, design: &Design) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |c: String| {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    };
+    for c in design.columns() {
+        push(c);
+    }
+    for m in &request.measures {
+        match &m.statistic {
+            Statistic::Mean { variable }
+            | Statistic::Total { variable }
+            | Statistic::Quantile { variable, .. } => push(variable.clone()),
+            Statistic::Ratio {
+                numerator,
+                denominator,
+            } => {
+                push(numerator.clone());
+                push(denominator.clone());
+            }
+            Statistic::Proportion { condition } => {
+                for c in condition_columns(condition, "proportion condition")? {
+                    push(c);
+                }
             }
         }
-        Ok(out)
+        if let Some(u) = &m.universe {
+            for c in condition_columns(u, "universe (where)")? {
+                push(c);
+            }
+        }
     }
+    for g in &request.disaggregations {
+        for c in g {
+            push(c.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// The columns of a source to read for `design`, `request` and the disaggregations `by`,
@@ -168,9 +188,11 @@ pub fn columns_to_read(
     source: &str,
     implicit: &[&str],
 ) -> Result<Vec<String>> {
-    let mut needed: BTreeSet<String> = design.columns().into_iter().collect();
-    needed.extend(request.columns()?);
-    needed.extend(by.iter().flatten().cloned());
+    let mut full = request.to_request()?;
+    for columns in by {
+        full = full.by(columns.clone());
+    }
+    let mut needed: BTreeSet<String> = request_columns(&full, design)?.into_iter().collect();
     if let Some(Replicates {
         columns: ReplicateColumns::Prefix(p),
         ..
