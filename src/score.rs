@@ -808,6 +808,102 @@ impl Rollup {
     }
 }
 
+/// Indicator scores checked against the catalogue and the scoring settings, indexed by
+/// (indicator, group): what every roll-up reads.
+struct ScoreTable<'a> {
+    /// Each attribute's indicators with their weights.
+    per_attribute: HashMap<&'a str, Vec<(&'a Indicator, f64)>>,
+    /// Score by (indicator, group).
+    table: HashMap<(&'a str, &'a str), Option<f64>>,
+    /// The groups scored, in order of first appearance (`"total"` when only
+    /// [`ANY_GROUP`] scores are given).
+    groups: Vec<&'a str>,
+}
+
+impl<'a> ScoreTable<'a> {
+    /// The checks of [`rollup`] (attributes and rights, weights, `min_available`, unknown
+    /// indicators, scores outside [0, 100], duplicates), then the index.
+    fn checked(
+        indicators: &'a [Indicator],
+        attributes: &'a [Attribute],
+        scores: &'a [IndicatorScore],
+        spec: &ScoringSpec,
+    ) -> Result<ScoreTable<'a>, ScoreError> {
+        if !(0.0..=1.0).contains(&spec.min_available) {
+            return Err(ScoreError::InvalidMinAvailable {
+                value: spec.min_available,
+            });
+        }
+        let attr_by_id: HashMap<&str, &Attribute> =
+            attributes.iter().map(|a| (a.id.as_str(), a)).collect();
+        let mut per_attribute: HashMap<&str, Vec<(&Indicator, f64)>> = HashMap::new();
+        for ind in indicators {
+            let Some(attr) = attr_by_id.get(ind.attribute.as_str()) else {
+                return Err(ScoreError::UnknownAttribute {
+                    indicator: ind.id.clone(),
+                    attribute: ind.attribute.clone(),
+                });
+            };
+            if attr.right != ind.right {
+                return Err(ScoreError::RightMismatch {
+                    indicator: ind.id.clone(),
+                    right: ind.right.clone(),
+                    attribute: attr.id.clone(),
+                    attribute_right: attr.right.clone(),
+                });
+            }
+            let w = ind.weight.unwrap_or(1.0);
+            if !w.is_finite() || w < 0.0 {
+                return Err(ScoreError::InvalidWeight { weight: w }.about(&ind.id));
+            }
+            per_attribute
+                .entry(ind.attribute.as_str())
+                .or_default()
+                .push((ind, w));
+        }
+
+        let known: HashSet<&str> = indicators.iter().map(|i| i.id.as_str()).collect();
+        let mut table: HashMap<(&str, &str), Option<f64>> = HashMap::new();
+        let mut groups: Vec<&str> = Vec::new();
+        for s in scores {
+            if !known.contains(s.indicator.as_str()) {
+                return Err(ScoreError::UnknownIndicator {
+                    indicator: s.indicator.clone(),
+                });
+            }
+            if let Some(v) = s.score
+                && (!v.is_finite() || !(0.0..=100.0).contains(&v))
+            {
+                return Err(ScoreError::OutOfRange {
+                    indicator: s.indicator.clone(),
+                    group: s.group.clone(),
+                    score: v,
+                });
+            }
+            if table
+                .insert((s.indicator.as_str(), s.group.as_str()), s.score)
+                .is_some()
+            {
+                return Err(ScoreError::Duplicate {
+                    indicator: s.indicator.clone(),
+                    group: s.group.clone(),
+                });
+            }
+            if s.group != ANY_GROUP && !groups.contains(&s.group.as_str()) {
+                groups.push(s.group.as_str());
+            }
+        }
+        if groups.is_empty() {
+            groups.push("total");
+        }
+        Ok(ScoreTable {
+            per_attribute,
+            table,
+            groups,
+        })
+    }
+}
+
 /// Rolls indicator scores up to attribute, right and overall scores, for every group
 /// present in `scores` (in order of first appearance; `"total"` alone if only
 /// [`ANY_GROUP`] scores are given). For each group, an indicator's score is its score for
@@ -823,73 +919,11 @@ pub fn rollup(
     scores: &[IndicatorScore],
     spec: &ScoringSpec,
 ) -> Result<Rollup, ScoreError> {
-    if !(0.0..=1.0).contains(&spec.min_available) {
-        return Err(ScoreError::InvalidMinAvailable {
-            value: spec.min_available,
-        });
-    }
-    let attr_by_id: HashMap<&str, &Attribute> =
-        attributes.iter().map(|a| (a.id.as_str(), a)).collect();
-    let mut per_attribute: HashMap<&str, Vec<(&Indicator, f64)>> = HashMap::new();
-    for ind in indicators {
-        let Some(attr) = attr_by_id.get(ind.attribute.as_str()) else {
-            return Err(ScoreError::UnknownAttribute {
-                indicator: ind.id.clone(),
-                attribute: ind.attribute.clone(),
-            });
-        };
-        if attr.right != ind.right {
-            return Err(ScoreError::RightMismatch {
-                indicator: ind.id.clone(),
-                right: ind.right.clone(),
-                attribute: attr.id.clone(),
-                attribute_right: attr.right.clone(),
-            });
-        }
-        let w = ind.weight.unwrap_or(1.0);
-        if !w.is_finite() || w < 0.0 {
-            return Err(ScoreError::InvalidWeight { weight: w }.about(&ind.id));
-        }
-        per_attribute
-            .entry(ind.attribute.as_str())
-            .or_default()
-            .push((ind, w));
-    }
-
-    let known: HashSet<&str> = indicators.iter().map(|i| i.id.as_str()).collect();
-    let mut table: HashMap<(&str, &str), Option<f64>> = HashMap::new();
-    let mut groups: Vec<&str> = Vec::new();
-    for s in scores {
-        if !known.contains(s.indicator.as_str()) {
-            return Err(ScoreError::UnknownIndicator {
-                indicator: s.indicator.clone(),
-            });
-        }
-        if let Some(v) = s.score
-            && (!v.is_finite() || !(0.0..=100.0).contains(&v))
-        {
-            return Err(ScoreError::OutOfRange {
-                indicator: s.indicator.clone(),
-                group: s.group.clone(),
-                score: v,
-            });
-        }
-        if table
-            .insert((s.indicator.as_str(), s.group.as_str()), s.score)
-            .is_some()
-        {
-            return Err(ScoreError::Duplicate {
-                indicator: s.indicator.clone(),
-                group: s.group.clone(),
-            });
-        }
-        if s.group != ANY_GROUP && !groups.contains(&s.group.as_str()) {
-            groups.push(s.group.as_str());
-        }
-    }
-    if groups.is_empty() {
-        groups.push("total");
-    }
+    let ScoreTable {
+        per_attribute,
+        table,
+        groups,
+    } = ScoreTable::checked(indicators, attributes, scores, spec)?;
 
     let mut rights: Vec<&str> = Vec::new();
     for a in attributes {
@@ -1060,9 +1094,10 @@ pub fn rollup_by_kind(
     if spec.aggregation == Aggregation::None {
         return Ok(Vec::new());
     }
-    // The input checks (attributes, rights, weights, score ranges, duplicates).
-    rollup(indicators, attributes, level, spec)?;
-    rollup(indicators, attributes, parity, spec)?;
+    // The input checks (attributes, rights, weights, score ranges, duplicates) and the
+    // index of each score list.
+    let level_table = ScoreTable::checked(indicators, attributes, level, spec)?;
+    let parity_table = ScoreTable::checked(indicators, attributes, parity, spec)?;
     if let Some(w) = &spec.composite {
         for (k, v) in [
             ("structural", w.structural),
@@ -1081,21 +1116,14 @@ pub fn rollup_by_kind(
         }
     }
     let mut out = Vec::new();
-    for (basis, scores) in [(ScoreBasis::Level, level), (ScoreBasis::Parity, parity)] {
-        let mut table: HashMap<(&str, &str), Option<f64>> = HashMap::new();
-        let mut groups: Vec<&str> = Vec::new();
-        for s in scores {
-            table.insert((s.indicator.as_str(), s.group.as_str()), s.score);
-            if s.group != ANY_GROUP && !groups.contains(&s.group.as_str()) {
-                groups.push(s.group.as_str());
-            }
+    for (basis, scores, checked) in [
+        (ScoreBasis::Level, level, level_table),
+        (ScoreBasis::Parity, parity, parity_table),
+    ] {
+        if scores.is_empty() {
+            continue;
         }
-        if groups.is_empty() {
-            if scores.is_empty() {
-                continue;
-            }
-            groups.push("total");
-        }
+        let ScoreTable { table, groups, .. } = checked;
         let kinds: Vec<IndicatorKind> = match basis {
             ScoreBasis::Level => KINDS.to_vec(),
             ScoreBasis::Parity => vec![IndicatorKind::Process, IndicatorKind::Outcome],

@@ -1,7 +1,7 @@
 //! `hri.estimate` and `hri.gap`: one table of estimates (or gaps) from a data frame, in one
 //! pass over its rows, with the engine's numbers (equal to R's `survey`).
 
-use hri_survey::estimate::{NamedRequest, Survey, columns_to_read};
+use hri_survey::estimate::{ESTIMATE_COLUMNS, NamedRequest, Survey, columns_to_read};
 use polars::prelude::*;
 use pyo3::prelude::*;
 
@@ -135,22 +135,7 @@ pub fn estimate(
     if stat == "quantile" {
         keep.push("prob".into());
     }
-    keep.extend(
-        [
-            "estimate",
-            "se",
-            "ci_low",
-            "ci_high",
-            "df",
-            "cv",
-            "n",
-            "pop",
-            "deff",
-            "excluded_universe",
-            "excluded_missing",
-        ]
-        .map(String::from),
-    );
+    keep.extend(ESTIMATE_COLUMNS.map(String::from));
     frame = frame.select(keep).map_err(polars_error)?;
     let by_columns: Vec<(String, String)> = table
         .by_columns

@@ -6,7 +6,9 @@ use clap::Args;
 use polars::prelude::*;
 
 use hri::design::{Design, LonelyPsu, ReplicateColumns, ReplicateKind, Replicates};
-use hri::estimate::{Estimates, Gaps, NamedRequest, Request, Survey, columns_to_read};
+use hri::estimate::{
+    ESTIMATE_COLUMNS, Estimates, Gaps, NamedRequest, Request, Survey, columns_to_read,
+};
 use hri_survey::{Error, Result};
 
 use crate::error::CliError;
@@ -294,21 +296,7 @@ fn estimates_table(t: &Estimates, several_vars: bool, quantile: bool) -> Table {
     if quantile {
         columns.push("prob".into());
     }
-    for c in [
-        "estimate",
-        "se",
-        "ci_low",
-        "ci_high",
-        "df",
-        "cv",
-        "n",
-        "pop",
-        "deff",
-        "excluded_universe",
-        "excluded_missing",
-    ] {
-        columns.push(c.into());
-    }
+    columns.extend(ESTIMATE_COLUMNS.map(String::from));
     let rows = t
         .rows
         .iter()

@@ -53,7 +53,7 @@ pub(crate) use keyed::sorted as keyed_sorted;
 pub use named::{NamedRequest, STATISTICS, columns_to_read, request_columns};
 pub use partial::PartialSums;
 pub use request::{CiMethod, DfMethod, MeasureSpec, Request, Statistic};
-pub use table::{EstimateRow, Estimates, GapRow, Gaps};
+pub use table::{ESTIMATE_COLUMNS, EstimateRow, Estimates, GapRow, Gaps};
 
 use polars::prelude::*;
 

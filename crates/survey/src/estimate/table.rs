@@ -9,6 +9,22 @@ use super::request::{GapPair, MeasureSpec, Request};
 use crate::error::Result;
 use crate::interval;
 
+/// The columns of an estimate table after the by-columns (and `prob` for quantiles), in
+/// the order `hri estimate` and the Python package's `hri.estimate` give them.
+pub const ESTIMATE_COLUMNS: [&str; 11] = [
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "df",
+    "cv",
+    "n",
+    "pop",
+    "deff",
+    "excluded_universe",
+    "excluded_missing",
+];
+
 /// One estimate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EstimateRow {
