@@ -1,6 +1,7 @@
 //! `indicators.sdg.csv` of both pilots against the SDG code lists kept in `data/sdg/`, the
-//! metadata sheets and the national dataflow's structure, and a read-back with an
-//! independent SDMX library (pysdmx).
+//! metadata sheets and the national dataflow's structure, a read-back with an independent
+//! SDMX library (pysdmx), and the validation of both files against the SDG DSD by another
+//! (sdmxthon, through `tools/sdg_validate.py`), which must also reject broken copies.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -295,27 +296,37 @@ fn metadata_sheets_and_national_structure_are_written() {
     assert!(html.contains("SL_TLF_UEM"));
 }
 
+/// Whether `python3 -c <imports>` succeeds. When it does not, the test fails under CI
+/// (`CI=true`: .ci/run installs the module) and is skipped elsewhere with a printed reason.
+fn python_has(imports: &str, test: &str, what: &str) -> bool {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", imports])
+        .output();
+    if probe.as_ref().is_ok_and(|o| o.status.success()) {
+        return true;
+    }
+    let why = match &probe {
+        Ok(o) => String::from_utf8_lossy(&o.stderr).to_string(),
+        Err(e) => e.to_string(),
+    };
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{what} is not installed (CI=true): .ci/run installs it; {why}");
+    }
+    eprintln!("SKIPPED {test}: {what} is not installed ({why})");
+    false
+}
+
 /// Reads both pilots' SDG files (SDMX-CSV 1.0) back with pysdmx, an SDMX library
 /// independent of this crate (installed by .ci/run), and loads each national file with the
 /// structure message written beside it. Without pysdmx the test fails under CI (`CI=true`)
 /// and is skipped with a printed reason elsewhere.
 #[test]
 fn pysdmx_reads_the_sdg_files() {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import pysdmx.io.csv, pysdmx.io.xml"])
-        .output();
-    let available = probe.as_ref().is_ok_and(|o| o.status.success());
-    if !available {
-        let why = match &probe {
-            Ok(o) => String::from_utf8_lossy(&o.stderr).to_string(),
-            Err(e) => e.to_string(),
-        };
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!(
-                "pysdmx with its data and xml extras is not installed (CI=true): .ci/run installs it with `pip install \"pysdmx[data,xml]\"`; {why}"
-            );
-        }
-        eprintln!("SKIPPED pysdmx_reads_the_sdg_files: pysdmx is not installed ({why})");
+    if !python_has(
+        "import pysdmx.io.csv, pysdmx.io.xml",
+        "pysdmx_reads_the_sdg_files",
+        "pysdmx with its data and xml extras (`pip install \"pysdmx[data,xml]\"`)",
+    ) {
         return;
     }
     let (mex, _) = pilot(Country::Mexico);
@@ -354,4 +365,241 @@ for d in sys.argv[1:]:
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The report of `tools/sdg_validate.py --json` on one file.
+#[derive(Debug)]
+struct Validation {
+    file: String,
+    dataflow: String,
+    rows: usize,
+    /// (code, component, message) of every error sdmxthon reported, any level.
+    errors: Vec<(String, String, String)>,
+}
+
+/// Runs the independent validator (sdmxthon, through `tools/sdg_validate.py`, against the
+/// SDG DSD kept in `data/sdg/`) on `files`; returns its exit code and one report per file.
+fn sdmxthon_validate(files: &[PathBuf], extra: &[&str]) -> (i32, Vec<Validation>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3")
+        .arg(root.join("tools").join("sdg_validate.py"))
+        .arg("--json")
+        .args(extra)
+        .args(files)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let code = out.status.code().unwrap_or(-1);
+    assert!(
+        code == 0 || code == 1,
+        "sdg_validate.py could not run (exit {code}):\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports = stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            let s = |x: &serde_json::Value| x.as_str().unwrap().to_string();
+            Validation {
+                file: s(&v["file"]),
+                dataflow: s(&v["dataflow"]),
+                rows: v["rows"].as_u64().unwrap() as usize,
+                errors: v["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| (s(&e["code"]), s(&e["component"]), s(&e["message"])))
+                    .collect(),
+            }
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(reports.len(), files.len(), "{stdout}");
+    (code, reports)
+}
+
+/// The done-when of issue 22: both pilots' `indicators.sdg.csv` (SDMX-CSV 1.0, and the
+/// Mexico results as SDMX-CSV 2.0) pass an independent SDG-DSD validator — sdmxthon's
+/// structural validation against `data/sdg/SDG_DSD.cut.xml` with the dataflow's content
+/// constraint — with no error of any level, and hold 8.5.2 and 8.3.1 (Mexico) or 8.5.2 and
+/// 10.7.1 (Tunisia) by MS_MIGRANT / MS_NOMIGRANT. Without the three hand-kept newer codes
+/// (`codelists_additions.csv`) the 2019 DSD rejects exactly those codes and nothing else.
+#[test]
+fn sdmxthon_validates_both_pilots_against_the_sdg_dsd() {
+    if !python_has(
+        "import sdmxthon.api.api, sdmxthon.parsers.read",
+        "sdmxthon_validates_both_pilots_against_the_sdg_dsd",
+        "sdmxthon (`pip install \"sdmxthon==2.6.11\"`)",
+    ) {
+        return;
+    }
+    let (mex, mex_run) = pilot(Country::Mexico);
+    let (tun, _) = pilot(Country::Tunisia);
+    let v2 = out_dir("sdg-validator-v2").join("indicators.sdg.csv");
+    let options = SdgOptions {
+        version: SdgCsvVersion::V2,
+        ..SdgOptions::default()
+    };
+    write_sdg_csv(&mex_run.results, &v2, &options, true).unwrap();
+    let files = [
+        mex.join("indicators.sdg.csv"),
+        tun.join("indicators.sdg.csv"),
+        v2,
+    ];
+    let (code, reports) = sdmxthon_validate(&files, &[]);
+    for (path, r) in files.iter().zip(&reports) {
+        assert_eq!(r.file, path.to_string_lossy());
+        assert_eq!(r.dataflow, "IAEG-SDGs:DF_SDG_GLC(1.22)");
+        assert_eq!(r.rows, SdgFile::read(path).rows.len(), "{}", r.file);
+        assert!(r.errors.is_empty(), "{}: {:?}", r.file, r.errors);
+    }
+    assert_eq!(code, 0);
+    for (path, series) in [
+        (&files[0], ["SL_TLF_UEM", "SL_ISV_IFEM"]),
+        (&files[1], ["SL_TLF_UEM", "SL_EMP_RCOST_MO"]),
+    ] {
+        let f = SdgFile::read(path);
+        for s in series {
+            let b = breakdowns(&f, s);
+            assert!(
+                b.contains("MS_MIGRANT") && b.contains("MS_NOMIGRANT"),
+                "{s}: {b:?}"
+            );
+        }
+    }
+
+    // The DSD file alone (2019 code lists): only the three newer codes are errors.
+    let (code, reports) = sdmxthon_validate(&files[..2], &["--no-additions"]);
+    assert_eq!(code, 1);
+    let found = |r: &Validation| -> BTreeSet<(String, String, String)> {
+        r.errors
+            .iter()
+            .map(|(c, comp, msg)| {
+                let value = msg.split_whitespace().nth(2).unwrap_or("").to_string();
+                (c.clone(), comp.clone(), value)
+            })
+            .collect()
+    };
+    let e = |comp: &str, value: &str| ("SS04".to_string(), comp.to_string(), value.to_string());
+    assert_eq!(
+        found(&reports[0]),
+        BTreeSet::from([e("SERIES", "SL_ISV_IFEM")]),
+        "{:?}",
+        reports[0].errors
+    );
+    assert_eq!(
+        found(&reports[1]),
+        BTreeSet::from([
+            e("SERIES", "SL_ISV_IFEM"),
+            e("SERIES", "SL_EMP_RCOST_MO"),
+            e("UNIT_MEASURE", "MO_EARN"),
+        ]),
+        "{:?}",
+        reports[1].errors
+    );
+}
+
+/// Writes `rows` under `header` as CSV (a `None` field empty and unquoted).
+fn write_rows(path: &Path, header: &[String], rows: &[Vec<Option<String>>]) {
+    let line = |r: Vec<String>| r.join(",") + "\n";
+    let mut text = line(header.iter().map(|h| hri::export::quote(h)).collect());
+    for r in rows {
+        text += &line(
+            r.iter()
+                .map(|v| v.as_deref().map(hri::export::quote).unwrap_or_default())
+                .collect(),
+        );
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// The validator really validates: broken copies of the Mexico file (a code not in its code
+/// list, a missing mandatory attribute, an empty one, a duplicate key, a reporting type the
+/// dataflow's constraint does not allow, a missing dimension, an empty observation value, a
+/// malformed time period) are each rejected with the matching sdmxthon error.
+#[test]
+fn sdmxthon_rejects_broken_sdg_files() {
+    if !python_has(
+        "import sdmxthon.api.api, sdmxthon.parsers.read",
+        "sdmxthon_rejects_broken_sdg_files",
+        "sdmxthon (`pip install \"sdmxthon==2.6.11\"`)",
+    ) {
+        return;
+    }
+    let (mex, _) = pilot(Country::Mexico);
+    let good = SdgFile::read(&mex.join("indicators.sdg.csv"));
+    let dir = out_dir("sdg-validator-broken");
+    type Edit = fn(&mut Vec<String>, &mut Vec<Vec<Option<String>>>, &dyn Fn(&str) -> usize);
+    let cases: Vec<(&str, &str, &str, Edit)> = vec![
+        ("wrong_code", "SS04", "SEX", |_, r, c| {
+            r[1][c("SEX")] = Some("X".into())
+        }),
+        (
+            "wrong_breakdown",
+            "SS04",
+            "COMPOSITE_BREAKDOWN",
+            |_, r, c| r[1][c("COMPOSITE_BREAKDOWN")] = Some("MS_MIGRANTS".into()),
+        ),
+        ("no_unit_measure", "SS03", "UNIT_MEASURE", |h, r, c| {
+            let i = c("UNIT_MEASURE");
+            h.remove(i);
+            r.iter_mut().for_each(|row| {
+                row.remove(i);
+            });
+        }),
+        ("empty_obs_status", "SS04", "OBS_STATUS", |_, r, c| {
+            r[1][c("OBS_STATUS")] = None
+        }),
+        ("duplicate_key", "SS07", "Duplicated", |_, r, _| {
+            let again = r[1].clone();
+            r.push(again)
+        }),
+        (
+            "global_reporting_type",
+            "SS10",
+            "REPORTING_TYPE",
+            |_, r, c| r[1][c("REPORTING_TYPE")] = Some("G".into()),
+        ),
+        ("no_age", "SS01", "AGE", |h, r, c| {
+            let i = c("AGE");
+            h.remove(i);
+            r.iter_mut().for_each(|row| {
+                row.remove(i);
+            });
+        }),
+        ("empty_obs_value", "SS02", "OBS_VALUE", |_, r, c| {
+            r[1][c("OBS_VALUE")] = None
+        }),
+        ("bad_time_period", "SS09", "TIME_PERIOD", |_, r, c| {
+            r[1][c("TIME_PERIOD")] = Some("20X0".into())
+        }),
+    ];
+    let mut files = Vec::new();
+    for (name, _, _, edit) in &cases {
+        let mut header = good.header.clone();
+        let mut rows = good.rows.clone();
+        let original = good.header.clone();
+        let col = move |n: &str| original.iter().position(|h| h == n).unwrap();
+        edit(&mut header, &mut rows, &col);
+        let path = dir.join(format!("{name}.csv"));
+        write_rows(&path, &header, &rows);
+        files.push(path);
+    }
+    // The unbroken copy written the same way passes: only the edit makes the difference.
+    let copy = dir.join("unchanged.csv");
+    write_rows(&copy, &good.header, &good.rows);
+    let (code, reports) = sdmxthon_validate(std::slice::from_ref(&copy), &[]);
+    assert_eq!(code, 0, "{:?}", reports[0].errors);
+
+    let (code, reports) = sdmxthon_validate(&files, &[]);
+    assert_eq!(code, 1);
+    for ((name, want, component, _), r) in cases.iter().zip(&reports) {
+        assert!(
+            r.errors
+                .iter()
+                .any(|(c, comp, _)| c == want && comp == component),
+            "{name}: expected {want} on {component}, got {:?}",
+            r.errors
+        );
+    }
 }

@@ -76,6 +76,25 @@
 //! `SL_TLF_UEMDIS`; `SE_PRE_PARTN` no age breakdown), and a unit with no SDG code. Each is
 //! counted in the [`SdgExport`] the writer returns, by reason. Two rows with the same key
 //! are an error ([`ExportError::DuplicateKey`]).
+//!
+//! # Validation
+//!
+//! `python3 tools/sdg_validate.py indicators.sdg.csv` checks a file with an SDMX library
+//! independent of hri, sdmxthon 2.6.11 (Meaningful Data, PyPI; `.ci/run` installs it),
+//! against the SDG DSD kept as SDMX-ML in `data/sdg/SDG_DSD.cut.xml` (the SDMX Global
+//! Registry's 2019 export of `IAEG-SDGs:SDG(1.0)`, cut to the series and areas hri uses)
+//! and the dataflow's content constraint `CN_SDG_GLC(1.22)` (`REPORTING_TYPE` = `N`):
+//! sdmxthon's structural validation reports a missing dimension (SS01), measure (SS02) or
+//! mandatory attribute (SS03), a value not in its code list (SS04), an empty dimension or
+//! mandatory attribute (SS05, SS06), two observations with one key (SS07), facets (SS08),
+//! a time period not of the DSD's type (SS09) and a value the constraint does not allow
+//! (SS10). Three codes hri writes are newer than the 2019 code lists (`SL_ISV_IFEM`,
+//! `SL_EMP_RCOST_MO`, `MO_EARN`): the validator adds them, from
+//! `data/sdg/codelists_additions.csv` where each cites the public copy of the DSD it was
+//! checked in, and says so. sdmxthon does not check that `OBS_VALUE` is a number nor that
+//! no column is foreign to the DSD; the tests in `tests/sdg.rs` do. Both pilots' files
+//! (and the SDMX-CSV 2.0 form) pass with no error of any level, and broken copies are
+//! rejected (`tests/sdg.rs`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
