@@ -216,6 +216,18 @@ async fn four_parquet_partitions_equal_in_memory() {
         .await
         .unwrap();
     same_frame(&table_of(&again), &whole, 1e-9).unwrap();
+    // SQL's unnest gives the table's rows as rows of the result.
+    let rows = ctx
+        .sql(&format!(
+            "SELECT unnest(t) AS r FROM (SELECT {call} AS t FROM survey)"
+        ))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let n: usize = rows.iter().map(|b| b.num_rows()).sum();
+    assert_eq!(n, whole.height());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
