@@ -261,7 +261,10 @@ impl Accumulator for SumsAccumulator {
         })?;
         self.sums
             .add(&batch, self.rows)
-            .map_err(|e| self.udaf.survey_error(e))?;
+            .map_err(|source| Error::Rows {
+                function: self.udaf.name.clone(),
+                source,
+            })?;
         self.rows += height as u64;
         Ok(())
     }

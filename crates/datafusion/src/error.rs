@@ -14,6 +14,17 @@ pub enum Error {
         #[source]
         source: hri_survey::Error,
     },
+    /// The engine rejected a row (a missing or negative weight, a missing design value);
+    /// its row number counts the rows of one partition as the aggregate read them
+    /// (DataFusion does not tell the aggregate which file they came from).
+    #[error("{function}: in the rows of one partition (numbered within it): {source}")]
+    Rows {
+        /// The aggregate's name in SQL.
+        function: String,
+        /// The engine's error.
+        #[source]
+        source: hri_survey::Error,
+    },
     /// The arguments of a call do not match the columns the request and design read.
     #[error("{function}: {problem}")]
     Arguments {

@@ -288,9 +288,9 @@ async fn group_by_gives_each_group_its_table() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A call without a column that the request reads, or with one it does not, fails with an
-/// error that names the column; requests that need the rows are refused when the
-/// aggregate is made.
+/// A call without a column that the request reads, with one it does not, or with one
+/// twice, fails with an error that names the column; requests that need the rows are
+/// refused when the aggregate is made.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_arguments_and_unmergeable_requests_are_refused() {
     let dir = temp_dir("refused");
@@ -310,6 +310,15 @@ async fn wrong_arguments_and_unmergeable_requests_are_refused() {
         Err(e) => e,
     };
     assert!(err.to_string().contains("argument 9"), "{err}");
+    let twice = "SELECT hri_estimate(y, region, sex, f, w, psu, stratum, fpc, sex) FROM survey";
+    let err = match ctx.sql(twice).await {
+        Ok(q) => q.collect().await.unwrap_err(),
+        Err(e) => e,
+    };
+    assert!(
+        err.to_string().contains("column `sex` is passed twice"),
+        "{err}"
+    );
     let quantile = Request::new().quantile("y", &[0.5]).overall();
     match HriEstimate::new("q", &quantile, &design()) {
         Err(Error::Survey {
@@ -321,7 +330,8 @@ async fn wrong_arguments_and_unmergeable_requests_are_refused() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Rows that the engine rejects (a missing weight) stop the query with the engine's error.
+/// Rows that the engine rejects (a missing weight) stop the query with the engine's error,
+/// which says the row is numbered within a partition.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_errors_reach_the_query() {
     let dir = temp_dir("bad-weight");
@@ -350,5 +360,6 @@ async fn engine_errors_reach_the_query() {
         .unwrap_err();
     assert!(err.to_string().contains("hri_estimate"), "{err}");
     assert!(err.to_string().contains("`w`"), "{err}");
+    assert!(err.to_string().contains("one partition"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
