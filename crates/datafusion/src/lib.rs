@@ -4,8 +4,9 @@
 //! across partitions of the rows ([`hri_survey::KeyedSums`]). This crate makes them an
 //! aggregate function of Apache DataFusion, `hri_estimate`, so that DataFusion's two-phase
 //! aggregation — a partial aggregate per partition, a final one over the partial states —
-//! computes the estimates table of a partitioned table, in one process or (Ballista)
-//! across machines. The README explains the mapping, what must hold for exactness and
+//! computes the estimates table of a partitioned table in one process; Ballista would run
+//! the same plan across machines, given a plan codec that carries the request and design
+//! (not built here). The README explains the mapping, what must hold for exactness and
 //! what is refused.
 //!
 //! DataFusion is compiled only with the cargo feature `datafusion`:
