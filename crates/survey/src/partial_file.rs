@@ -1,4 +1,5 @@
-//! Partial sums as a Parquet file ([`write`], [`read`], [`merge_files`]): the
+//! Partial sums as a Parquet file ([`write`], [`read`], [`merge_files`]; in memory
+//! [`to_bytes`] and [`from_bytes`]): the
 //! [`KeyedSums`] of one partition of the data, with the request and the design in the file's
 //! metadata and a format version, so that partitions summed on different machines merge
 //! into the table of the whole data.
@@ -50,6 +51,24 @@ fn format_error(path: &Path, problem: impl Into<String>) -> Error {
 
 /// Write partial sums to a Parquet file in the format above.
 pub fn write(sums: &mut KeyedSums, path: &Path) -> Result<()> {
+    let file = std::fs::File::create(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    write_to(sums, file)
+}
+
+/// Partial sums as the bytes of a Parquet file in the format above, held in memory: the
+/// state that an aggregate of a query engine (DataFusion, Spark) passes from its partial
+/// to its final phase. [`from_bytes`] reads them back.
+pub fn to_bytes(sums: &mut KeyedSums) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    write_to(sums, &mut out)?;
+    Ok(out)
+}
+
+/// Write partial sums in the format above to any writer.
+fn write_to(sums: &mut KeyedSums, out: impl std::io::Write) -> Result<()> {
     sums.consolidate();
     let m = sums.request.measures.len();
     let ex = sums.width_extra();
@@ -160,11 +179,7 @@ pub fn write(sums: &mut KeyedSums, path: &Path) -> Result<()> {
         ),
         ("hri.partial.by_columns".to_string(), json(&sums.columns)),
     ];
-    let file = std::fs::File::create(path).map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        source: e,
-    })?;
-    ParquetWriter::new(file)
+    ParquetWriter::new(out)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
         .finish(&mut df)?;
     Ok(())
@@ -183,8 +198,22 @@ pub fn read(path: &Path) -> Result<KeyedSums> {
         path: path.display().to_string(),
         source: e,
     })?;
-    let mut reader = ParquetReader::new(file);
-    let meta = reader.get_metadata()?.clone();
+    read_from(file, path)
+}
+
+/// Read partial sums from the bytes of a file written by [`to_bytes`] (or [`write`]);
+/// `source` names them in errors ([`Error::PartialFormat`]) and in merge mismatches.
+pub fn from_bytes(bytes: &[u8], source: &str) -> Result<KeyedSums> {
+    read_from(std::io::Cursor::new(bytes), Path::new(source))
+}
+
+/// Read partial sums in the format above from a reader; `path` names it in errors.
+fn read_from(source: impl polars::io::mmap::MmapBytesReader, path: &Path) -> Result<KeyedSums> {
+    let mut reader = ParquetReader::new(source);
+    let meta = reader
+        .get_metadata()
+        .map_err(|e| format_error(path, format!("not a Parquet file: {e}")))?
+        .clone();
     let kv: Vec<(String, String)> = meta
         .key_value_metadata()
         .as_ref()

@@ -483,3 +483,42 @@ fn partial_files_merge_to_the_whole() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Partial sums as bytes in memory (the state a query engine's aggregate passes between
+/// its phases): four partitions' bytes, read back and merged, give the in-memory table to
+/// 1e-12, an empty partition's bytes merge as nothing, and bytes that are not partial sums
+/// are an `Error::PartialFormat` that names their source.
+#[test]
+fn partial_bytes_merge_to_the_whole() {
+    let df = sample(5, 4, 18, 23);
+    let req = request();
+    let whole = Survey::new(df.clone(), design())
+        .unwrap()
+        .estimate(&req)
+        .unwrap();
+    let n = df.height();
+    let mut merged = KeyedSums::new(&req, &design()).unwrap();
+    for k in 0..4u64 {
+        let mask: BooleanChunked = (0..n as u64)
+            .map(|i| Some((i * 5 + i / 3) % 4 == k))
+            .collect();
+        let mut s = KeyedSums::new(&req, &design()).unwrap();
+        s.add(&df.filter(&mask).unwrap(), 0).unwrap();
+        let bytes = hri_survey::partial_file::to_bytes(&mut s).unwrap();
+        let back = hri_survey::partial_file::from_bytes(&bytes, &format!("part {k}")).unwrap();
+        assert_eq!(back.rows(), s.rows());
+        merged.merge(back).unwrap();
+    }
+    let mut empty = KeyedSums::new(&req, &design()).unwrap();
+    let bytes = hri_survey::partial_file::to_bytes(&mut empty).unwrap();
+    merged
+        .merge(hri_survey::partial_file::from_bytes(&bytes, "empty").unwrap())
+        .unwrap();
+    assert_eq!(merged.rows(), n as u64);
+    assert_eq!(merged.by_columns(), whole.by_columns.as_slice());
+    same_table(&merged.finish().unwrap(), &whole, 1e-12).unwrap();
+    match hri_survey::partial_file::from_bytes(b"not parquet", "state of partition 3") {
+        Err(Error::PartialFormat { path, .. }) => assert_eq!(path, "state of partition 3"),
+        other => panic!("expected a format error, got {other:?}"),
+    }
+}

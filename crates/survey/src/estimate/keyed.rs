@@ -152,6 +152,12 @@ impl KeyedSums {
         &self.design
     }
 
+    /// The request's by-columns, in first-use order: the by-columns of the estimates
+    /// table that [`KeyedSums::finish`] gives, in its order.
+    pub fn by_columns(&self) -> &[String] {
+        &self.columns
+    }
+
     /// Rows added.
     pub fn rows(&self) -> u64 {
         self.rows
