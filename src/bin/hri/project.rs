@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use hri::project::{Project, run_with};
+use hri::project::{Project, RoundRoute, RunOptions, StreamMode, run_with_options};
 use hri::source::{CsvOptions, TextEncoding, profile, read};
 
 use crate::error::{CliError, Result};
@@ -17,6 +17,15 @@ use crate::error::{CliError, Result};
 pub struct RunArgs {
     /// The project file (TOML: catalogue, out, [design], [[rounds]], [derive]).
     pub project: PathBuf,
+    /// Read rounds in batches: auto (rounds of at least 20 million Parquet rows or 2 GB of
+    /// CSV, when they can be streamed), always (an error names what cannot be), never.
+    /// Default: the project file's `stream` key, else auto.
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Rows per batch when streaming (default: the project file's `batch_rows`, else
+    /// 500000).
+    #[arg(long)]
+    pub batch_rows: Option<usize>,
 }
 
 /// `hri inspect` arguments.
@@ -44,12 +53,27 @@ pub struct InspectArgs {
 /// Run `hri run`.
 pub(crate) fn run_project(a: &RunArgs, out: &mut dyn Write) -> Result<()> {
     let project = Project::from_path(&a.project)?;
+    let stream = a
+        .stream
+        .as_deref()
+        .map(|s| s.parse::<StreamMode>())
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--stream: {e}")))?;
+    if a.batch_rows == Some(0) {
+        return Err(CliError::Usage("--batch-rows must be at least 1".into()));
+    }
+    let options = RunOptions {
+        write: true,
+        stream,
+        batch_rows: a.batch_rows,
+        auto_from: None,
+    };
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let run = run_with(&project, true, |step| {
+    let run = run_with_options(&project, &options, |step| {
         bar.set_length(step.count as u64);
         bar.set_position(step.done as u64);
         bar.set_message(step.what);
@@ -64,6 +88,18 @@ pub(crate) fn run_project(a: &RunArgs, out: &mut dyn Write) -> Result<()> {
             r.rows,
             r.results.rows().len()
         )
+        .map_err(CliError::Output)?;
+        match &r.route {
+            RoundRoute::Streamed { passes, batch_rows } => writeln!(
+                out,
+                "  read in batches of {batch_rows} rows ({passes} pass{})",
+                if *passes == 1 { "" } else { "es" }
+            ),
+            RoundRoute::Memory {
+                fallback: Some(why),
+            } => writeln!(out, "  in memory, not streamed: {why}"),
+            RoundRoute::Memory { fallback: None } => Ok(()),
+        }
         .map_err(CliError::Output)?;
         for d in &r.derivations {
             let unknown = d.unknown_rows();

@@ -1,0 +1,389 @@
+//! A project's rounds read in batches (`hri run --stream`, the project file's `stream`
+//! key): each batch is read, recoded and derived, its weights checked, and added to the
+//! pipeline's partial sums ([`crate::pipeline::PipelineStream`]); the rows are never held
+//! whole. What follows the estimates (gaps, quality flags, benchmarks, scores, results,
+//! writers) is the in-memory route's.
+//!
+//! # What streams, what is refused
+//!
+//! | round | streamed? |
+//! |---|---|
+//! | main file Parquet, or CSV in UTF-8 (separator, decimal comma and missing strings as the project says) | yes |
+//! | main file Stata, SPSS, SAS, or CSV in Latin-1 / Windows-1252 | no: these readers read the whole file |
+//! | `joins` | no: the join is done on the whole data |
+//! | `[derive.income_quintile]` | no: its cut points are weighted quantiles of the whole round |
+//! | a `[[derive.recode]]` that aggregates, windows (`OVER`), sorts, shifts or ranks | no: its value depends on other rows |
+//! | a quantile indicator, `ci = "logit"`, replicate weights, calibration, a second-stage fpc, lonely-PSU `average` | no: partial sums cannot carry them ([`crate::pipeline::Pipeline::stream_refusal`]) |
+//!
+//! Every other derivation (sex, age group, disability, child functioning, migratory
+//! status, urban/rural) and every row-wise recode reads only its own row, so it gives the
+//! same column batch by batch; the derivation reports of the batches are added up
+//! ([`crate::derive::DeriveReport::merge_batches`]).
+//!
+//! Under [`StreamMode::Auto`] a round is streamed when its main file has at least
+//! [`STREAM_ROWS`] rows (Parquet) or [`STREAM_CSV_BYTES`] bytes (CSV) and nothing above
+//! refuses it; a refused round is computed in memory and the run says why
+//! ([`super::RoundRun::route`]). Under [`StreamMode::Always`] a refusal is a
+//! [`super::ProjectError::NotStreamable`] naming the round, the place (the file, join,
+//! derivation, recode or indicator) and the reason.
+//!
+//! With PSUs the data are read twice (cell totals, then each stratum's sums as soon as its
+//! rows are read); memory is one batch of rows and the open strata's sums when the file is
+//! grouped by stratum. Errors of a derivation name the row within its batch and the
+//! batch's first row.
+
+use std::path::Path;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Project, ProjectError, RoundData};
+use crate::derive::DeriveReport;
+use crate::source::{CsvOptions, Format, TextEncoding};
+
+/// Parquet files of at least this many rows are streamed under [`StreamMode::Auto`] (as
+/// `hri estimate --stream auto`): about 2.5 GB of the pilot table's columns in memory.
+pub const STREAM_ROWS: usize = 20_000_000;
+/// CSV files of at least this many bytes are streamed under [`StreamMode::Auto`].
+pub const STREAM_CSV_BYTES: u64 = 2_000_000_000;
+
+/// Whether a project's rounds are read in batches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamMode {
+    /// Stream a round whose main file is large ([`STREAM_ROWS`], [`STREAM_CSV_BYTES`]) and
+    /// that can be streamed; otherwise compute it in memory (saying why when it was large).
+    #[default]
+    Auto,
+    /// Stream every round; one that cannot be streamed is an error naming why.
+    Always,
+    /// Compute every round in memory.
+    Never,
+}
+
+impl std::str::FromStr for StreamMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(StreamMode::Auto),
+            "always" => Ok(StreamMode::Always),
+            "never" => Ok(StreamMode::Never),
+            other => Err(format!(
+                "unknown stream mode `{other}` (auto, always or never)"
+            )),
+        }
+    }
+}
+
+/// How a round was computed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoundRoute {
+    /// The whole round in memory; with the reason when streaming was asked for (or the
+    /// file was large) but the round cannot be streamed.
+    Memory {
+        /// Why the round was not streamed, when it could have been expected to be.
+        fallback: Option<String>,
+    },
+    /// Read in batches.
+    Streamed {
+        /// Passes over the data (2 with PSUs).
+        passes: usize,
+        /// Rows per batch.
+        batch_rows: usize,
+    },
+}
+
+/// Where a round cannot be streamed and why: (place, reason).
+pub(crate) type Refusal = (String, String);
+
+/// Polars SQL functions whose value depends on other rows (matched as prefixes of the
+/// function's name).
+const NOT_ROW_WISE: &[&str] = &[
+    "cum_",
+    "rolling",
+    "ewm",
+    "arg_",
+    "rank",
+    "shift",
+    "diff",
+    "pct_change",
+    "unique",
+    "n_unique",
+    "mode",
+    "reverse",
+    "quantile",
+    "null_count",
+    "drop_",
+    "interpolate",
+    "forward_fill",
+    "backward_fill",
+    "fill_null_with_strategy",
+    "top_k",
+    "bottom_k",
+    "search_sorted",
+    "index_of",
+    "int_range",
+    "peak_",
+    "entropy",
+    "kurtosis",
+    "skew",
+    "value_counts",
+    "hist",
+    "approx_n_unique",
+    "is_first_distinct",
+    "is_last_distinct",
+    "is_unique",
+    "is_duplicated",
+    "rle",
+    "upcast",
+    "gather_every",
+    "implode",
+    "sample",
+    "shuffle",
+];
+
+/// What in an expression makes its value depend on rows other than its own, if anything.
+pub(crate) fn not_row_wise(expr: &Expr) -> Option<String> {
+    for e in expr {
+        let what = match e {
+            Expr::Agg(_) => Some("an aggregate".to_string()),
+            Expr::Over { .. } => Some("a window function (OVER)".to_string()),
+            Expr::Sort { .. } | Expr::SortBy { .. } => Some("a sort".to_string()),
+            Expr::Gather { .. } => Some("a gather".to_string()),
+            Expr::Filter { .. } => Some("a filter".to_string()),
+            Expr::Slice { .. } => Some("a slice".to_string()),
+            Expr::Explode { .. } => Some("an explode".to_string()),
+            Expr::Len => Some("a row count".to_string()),
+            Expr::AnonymousFunction { .. } => Some("a user-defined function".to_string()),
+            Expr::Function { function, .. } => {
+                let name = function.to_string();
+                NOT_ROW_WISE
+                    .iter()
+                    .any(|p| name.starts_with(p))
+                    .then(|| format!("the function `{name}`"))
+            }
+            _ => None,
+        };
+        if what.is_some() {
+            return what;
+        }
+    }
+    None
+}
+
+impl Project {
+    /// Why round `index` cannot be read in batches, as far as the project file tells
+    /// (the pipeline's own reasons come later): the main file's format, a join, the income
+    /// quintile, a recode that is not row-wise. `None` when it can.
+    pub(crate) fn stream_refusal(&self, index: usize) -> Option<Refusal> {
+        let round = &self.file.rounds[index];
+        let path = self.resolve(&round.data);
+        match Format::from_path(&path) {
+            Ok(Format::Parquet) => {}
+            Ok(Format::Csv) => {
+                let csv = round.csv.clone().unwrap_or_default();
+                if csv.encoding != TextEncoding::Utf8 {
+                    return Some((
+                        round.data.clone(),
+                        "a CSV file in Latin-1 or Windows-1252 is decoded whole; convert it to UTF-8 or Parquet to stream it".into(),
+                    ));
+                }
+            }
+            Ok(f) => {
+                return Some((
+                    round.data.clone(),
+                    format!(
+                        "{} files are read whole; streaming reads Parquet and UTF-8 CSV (write the round as Parquet to stream it)",
+                        f.name()
+                    ),
+                ));
+            }
+            Err(e) => return Some((round.data.clone(), e.to_string())),
+        }
+        if let Some(j) = round.joins.first() {
+            return Some((
+                format!("joins (with {})", j.data),
+                "a join is done on the whole data; write the joined round as one Parquet file to stream it".into(),
+            ));
+        }
+        if self.file.derive.income_quintile.is_some() {
+            return Some((
+                "[derive.income_quintile]".into(),
+                "its cut points are weighted quantiles of the whole round's income".into(),
+            ));
+        }
+        for r in &self.file.derive.recode {
+            let sql = r.sql.clone();
+            let Ok(expr) = crate::sql::on_sql_stack("recode", move || polars::sql::sql_expr(&sql))
+            else {
+                continue; // the recode's own error comes when it runs
+            };
+            if let Some(what) = not_row_wise(&expr) {
+                return Some((
+                    format!("[[derive.recode]] `{}`", r.output),
+                    format!("its SQL uses {what}, whose value depends on other rows"),
+                ));
+            }
+        }
+        None
+    }
+
+    /// Whether round `index`'s main file is large enough for [`StreamMode::Auto`] to
+    /// stream it: at least `from.0` rows of Parquet, or `from.1` bytes of another format.
+    pub(crate) fn large_round(
+        &self,
+        index: usize,
+        from: (usize, u64),
+    ) -> Result<bool, ProjectError> {
+        let path = self.resolve(&self.file.rounds[index].data);
+        let io = |source| ProjectError::Io {
+            path: path.clone(),
+            source,
+        };
+        match Format::from_path(&path) {
+            Ok(Format::Parquet) => {
+                let file = std::fs::File::open(&path).map_err(io)?;
+                let rows =
+                    ParquetReader::new(file)
+                        .num_rows()
+                        .map_err(|source| ProjectError::Polars {
+                            what: format!("{}: counting rows", path.display()),
+                            source,
+                        })?;
+                Ok(rows >= from.0)
+            }
+            _ => Ok(std::fs::metadata(&path).map_err(io)?.len() >= from.1),
+        }
+    }
+
+    /// A scan of round `index`'s main file (Parquet, or UTF-8 CSV read with the round's
+    /// options and the column types of the whole file, as [`crate::source::read`] reads
+    /// it), with the schema found once and reused by every pass.
+    pub(crate) fn round_scan(&self, index: usize) -> Result<RoundScan, ProjectError> {
+        let round = &self.file.rounds[index];
+        let path = self.resolve(&round.data);
+        if !path.is_file() {
+            return Err(ProjectError::Io {
+                path: path.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            });
+        }
+        let csv = match Format::from_path(&path)? {
+            Format::Csv => Some(round.csv.clone().unwrap_or_default()),
+            _ => None,
+        };
+        let mut scan = RoundScan {
+            path,
+            csv,
+            schema: None,
+        };
+        let schema = scan
+            .lazy()?
+            .collect_schema()
+            .map_err(|source| scan.polars(source))?;
+        scan.schema = Some(schema);
+        Ok(scan)
+    }
+
+    /// Recodes and derives one batch of round `index`, labels its dimensions and checks
+    /// its weights (rows numbered from `first_row`): the batch as the pipeline reads it,
+    /// and its derivation reports.
+    pub(crate) fn prepare_batch(
+        &self,
+        batch: DataFrame,
+        round: &RoundData,
+        catalogue: &crate::catalogue::Catalogue,
+        weight: &str,
+        first_row: u64,
+    ) -> Result<(DataFrame, Vec<DeriveReport>), ProjectError> {
+        let mut part = RoundData {
+            period: round.period.clone(),
+            files: if first_row == 0 {
+                round.files.clone()
+            } else {
+                format!("{}, batch from row {first_row}", round.files)
+            },
+            data: batch,
+            columns: round.columns.clone(),
+        };
+        let reports = self.derive(&mut part)?;
+        self.label_dimensions(catalogue, &mut part)?;
+        super::check_weights(&part, weight, first_row as usize)?;
+        Ok((part.data, reports))
+    }
+}
+
+/// A round's main file, scanned lazily pass after pass.
+pub(crate) struct RoundScan {
+    path: std::path::PathBuf,
+    csv: Option<CsvOptions>,
+    schema: Option<SchemaRef>,
+}
+
+impl RoundScan {
+    fn polars(&self, source: PolarsError) -> ProjectError {
+        ProjectError::Polars {
+            what: format!("{}: scanning", self.path.display()),
+            source,
+        }
+    }
+
+    /// A lazy scan of the file (every column).
+    pub(crate) fn lazy(&self) -> Result<LazyFrame, ProjectError> {
+        let text = PlRefPath::from(self.path.to_string_lossy().as_ref());
+        let lf = match &self.csv {
+            None => LazyFrame::scan_parquet(text, ScanArgsParquet::default()),
+            Some(o) => {
+                let sep = match o.separator.as_bytes() {
+                    [b] if b.is_ascii() => *b,
+                    _ if o.separator == "\\t" => b'\t',
+                    _ => {
+                        return Err(ProjectError::Source(crate::source::SourceError::Options {
+                            path: self.path.clone(),
+                            message: format!(
+                                "csv.separator `{}` is not one ASCII character",
+                                o.separator
+                            ),
+                        }));
+                    }
+                };
+                if o.decimal_comma && sep == b',' {
+                    return Err(ProjectError::Source(crate::source::SourceError::Options {
+                        path: self.path.clone(),
+                        message: "csv.decimal_comma needs a separator other than `,` (e.g. separator = \";\")".into(),
+                    }));
+                }
+                let nulls = (!o.missing.is_empty()).then(|| {
+                    NullValues::AllColumns(
+                        o.missing
+                            .iter()
+                            .map(|s| PlSmallStr::from(s.as_str()))
+                            .collect(),
+                    )
+                });
+                LazyCsvReader::new(text)
+                    .with_has_header(true)
+                    .with_infer_schema_length(None)
+                    .with_schema(self.schema.clone())
+                    .with_separator(sep)
+                    .with_decimal_comma(o.decimal_comma)
+                    .with_null_values(nulls)
+                    .finish()
+            }
+        };
+        lf.map_err(|source| self.polars(source))
+    }
+
+    /// The file's columns, without rows.
+    pub(crate) fn empty(&self) -> Result<DataFrame, ProjectError> {
+        self.lazy()?
+            .limit(0)
+            .collect()
+            .map_err(|source| self.polars(source))
+    }
+
+    /// The file, for messages.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}

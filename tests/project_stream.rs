@@ -1,0 +1,240 @@
+//! Projects read in batches (`hri run --stream`, issue 23): a round streamed gives the
+//! in-memory round's indicator table, summaries and derivation reports (1e-12 relative in
+//! every number); what partial sums cannot carry is refused with a typed error naming the
+//! place under `always`, and computed in memory with the reason under `auto`.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use hri::pilot::{Country, round_files};
+use hri::project::{
+    Project, ProjectError, ProjectRun, RoundRoute, RunOptions, StreamMode, derivations_frame,
+    run_with_options,
+};
+
+const SEED: u64 = 20_261_128;
+
+fn tmp(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("hri-tests")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The Tunisia pilot's catalogue without its quantile indicator (median earnings: an exact
+/// quantile needs every value of its domain, so it is never streamed), in `work`.
+fn catalogue_without_quantile(work: &Path) -> String {
+    let text = std::fs::read_to_string(work.join("catalogue.toml")).unwrap();
+    let start = text
+        .find("[[indicators]]\nid = \"median_monthly_earnings\"")
+        .unwrap();
+    let end = start + 1 + text[start + 1..].find("\n[[").unwrap();
+    let out = format!("{}{}", &text[..start], &text[end..]);
+    assert!(!out.contains("type = \"quantile\""));
+    std::fs::write(work.join("catalogue_no_quantile.toml"), out).unwrap();
+    "catalogue_no_quantile.toml".into()
+}
+
+/// The Tunisia pilot's project in `work`: round 2015 as the pilot delivers it (a UTF-8
+/// CSV), round 2020 (an SPSS file) written again as Parquet when `parquet_2020`; the
+/// catalogue without its quantile indicator unless `quantile`.
+fn tunisia(tag: &str, households: usize, parquet_2020: bool, quantile: bool) -> Project {
+    let work = tmp(tag);
+    round_files(Country::Tunisia, households, SEED, &work).unwrap();
+    let mut project = hri::pilot::project(Country::Tunisia, &work).unwrap();
+    if !quantile {
+        project.file.catalogue = catalogue_without_quantile(&work);
+    }
+    if parquet_2020 {
+        let mut round = project.read_round(1).unwrap();
+        let path = work.join("hims_2020.parquet");
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut round.data)
+            .unwrap();
+        project.file.rounds[1].data = "hims_2020.parquet".into();
+    }
+    project
+}
+
+fn options(stream: StreamMode, batch_rows: Option<usize>) -> RunOptions {
+    RunOptions {
+        write: false,
+        stream: Some(stream),
+        batch_rows,
+        auto_from: None,
+    }
+}
+
+/// Columns that are differences of (or between) values on the estimate's scale: compared
+/// on the scale of the values they are differences of ([`row_scale`]), as the engine's
+/// tests compare standard errors and interval limits on the scale of their estimate; a
+/// change of 0.008 between two rounds' estimates near 50 carries their rounding of 1e-14.
+const DIFFERENCES: [&str; 11] = [
+    "se",
+    "ci_low",
+    "ci_high",
+    "gap_difference",
+    "gap_se",
+    "gap_ci_low",
+    "gap_ci_high",
+    "change",
+    "change_se",
+    "distance",
+    "cv",
+];
+
+/// Per row, the largest magnitude of the values the row's differences are taken between:
+/// its estimate, the reference group's (`estimate − gap_difference`), the previous round's
+/// (`estimate − change`) and the benchmark target.
+fn row_scale(df: &DataFrame) -> Vec<f64> {
+    let get = |name: &str| -> Vec<Option<f64>> {
+        match df.column(name) {
+            Ok(c) => c
+                .cast(&DataType::Float64)
+                .unwrap()
+                .f64()
+                .unwrap()
+                .iter()
+                .collect(),
+            Err(_) => vec![None; df.height()],
+        }
+    };
+    let (est, gap, change, target) = (
+        get("estimate"),
+        get("gap_difference"),
+        get("change"),
+        get("benchmark_target"),
+    );
+    (0..df.height())
+        .map(|i| {
+            let e = est[i].unwrap_or(0.0);
+            [
+                e.abs(),
+                (e - gap[i].unwrap_or(0.0)).abs(),
+                (e - change[i].unwrap_or(0.0)).abs(),
+                target[i].unwrap_or(0.0).abs(),
+            ]
+            .into_iter()
+            .filter(|x| x.is_finite())
+            .fold(0.0, f64::max)
+        })
+        .collect()
+}
+
+/// Two frames agree: same columns and types, text and counts equal, every float equal to
+/// `tol` relative (differences on their row's scale, [`DIFFERENCES`]; nulls and NaN in the
+/// same places). Returns how many floats were compared.
+fn same_frame(a: &DataFrame, b: &DataFrame, tol: f64, what: &str) -> usize {
+    assert_eq!(a.shape(), b.shape(), "{what}: shape");
+    assert_eq!(
+        a.get_column_names(),
+        b.get_column_names(),
+        "{what}: columns"
+    );
+    let scale = row_scale(a);
+    let mut numbers = 0;
+    for (x, y) in a.columns().iter().zip(b.columns()) {
+        let name = x.name();
+        assert_eq!(x.dtype(), y.dtype(), "{what}: {name} type");
+        if x.dtype().is_float() {
+            let difference = DIFFERENCES.contains(&name.as_str());
+            let (p, q) = (
+                x.cast(&DataType::Float64).unwrap(),
+                y.cast(&DataType::Float64).unwrap(),
+            );
+            for (i, (u, v)) in p
+                .f64()
+                .unwrap()
+                .iter()
+                .zip(q.f64().unwrap().iter())
+                .enumerate()
+            {
+                match (u, v) {
+                    (Some(u), Some(v)) if u.is_nan() || v.is_nan() => {
+                        assert!(
+                            u.is_nan() && v.is_nan(),
+                            "{what}: {name}, row {i}: {u} vs {v}"
+                        )
+                    }
+                    (Some(u), Some(v)) => {
+                        let floor = if difference { scale[i] } else { 0.0 };
+                        assert!(
+                            u == v || (u - v).abs() <= tol * u.abs().max(v.abs()).max(floor),
+                            "{what}: {name}, row {i}: {u} vs {v}"
+                        );
+                        numbers += 1;
+                    }
+                    (u, v) => assert_eq!(u, v, "{what}: {name}, row {i}"),
+                }
+            }
+        } else {
+            assert!(x == y, "{what}: column {name} differs");
+        }
+    }
+    numbers
+}
+
+/// Every output of two runs agrees: the indicator table of every round, the summary
+/// scores, the derivation reports and the rows read.
+fn same_run(streamed: &ProjectRun, memory: &ProjectRun) {
+    let n = same_frame(
+        &streamed.indicators,
+        &memory.indicators,
+        1e-12,
+        "indicators",
+    );
+    assert!(n > 5_000, "only {n} numbers compared");
+    same_frame(
+        &streamed.summaries().unwrap(),
+        &memory.summaries().unwrap(),
+        1e-12,
+        "summaries",
+    );
+    assert_eq!(
+        derivations_frame(&streamed.rounds).unwrap(),
+        derivations_frame(&memory.rounds).unwrap(),
+        "derivation reports"
+    );
+    for (s, m) in streamed.rounds.iter().zip(&memory.rounds) {
+        assert_eq!(s.rows, m.rows, "rows of round {}", s.period);
+        assert_eq!(
+            s.derivations, m.derivations,
+            "reports of round {}",
+            s.period
+        );
+    }
+}
+
+/// Both Tunisia rounds streamed (the 2015 CSV and the 2020 round as Parquet, in batches of
+/// 257 rows: many batches, PSUs cut across them) give the in-memory run's indicator
+/// table (every estimate, se, interval, df, cv, deff, gap and its se, score) to 1e-12,
+/// its summaries, its derivation reports (notes' counts added up over the batches) and
+/// its row counts; the route is recorded.
+#[test]
+fn streamed_tunisia_rounds_equal_the_in_memory_run() {
+    let project = tunisia("project-stream-equal", 1_500, true, false);
+    let memory = run_with_options(&project, &options(StreamMode::Never, None), |_| {}).unwrap();
+    let streamed =
+        run_with_options(&project, &options(StreamMode::Always, Some(257)), |_| {}).unwrap();
+    for r in &memory.rounds {
+        assert_eq!(r.route, RoundRoute::Memory { fallback: None });
+    }
+    for r in &streamed.rounds {
+        assert_eq!(
+            r.route,
+            RoundRoute::Streamed {
+                passes: 2,
+                batch_rows: 257
+            }
+        );
+        assert!(r.rows > 2 * 257, "round {}: {} rows", r.period, r.rows);
+    }
+    same_run(&streamed, &memory);
+    // Gaps are there, with their standard errors.
+    let gap_se = streamed.indicators.column("gap_se").unwrap();
+    let gaps = gap_se.len() - gap_se.null_count();
+    assert!(gaps > 100, "{gaps} gaps with a standard error");
+}
