@@ -238,3 +238,109 @@ fn streamed_tunisia_rounds_equal_the_in_memory_run() {
     let gaps = gap_se.len() - gap_se.null_count();
     assert!(gaps > 100, "{gaps} gaps with a standard error");
 }
+
+/// Under `always`, what partial sums cannot carry stops the run with
+/// `ProjectError::NotStreamable` naming the round, the place and the reason: an SPSS round
+/// file, a quantile indicator, the logit interval, the income quintile, a recode whose
+/// value depends on other rows, a join.
+#[test]
+fn always_refuses_what_cannot_stream_naming_it() {
+    let base = tunisia("project-stream-refused", 600, false, true);
+    let refused = |project: &Project| -> (String, String, String) {
+        match run_with_options(project, &options(StreamMode::Always, None), |_| {}) {
+            Err(ProjectError::NotStreamable {
+                period,
+                place,
+                reason,
+                ..
+            }) => (period, place, reason),
+            other => panic!(
+                "expected NotStreamable, got {:?}",
+                other.map(|r| r.rounds.len())
+            ),
+        }
+    };
+    // Round 2015 (CSV) would stream, but the catalogue has a quantile.
+    let (period, place, reason) = refused(&base);
+    assert_eq!(period, "2015");
+    assert_eq!(place, "indicator 'median_monthly_earnings'");
+    assert!(reason.contains("quantile"), "{reason}");
+    // Without it, round 2015 streams and round 2020 (SPSS) is refused.
+    let mut p = base.clone();
+    p.file.catalogue = catalogue_without_quantile(p.path.parent().unwrap());
+    let (period, place, reason) = refused(&p);
+    assert_eq!((period.as_str(), place.as_str()), ("2020", "hims_2020.sav"));
+    assert!(reason.contains("SPSS"), "{reason}");
+    // Only round 2015 from here on.
+    p.file.rounds.truncate(1);
+    let mut logit = p.clone();
+    logit.file.ci = Some("logit".into());
+    let (_, place, reason) = refused(&logit);
+    assert!(place.starts_with("indicator '"), "{place}");
+    assert!(reason.contains("logit"), "{reason}");
+    let mut quintile = p.clone();
+    quintile.file.derive.income_quintile =
+        Some(hri::derive::IncomeQuintileSpec::new("earnings", "weight"));
+    let (_, place, reason) = refused(&quintile);
+    assert_eq!(place, "[derive.income_quintile]");
+    assert!(reason.contains("weighted quantiles"), "{reason}");
+    let mut window = p.clone();
+    window.file.derive.recode.push(hri::project::RecodeSpec {
+        output: "older_than_average".into(),
+        sql: "age > AVG(age) OVER ()".into(),
+    });
+    let (_, place, reason) = refused(&window);
+    assert_eq!(place, "[[derive.recode]] `older_than_average`");
+    assert!(reason.contains("depends on other rows"), "{reason}");
+    let mut joined = p.clone();
+    joined.file.rounds[0].joins.push(hri::project::JoinSpec {
+        data: "households.csv".into(),
+        on: vec!["household".into()],
+        csv: None,
+    });
+    let (_, place, _) = refused(&joined);
+    assert_eq!(place, "joins (with households.csv)");
+}
+
+/// Under `auto` a round at or above the size threshold streams when it can, and is
+/// computed in memory with the reason when it cannot (the SPSS round); below the threshold
+/// nothing streams. The results are the in-memory run's either way.
+#[test]
+fn auto_streams_large_rounds_and_says_why_not() {
+    let mut project = tunisia("project-stream-auto", 600, false, false);
+    project.file.batch_rows = Some(500);
+    let memory = run_with_options(&project, &options(StreamMode::Never, None), |_| {}).unwrap();
+    let auto = |from: (usize, u64)| {
+        let o = RunOptions {
+            auto_from: Some(from),
+            ..options(StreamMode::Auto, None)
+        };
+        run_with_options(&project, &o, |_| {}).unwrap()
+    };
+    let small = auto((usize::MAX, u64::MAX));
+    assert!(
+        small
+            .rounds
+            .iter()
+            .all(|r| r.route == RoundRoute::Memory { fallback: None })
+    );
+    let large = auto((0, 0));
+    assert_eq!(
+        large.rounds[0].route,
+        RoundRoute::Streamed {
+            passes: 2,
+            batch_rows: 500
+        }
+    );
+    match &large.rounds[1].route {
+        RoundRoute::Memory {
+            fallback: Some(why),
+        } => assert!(
+            why.starts_with("hims_2020.sav: ") && why.contains("SPSS"),
+            "{why}"
+        ),
+        other => panic!("round 2020: {other:?}"),
+    }
+    same_run(&large, &memory);
+    same_run(&small, &memory);
+}
