@@ -2127,6 +2127,34 @@ impl Pipeline {
         })
     }
 
+    /// Runs a pipeline built from a schema on the rows of a lazy query read in batches of
+    /// `batch_rows` ([`crate::stream::for_each_batch`]; `query` is called once per pass):
+    /// [`Pipeline::run`]'s results without the rows in memory (see [`PipelineStream`]).
+    pub fn run_streamed(
+        &self,
+        query: impl Fn() -> Result<polars::prelude::LazyFrame, PolarsError>,
+        batch_rows: usize,
+    ) -> Result<Results, PipelineError> {
+        let mut stream = self.stream()?;
+        loop {
+            let mut failed = None;
+            let read = crate::stream::for_each_batch(query()?, batch_rows, |batch, first_row| {
+                stream.add(batch, first_row).map_err(|e| {
+                    failed = Some(e);
+                    hri_survey::Error::InvalidRequest("stopped".into())
+                })
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            read.map_err(PipelineError::Estimation)?;
+            if !stream.end_pass()? {
+                break;
+            }
+        }
+        self.results_from(&stream.finish()?)
+    }
+
     /// The labels of each disaggregation's columns among the groups met by keyed sums.
     fn stream_gap_specs(
         &self,

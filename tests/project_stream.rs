@@ -127,7 +127,7 @@ fn row_scale(df: &DataFrame) -> Vec<f64> {
 /// Two frames agree: same columns and types, text and counts equal, every float equal to
 /// `tol` relative (differences on their row's scale, [`DIFFERENCES`]; nulls and NaN in the
 /// same places). Returns how many floats were compared.
-fn same_frame(a: &DataFrame, b: &DataFrame, tol: f64, what: &str) -> usize {
+pub(crate) fn same_frame(a: &DataFrame, b: &DataFrame, tol: f64, what: &str) -> usize {
     assert_eq!(a.shape(), b.shape(), "{what}: shape");
     assert_eq!(
         a.get_column_names(),
