@@ -2127,6 +2127,39 @@ impl Pipeline {
         })
     }
 
+    /// As [`Pipeline::stream`], keeping every (PSU, cell) sum in one pass: the partial sums
+    /// of a partition of the rows, to be written ([`PipelineStream::into_sums`],
+    /// [`crate::partial_file`]) and merged with other partitions' before
+    /// [`Pipeline::estimated_from_sums`].
+    pub fn stream_sums(&self) -> Result<PipelineStream<'_>, PipelineError> {
+        let mut s = self.stream()?;
+        if matches!(s.state, StreamState::First(_)) {
+            let sums = KeyedSums::new(&self.request(), self.survey.design())
+                .map_err(|e| self.engine_error(e))?;
+            s.state = StreamState::OnePass(sums);
+        }
+        Ok(s)
+    }
+
+    /// The estimates and gaps of the rows whose partial sums are `sums` (one pass, merged
+    /// partitions): what [`PipelineStream::finish`] gives. The sums must be of this
+    /// pipeline's request ([`Pipeline::request`]) and design.
+    pub fn estimated_from_sums(&self, sums: KeyedSums) -> Result<Estimated, PipelineError> {
+        if *sums.request() != self.request() || sums.design() != self.survey.design() {
+            return Err(PipelineError::WrongRoute(
+                "the partial sums are of another request or design than this pipeline's",
+            ));
+        }
+        let (specs, owners) = self.stream_gap_specs(&sums)?;
+        let (estimates, all) = sums
+            .finish_with_gaps(&specs)
+            .map_err(|e| self.engine_error(e))?;
+        Ok(Estimated {
+            estimates: Some(estimates),
+            gaps: self.gap_map(all, &owners),
+        })
+    }
+
     /// Runs a pipeline built from a schema on the rows of a lazy query read in batches of
     /// `batch_rows` ([`crate::stream::for_each_batch`]; `query` is called once per pass):
     /// [`Pipeline::run`]'s results without the rows in memory (see [`PipelineStream`]).
@@ -2219,6 +2252,16 @@ impl PipelineStream<'_> {
         }
     }
 
+    /// The partial sums of a one-pass stream ([`Pipeline::stream_sums`], or a design
+    /// without PSUs) once its pass has ended; `None` in a two-pass stream or without survey
+    /// indicators.
+    pub fn into_sums(self) -> Option<KeyedSums> {
+        match self.state {
+            StreamState::OnePass(sums) => Some(sums),
+            _ => None,
+        }
+    }
+
     /// Rows read in the first pass.
     pub fn rows(&self) -> u64 {
         self.rows
@@ -2244,13 +2287,7 @@ impl PipelineStream<'_> {
                     gaps: HashMap::new(),
                 });
             }
-            StreamState::OnePass(sums) => {
-                let (specs, owners) = p.stream_gap_specs(&sums)?;
-                let (estimates, all) = sums
-                    .finish_with_gaps(&specs)
-                    .map_err(|e| p.engine_error(e))?;
-                (estimates, p.gap_map(all, &owners))
-            }
+            StreamState::OnePass(sums) => return p.estimated_from_sums(sums),
             StreamState::Second(pass, owners) => {
                 let (estimates, all) = pass.finish_with_gaps().map_err(|e| p.engine_error(e))?;
                 (estimates, p.gap_map(all, &owners))

@@ -344,3 +344,158 @@ fn auto_streams_large_rounds_and_says_why_not() {
     same_run(&large, &memory);
     same_run(&small, &memory);
 }
+
+/// Writes `df`'s rows `i` with `i % parts == k` (rows of one PSU spread over every part)
+/// as Parquet files `<stem>.part<k>.parquet` in `dir`.
+fn partitions(df: &DataFrame, parts: usize, dir: &Path, stem: &str) -> Vec<PathBuf> {
+    (0..parts)
+        .map(|k| {
+            let mask: BooleanChunked = (0..df.height()).map(|i| i % parts == k).collect();
+            let mut part = df.filter(&mask).unwrap();
+            let path = dir.join(format!("{stem}.part{k}.parquet"));
+            ParquetWriter::new(std::fs::File::create(&path).unwrap())
+                .finish(&mut part)
+                .unwrap();
+            path
+        })
+        .collect()
+}
+
+/// `hri run PROJECT --partial` on row partitions of both Tunisia rounds (three of the 2015
+/// CSV, two of the 2020 round; every PSU spread over them) and `hri merge --project` give
+/// what `hri run` gives on the whole data: the indicator table and summaries to 1e-12,
+/// the derivation reports and row counts exactly, the files written. Files of another
+/// project's settings, and a round without files, are refused naming them.
+#[test]
+fn project_partitions_merge_to_the_whole_run() {
+    let project = tunisia("project-stream-partial", 1_200, true, false);
+    let dir = project.path.parent().unwrap().to_path_buf();
+    let whole = run_with_options(&project, &options(StreamMode::Never, None), |_| {}).unwrap();
+    let r2015 = project.read_round(0).unwrap().data;
+    let r2020 = project.read_round(1).unwrap().data;
+    let mut files = Vec::new();
+    for (period, df, parts) in [("2015", &r2015, 3), ("2020", &r2020, 2)] {
+        for part in partitions(df, parts, &dir, &format!("hims_{period}")) {
+            let sums = part.with_extension("sums.parquet");
+            let mut p = project
+                .partial(Some(period), Some(&part), 301)
+                .unwrap_or_else(|e| panic!("{}: {e}", part.display()));
+            assert!(p.sums.rows() > 0);
+            p.write(&sums).unwrap();
+            files.push(sums);
+        }
+    }
+    // Given in another order than the rounds': each round's files are found by their period.
+    files.reverse();
+    let merged = project.merge_partials(&files, false).unwrap();
+    assert_eq!(
+        merged
+            .rounds
+            .iter()
+            .map(|r| r.route.clone())
+            .collect::<Vec<_>>(),
+        vec![
+            RoundRoute::Merged { files: 3 },
+            RoundRoute::Merged { files: 2 }
+        ]
+    );
+    same_run(&merged, &whole);
+
+    // Through the program: hri run PROJECT --partial / hri merge --project --out.
+    let hri = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hri"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let project_file = dir.join("project.toml");
+    let mut text = toml::to_string(&project.file).unwrap();
+    text.push('\n');
+    std::fs::write(&project_file, text).unwrap();
+    let cli_sums = dir.join("cli-2015.sums.parquet");
+    let (code, stdout, err) = hri(&[
+        "run",
+        project_file.to_str().unwrap(),
+        "--partial",
+        cli_sums.to_str().unwrap(),
+        "--round",
+        "2015",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(stdout.contains("partial sums of round 2015"), "{stdout}");
+    let out_dir = dir.join("merged-out");
+    let mut args = vec![
+        "merge".to_string(),
+        "--project".into(),
+        project_file.display().to_string(),
+        "--out".into(),
+        out_dir.display().to_string(),
+        cli_sums.display().to_string(),
+    ];
+    args.extend(
+        files
+            .iter()
+            .filter(|f| f.to_string_lossy().contains("hims_2020"))
+            .map(|f| f.display().to_string()),
+    );
+    let (code, stdout, err) = hri(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(stdout.contains("round 2015"), "{stdout}");
+    let read = |p: PathBuf| {
+        use polars::prelude::SerReader;
+        CsvReadOptions::default()
+            .with_infer_schema_length(None)
+            .try_into_reader_with_file_path(Some(p))
+            .unwrap()
+            .finish()
+            .unwrap()
+    };
+    let written = read(out_dir.join("indicators.csv"));
+    let whole_dir = dir.join("whole-out");
+    whole.write(&whole_dir).unwrap();
+    let n = same_frame(
+        &written,
+        &read(whole_dir.join("indicators.csv")),
+        1e-12,
+        "indicators.csv merged by hri merge",
+    );
+    assert!(n > 5_000, "{n}");
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("derivations.csv")).unwrap(),
+        std::fs::read_to_string(whole_dir.join("derivations.csv")).unwrap()
+    );
+
+    // Another project's files are refused, naming the file.
+    let mut other = project.clone();
+    other.file.reference = Some("native_born".into());
+    match other.merge_partials(&files, false) {
+        Err(ProjectError::PartialMismatch { file, what, .. }) => {
+            assert_eq!(file, files[0]);
+            assert!(what.contains("other project settings"), "{what}");
+        }
+        other => panic!(
+            "expected PartialMismatch, got {:?}",
+            other.map(|r| r.rounds.len())
+        ),
+    }
+    // A round without files is named.
+    let only_2015: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("hims_2015"))
+        .cloned()
+        .collect();
+    match project.merge_partials(&only_2015, false) {
+        Err(ProjectError::Invalid { message, .. }) => {
+            assert!(
+                message.contains("no partial-sums file of round 2020"),
+                "{message}"
+            )
+        }
+        other => panic!("expected Invalid, got {:?}", other.map(|r| r.rounds.len())),
+    }
+}

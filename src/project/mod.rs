@@ -73,8 +73,10 @@
 //! derivation, recode, join or design key of an unknown column, a duplicated join key
 //! value, a weight that is missing or negative with its row.
 
+mod partial;
 mod stream;
 
+pub use partial::{PROJECT_FORMAT_VERSION, RoundPartial, read_partial};
 pub use stream::{RoundRoute, STREAM_CSV_BYTES, STREAM_ROWS, StreamMode};
 
 use std::collections::{BTreeMap, HashSet};
@@ -440,6 +442,24 @@ pub enum ProjectError {
         /// The reader's error.
         #[source]
         source: Box<hri_survey::Error>,
+    },
+    /// A partial-sums file that does not belong to the project it is merged into.
+    #[error("{file}: partial sums {what}, not of {project}")]
+    PartialMismatch {
+        /// The file.
+        file: PathBuf,
+        /// The project file.
+        project: PathBuf,
+        /// What differs.
+        what: String,
+    },
+    /// A file that is not a project's partial-sums file of the version this program reads.
+    #[error("{path}: {problem}")]
+    PartialFormat {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
     },
     /// A round cannot be read in batches (streaming `always`): where and why.
     #[error("{project}, round {period}: cannot stream {place}: {reason}")]
@@ -1131,7 +1151,7 @@ pub struct RunOptions {
 }
 
 /// A round's pipeline settings shared by every route: what the project file says.
-struct Settings {
+pub(crate) struct Settings {
     register: Option<Register>,
     ci: Option<CiMethod>,
     quality: Option<crate::quality::QualityPolicy>,
@@ -1139,7 +1159,7 @@ struct Settings {
 
 /// What the last round leaves for the last-against-first comparison: its catalogue, its
 /// columns (no rows), design and estimates.
-type LastRound = (Catalogue, DataFrame, Design, crate::pipeline::Estimated);
+pub(crate) type LastRound = (Catalogue, DataFrame, Design, crate::pipeline::Estimated);
 
 /// As [`run_with`], with the streaming options (see [`StreamMode`] and the `stream`
 /// module's table of what streams).
@@ -1168,41 +1188,7 @@ pub fn run_with_options(
         done += 1;
     };
     let catalogue = project.catalogue()?;
-    let ci = project
-        .file
-        .ci
-        .as_deref()
-        .map(|c| c.parse::<CiMethod>())
-        .transpose()
-        .map_err(|e| ProjectError::Invalid {
-            path: project.path.clone(),
-            message: format!("ci: {e}"),
-        })?;
-    let quality = project
-        .file
-        .quality
-        .as_deref()
-        .map(|q| {
-            let base = project.path.parent().unwrap_or(Path::new("."));
-            let path = base.join(q);
-            match crate::quality::QualityPolicy::preset(q) {
-                Ok(p) => Ok(p),
-                Err(_) if path.is_file() => {
-                    crate::quality::QualityPolicy::from_name_or_path(&path.to_string_lossy())
-                }
-                Err(e) => Err(e),
-            }
-        })
-        .transpose()
-        .map_err(|e| ProjectError::Invalid {
-            path: project.path.clone(),
-            message: format!("quality: {e}"),
-        })?;
-    let settings = Settings {
-        register: project.register()?,
-        ci,
-        quality,
-    };
+    let settings = project.settings()?;
     let mut rounds: Vec<RoundRun> = Vec::with_capacity(n);
     let mut last: Option<LastRound> = None;
     for i in 0..n {
@@ -1210,7 +1196,7 @@ pub fn run_with_options(
         let previous = rounds.last().map(|r| r.results.clone());
         let refusal = match mode {
             StreamMode::Never => None,
-            _ => project.stream_refusal(i),
+            _ => project.stream_refusal(i, None),
         };
         let streams = match (mode, &refusal) {
             (StreamMode::Never, _) => false,
@@ -1283,15 +1269,29 @@ pub fn run_with_options(
             route: RoundRoute::Memory { fallback },
         });
     }
+    finish_run(project, rounds, last, &settings, write, &mut step)
+}
+
+/// What follows the rounds: the last round against the first (with more than two rounds),
+/// the stacked table, and the files when `write`.
+fn finish_run(
+    project: &Project,
+    rounds: Vec<RoundRun>,
+    last: Option<LastRound>,
+    settings: &Settings,
+    write: bool,
+    step: &mut impl FnMut(String),
+) -> Result<ProjectRun, ProjectError> {
+    let n = rounds.len();
     // The last round against the first: the last round's estimates, another previous.
     let first_to_last = match last {
-        Some((catalogue, columns, design, estimated)) => {
+        Some((catalogue, columns, design, estimated)) if n > 2 => {
             step("the last round against the first".to_string());
             let period = rounds[n - 1].period.clone();
             let p = project.round_pipeline(
                 &catalogue,
                 Pipeline::builder().schema(columns, design),
-                &settings,
+                settings,
                 &period,
                 Some(rounds[0].results.clone()),
             )?;
@@ -1300,7 +1300,7 @@ pub fn run_with_options(
                     .map_err(|e| pipeline_error(&period, e))?,
             )
         }
-        None => None,
+        _ => None,
     };
     let indicators = stack(&rounds)?;
     let mut run = ProjectRun {
@@ -1320,7 +1320,7 @@ pub fn run_with_options(
 }
 
 /// A pipeline error of a round.
-fn pipeline_error(period: &str, source: PipelineError) -> ProjectError {
+pub(crate) fn pipeline_error(period: &str, source: PipelineError) -> ProjectError {
     ProjectError::Pipeline {
         period: period.to_string(),
         source: Box::new(source),
@@ -1328,9 +1328,48 @@ fn pipeline_error(period: &str, source: PipelineError) -> ProjectError {
 }
 
 impl Project {
+    /// The settings of every round's pipeline: the register, interval and quality policy.
+    pub(crate) fn settings(&self) -> Result<Settings, ProjectError> {
+        let ci = self
+            .file
+            .ci
+            .as_deref()
+            .map(|c| c.parse::<CiMethod>())
+            .transpose()
+            .map_err(|e| ProjectError::Invalid {
+                path: self.path.clone(),
+                message: format!("ci: {e}"),
+            })?;
+        let quality = self
+            .file
+            .quality
+            .as_deref()
+            .map(|q| {
+                let base = self.path.parent().unwrap_or(Path::new("."));
+                let path = base.join(q);
+                match crate::quality::QualityPolicy::preset(q) {
+                    Ok(p) => Ok(p),
+                    Err(_) if path.is_file() => {
+                        crate::quality::QualityPolicy::from_name_or_path(&path.to_string_lossy())
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .transpose()
+            .map_err(|e| ProjectError::Invalid {
+                path: self.path.clone(),
+                message: format!("quality: {e}"),
+            })?;
+        Ok(Settings {
+            register: self.register()?,
+            ci,
+            quality,
+        })
+    }
+
     /// The pipeline of a round: the project's settings over `b` (which holds the data or
     /// the columns and the design).
-    fn round_pipeline(
+    pub(crate) fn round_pipeline(
         &self,
         catalogue: &Catalogue,
         b: crate::pipeline::PipelineBuilder,
@@ -1363,129 +1402,6 @@ impl Project {
             b = b.previous(p);
         }
         b.build().map_err(|e| pipeline_error(period, e))
-    }
-
-    /// Round `index` read in batches. The outer error stops the run; the inner one is a
-    /// [`ProjectError::NotStreamable`] from the pipeline (a quantile indicator, the logit
-    /// interval, a design the partial sums cannot carry), which `auto` answers by computing
-    /// the round in memory.
-    #[allow(clippy::type_complexity)]
-    fn run_streamed(
-        &self,
-        index: usize,
-        catalogue: &Catalogue,
-        settings: &Settings,
-        previous: Option<Results>,
-        batch_rows: usize,
-    ) -> Result<Result<(RoundRun, LastRound), ProjectError>, ProjectError> {
-        let spec = &self.file.rounds[index];
-        let scan = self.round_scan(index)?;
-        // The round's columns after derivation: the derivations run on no rows.
-        let mut schema = RoundData {
-            period: spec.period.clone(),
-            files: spec.data.clone(),
-            data: scan.empty()?,
-            columns: BTreeMap::new(),
-        };
-        let _ = self.derive(&mut schema)?;
-        let round_catalogue = self.label_dimensions(catalogue, &mut schema)?;
-        let design = self.design(index, &schema)?;
-        let weight = design.weight().to_string();
-        let columns = schema.data.clear();
-        let p = self.round_pipeline(
-            &round_catalogue,
-            Pipeline::builder().schema(columns.clone(), design.clone()),
-            settings,
-            &spec.period,
-            previous,
-        )?;
-        if let Some(PipelineError::NotStreamable { indicator, reason }) = p.stream_refusal() {
-            return Ok(Err(ProjectError::NotStreamable {
-                project: self.path.clone(),
-                period: spec.period.clone(),
-                place: match indicator {
-                    Some(i) => format!("indicator '{i}'"),
-                    None => "the design or interval".to_string(),
-                },
-                reason,
-            }));
-        }
-        let mut stream = p.stream().map_err(|e| pipeline_error(&spec.period, e))?;
-        let mut reports: Vec<Vec<DeriveReport>> = Vec::new();
-        let mut first_pass = true;
-        loop {
-            let mut failed: Option<ProjectError> = None;
-            let read =
-                crate::stream::for_each_batch(scan.lazy()?, batch_rows, |batch, first_row| {
-                    if batch.height() == 0 {
-                        return Ok(());
-                    }
-                    let prepared = self
-                        .prepare_batch(batch.clone(), &schema, catalogue, &weight, first_row)
-                        .and_then(|(data, r)| {
-                            stream
-                                .add(&data, first_row)
-                                .map_err(|e| pipeline_error(&spec.period, e))?;
-                            Ok(r)
-                        });
-                    match prepared {
-                        Ok(r) => {
-                            if first_pass {
-                                reports.push(r);
-                            }
-                            Ok(())
-                        }
-                        Err(e) => {
-                            failed = Some(e);
-                            Err(hri_survey::Error::InvalidRequest("stopped".into()))
-                        }
-                    }
-                });
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            read.map_err(|source| ProjectError::Stream {
-                path: scan.path().to_path_buf(),
-                period: spec.period.clone(),
-                source: Box::new(source),
-            })?;
-            first_pass = false;
-            if !stream
-                .end_pass()
-                .map_err(|e| pipeline_error(&spec.period, e))?
-            {
-                break;
-            }
-        }
-        let rows = stream.rows() as usize;
-        let passes = stream.passes();
-        let estimated = stream
-            .finish()
-            .map_err(|e| pipeline_error(&spec.period, e))?;
-        let results = p
-            .results_from(&estimated)
-            .map_err(|e| pipeline_error(&spec.period, e))?;
-        // Each derivation's report over the batches.
-        let derivations = match reports.first() {
-            None => self.derive(&mut schema.clone())?,
-            Some(first) => (0..first.len())
-                .filter_map(|k| {
-                    let parts: Vec<DeriveReport> =
-                        reports.iter().filter_map(|r| r.get(k).cloned()).collect();
-                    DeriveReport::merge_batches(&parts)
-                })
-                .collect(),
-        };
-        Ok(Ok((
-            RoundRun {
-                period: spec.period.clone(),
-                rows,
-                results,
-                derivations,
-                route: RoundRoute::Streamed { passes, batch_rows },
-            },
-            (round_catalogue, columns, design, estimated),
-        )))
     }
 }
 

@@ -37,8 +37,12 @@ use std::path::Path;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Project, ProjectError, RoundData};
+use super::{LastRound, Project, ProjectError, RoundData, RoundRun, Settings, pipeline_error};
+use crate::catalogue::Catalogue;
 use crate::derive::DeriveReport;
+use crate::design::Design;
+use crate::pipeline::{Pipeline, PipelineError, PipelineStream};
+use crate::results::Results;
 use crate::source::{CsvOptions, Format, TextEncoding};
 
 /// Parquet files of at least this many rows are streamed under [`StreamMode::Auto`] (as
@@ -90,6 +94,11 @@ pub enum RoundRoute {
         passes: usize,
         /// Rows per batch.
         batch_rows: usize,
+    },
+    /// From partial-sums files merged ([`Project::merge_partials`]).
+    Merged {
+        /// The files.
+        files: usize,
     },
 }
 
@@ -175,30 +184,31 @@ impl Project {
     /// Why round `index` cannot be read in batches, as far as the project file tells
     /// (the pipeline's own reasons come later): the main file's format, a join, the income
     /// quintile, a recode that is not row-wise. `None` when it can.
-    pub(crate) fn stream_refusal(&self, index: usize) -> Option<Refusal> {
+    pub(crate) fn stream_refusal(&self, index: usize, data: Option<&Path>) -> Option<Refusal> {
         let round = &self.file.rounds[index];
-        let path = self.resolve(&round.data);
+        let path = data.map_or_else(|| self.resolve(&round.data), Path::to_path_buf);
+        let name = data.map_or_else(|| round.data.clone(), |d| d.display().to_string());
         match Format::from_path(&path) {
             Ok(Format::Parquet) => {}
             Ok(Format::Csv) => {
                 let csv = round.csv.clone().unwrap_or_default();
                 if csv.encoding != TextEncoding::Utf8 {
                     return Some((
-                        round.data.clone(),
+                        name.clone(),
                         "a CSV file in Latin-1 or Windows-1252 is decoded whole; convert it to UTF-8 or Parquet to stream it".into(),
                     ));
                 }
             }
             Ok(f) => {
                 return Some((
-                    round.data.clone(),
+                    name.clone(),
                     format!(
                         "{} files are read whole; streaming reads Parquet and UTF-8 CSV (write the round as Parquet to stream it)",
                         f.name()
                     ),
                 ));
             }
-            Err(e) => return Some((round.data.clone(), e.to_string())),
+            Err(e) => return Some((name.clone(), e.to_string())),
         }
         if let Some(j) = round.joins.first() {
             return Some((
@@ -259,9 +269,13 @@ impl Project {
     /// A scan of round `index`'s main file (Parquet, or UTF-8 CSV read with the round's
     /// options and the column types of the whole file, as [`crate::source::read`] reads
     /// it), with the schema found once and reused by every pass.
-    pub(crate) fn round_scan(&self, index: usize) -> Result<RoundScan, ProjectError> {
+    pub(crate) fn round_scan(
+        &self,
+        index: usize,
+        data: Option<&Path>,
+    ) -> Result<RoundScan, ProjectError> {
         let round = &self.file.rounds[index];
-        let path = self.resolve(&round.data);
+        let path = data.map_or_else(|| self.resolve(&round.data), Path::to_path_buf);
         if !path.is_file() {
             return Err(ProjectError::Io {
                 path: path.clone(),
@@ -310,6 +324,199 @@ impl Project {
         self.label_dimensions(catalogue, &mut part)?;
         super::check_weights(&part, weight, first_row as usize)?;
         Ok((part.data, reports))
+    }
+}
+
+/// A round set up for streaming: its pipeline, built from the derived columns, and what
+/// each batch needs.
+pub(crate) struct StreamSetup {
+    /// The round's pipeline, built from a schema.
+    pub pipeline: Pipeline,
+    /// The round's derived columns (no rows), its period and files.
+    pub schema: RoundData,
+    /// The round's catalogue (dimensions labelled).
+    pub catalogue: Catalogue,
+    /// The derived columns, no rows.
+    pub columns: DataFrame,
+    /// The round's design.
+    pub design: Design,
+    /// The file read.
+    pub scan: RoundScan,
+}
+
+impl Project {
+    /// Round `index` (its main file, or `data`) set up for streaming: the derivations run
+    /// on the file's columns without rows, the design checked on them, the pipeline built.
+    /// The inner error is the pipeline's refusal ([`ProjectError::NotStreamable`]: a
+    /// quantile indicator, the logit interval, a design partial sums cannot carry).
+    pub(crate) fn stream_setup(
+        &self,
+        index: usize,
+        data: Option<&Path>,
+        catalogue: &Catalogue,
+        settings: &Settings,
+        previous: Option<Results>,
+    ) -> Result<Result<StreamSetup, ProjectError>, ProjectError> {
+        let spec = &self.file.rounds[index];
+        let scan = self.round_scan(index, data)?;
+        let mut schema = RoundData {
+            period: spec.period.clone(),
+            files: data.map_or_else(|| spec.data.clone(), |d| d.display().to_string()),
+            data: scan.empty()?,
+            columns: std::collections::BTreeMap::new(),
+        };
+        let _ = self.derive(&mut schema)?;
+        let round_catalogue = self.label_dimensions(catalogue, &mut schema)?;
+        let design = self.design(index, &schema)?;
+        let columns = schema.data.clear();
+        let pipeline = self.round_pipeline(
+            &round_catalogue,
+            Pipeline::builder().schema(columns.clone(), design.clone()),
+            settings,
+            &spec.period,
+            previous,
+        )?;
+        if let Some(PipelineError::NotStreamable { indicator, reason }) = pipeline.stream_refusal()
+        {
+            return Ok(Err(ProjectError::NotStreamable {
+                project: self.path.clone(),
+                period: spec.period.clone(),
+                place: match indicator {
+                    Some(i) => format!("indicator '{i}'"),
+                    None => "the design or interval".to_string(),
+                },
+                reason,
+            }));
+        }
+        Ok(Ok(StreamSetup {
+            pipeline,
+            schema,
+            catalogue: round_catalogue,
+            columns,
+            design,
+            scan,
+        }))
+    }
+
+    /// Reads the round of `setup` into `stream`, pass after pass, until the stream needs
+    /// no more: each batch recoded, derived, labelled (from the project's `catalogue`) and
+    /// weight-checked. Returns each batch's derivation reports of the first pass.
+    pub(crate) fn feed(
+        &self,
+        setup: &StreamSetup,
+        catalogue: &Catalogue,
+        stream: &mut PipelineStream<'_>,
+        batch_rows: usize,
+    ) -> Result<Vec<Vec<DeriveReport>>, ProjectError> {
+        let period = &setup.schema.period;
+        let weight = setup.design.weight().to_string();
+        let mut reports: Vec<Vec<DeriveReport>> = Vec::new();
+        let mut first_pass = true;
+        loop {
+            let mut failed: Option<ProjectError> = None;
+            let read = crate::stream::for_each_batch(
+                setup.scan.lazy()?,
+                batch_rows,
+                |batch, first_row| {
+                    if batch.height() == 0 {
+                        return Ok(());
+                    }
+                    let prepared = self
+                        .prepare_batch(batch.clone(), &setup.schema, catalogue, &weight, first_row)
+                        .and_then(|(data, r)| {
+                            stream
+                                .add(&data, first_row)
+                                .map_err(|e| pipeline_error(period, e))?;
+                            Ok(r)
+                        });
+                    match prepared {
+                        Ok(r) => {
+                            if first_pass {
+                                reports.push(r);
+                            }
+                            Ok(())
+                        }
+                        Err(e) => {
+                            failed = Some(e);
+                            Err(hri_survey::Error::InvalidRequest("stopped".into()))
+                        }
+                    }
+                },
+            );
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            read.map_err(|source| ProjectError::Stream {
+                path: setup.scan.path().to_path_buf(),
+                period: period.clone(),
+                source: Box::new(source),
+            })?;
+            first_pass = false;
+            if !stream.end_pass().map_err(|e| pipeline_error(period, e))? {
+                return Ok(reports);
+            }
+        }
+    }
+
+    /// Each derivation's report over the batches (or over the columns without rows, when
+    /// no batch had rows).
+    pub(crate) fn merged_reports(
+        &self,
+        setup: &StreamSetup,
+        reports: &[Vec<DeriveReport>],
+    ) -> Result<Vec<DeriveReport>, ProjectError> {
+        Ok(match reports.first() {
+            None => self.derive(&mut setup.schema.clone())?,
+            Some(first) => (0..first.len())
+                .filter_map(|k| {
+                    let parts: Vec<DeriveReport> =
+                        reports.iter().filter_map(|r| r.get(k).cloned()).collect();
+                    DeriveReport::merge_batches(&parts)
+                })
+                .collect(),
+        })
+    }
+
+    /// Round `index` read in batches. The outer error stops the run; the inner one is a
+    /// [`ProjectError::NotStreamable`] from the pipeline, which `auto` answers by computing
+    /// the round in memory.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn run_streamed(
+        &self,
+        index: usize,
+        catalogue: &Catalogue,
+        settings: &Settings,
+        previous: Option<Results>,
+        batch_rows: usize,
+    ) -> Result<Result<(RoundRun, LastRound), ProjectError>, ProjectError> {
+        let setup = match self.stream_setup(index, None, catalogue, settings, previous)? {
+            Ok(s) => s,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let period = setup.schema.period.clone();
+        let mut stream = setup
+            .pipeline
+            .stream()
+            .map_err(|e| pipeline_error(&period, e))?;
+        let reports = self.feed(&setup, catalogue, &mut stream, batch_rows)?;
+        let rows = stream.rows() as usize;
+        let passes = stream.passes();
+        let estimated = stream.finish().map_err(|e| pipeline_error(&period, e))?;
+        let results = setup
+            .pipeline
+            .results_from(&estimated)
+            .map_err(|e| pipeline_error(&period, e))?;
+        let derivations = self.merged_reports(&setup, &reports)?;
+        Ok(Ok((
+            RoundRun {
+                period,
+                rows,
+                results,
+                derivations,
+                route: RoundRoute::Streamed { passes, batch_rows },
+            },
+            (setup.catalogue, setup.columns, setup.design, estimated),
+        )))
     }
 }
 

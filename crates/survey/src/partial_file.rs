@@ -50,6 +50,21 @@ fn format_error(path: &Path, problem: impl Into<String>) -> Error {
 
 /// Write partial sums to a Parquet file in the format above.
 pub fn write(sums: &mut KeyedSums, path: &Path) -> Result<()> {
+    write_with_metadata(sums, path, Vec::new())
+}
+
+/// As [`write`], with further key-value metadata (what a caller needs to say of the sums'
+/// origin; keys in a namespace of its own, not `hri.partial.`). [`metadata`] reads them.
+pub fn write_with_metadata(
+    sums: &mut KeyedSums,
+    path: &Path,
+    extra: Vec<(String, String)>,
+) -> Result<()> {
+    if let Some((k, _)) = extra.iter().find(|(k, _)| k.starts_with("hri.partial.")) {
+        return Err(Error::InvalidRequest(format!(
+            "metadata key `{k}` is the partial-sums format's own"
+        )));
+    }
     sums.consolidate();
     let m = sums.request.measures.len();
     let ex = sums.width_extra();
@@ -160,6 +175,7 @@ pub fn write(sums: &mut KeyedSums, path: &Path) -> Result<()> {
         ),
         ("hri.partial.by_columns".to_string(), json(&sums.columns)),
     ];
+    let kv: Vec<(String, String)> = kv.into_iter().chain(extra).collect();
     let file = std::fs::File::create(path).map_err(|e| Error::Io {
         path: path.display().to_string(),
         source: e,
@@ -173,6 +189,26 @@ pub fn write(sums: &mut KeyedSums, path: &Path) -> Result<()> {
 /// A value as JSON text (for the file's metadata).
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The key-value metadata of a Parquet file (a partial-sums file's format keys and any
+/// written by [`write_with_metadata`]), in the file's order.
+pub fn metadata(path: &Path) -> Result<Vec<(String, String)>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    let mut reader = ParquetReader::new(file);
+    let meta = reader.get_metadata()?.clone();
+    Ok(meta
+        .key_value_metadata()
+        .as_ref()
+        .map(|v| {
+            v.iter()
+                .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// Read a partial-sums file written by [`write`] (format version 1). A file of another

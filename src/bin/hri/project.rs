@@ -26,6 +26,18 @@ pub struct RunArgs {
     /// 500000).
     #[arg(long)]
     pub batch_rows: Option<usize>,
+    /// Instead of running: write the partial sums of one round (`--round`), over its file
+    /// or a partition of its rows (`--part`), to this Parquet file; `hri merge --project`
+    /// adds the partitions up and writes what `hri run` writes on the whole data.
+    #[arg(long, value_name = "SUMS.parquet")]
+    pub partial: Option<PathBuf>,
+    /// With --partial: the round (its period; not needed when the project has one round).
+    #[arg(long, requires = "partial")]
+    pub round: Option<String>,
+    /// With --partial: the file holding this partition of the round's rows (Parquet or
+    /// UTF-8 CSV with the columns of the round's file); default the round's own file.
+    #[arg(long, requires = "partial")]
+    pub part: Option<PathBuf>,
 }
 
 /// `hri inspect` arguments.
@@ -53,6 +65,28 @@ pub struct InspectArgs {
 /// Run `hri run`.
 pub(crate) fn run_project(a: &RunArgs, out: &mut dyn Write) -> Result<()> {
     let project = Project::from_path(&a.project)?;
+    if let Some(sums_path) = &a.partial {
+        let batch_rows = a
+            .batch_rows
+            .or(project.file.batch_rows)
+            .unwrap_or(hri::stream::DEFAULT_BATCH_ROWS);
+        if batch_rows == 0 {
+            return Err(CliError::Usage("--batch-rows must be at least 1".into()));
+        }
+        let mut part = project.partial(a.round.as_deref(), a.part.as_deref(), batch_rows)?;
+        part.write(sums_path)?;
+        return writeln!(
+            out,
+            "{}: partial sums of round {} from {} ({} rows, {} sampling units, {} unit × cell entries)",
+            sums_path.display(),
+            part.period,
+            part.data,
+            part.sums.rows(),
+            part.sums.units(),
+            part.sums.entries()
+        )
+        .map_err(CliError::Output);
+    }
     let stream = a
         .stream
         .as_deref()
@@ -98,7 +132,7 @@ pub(crate) fn run_project(a: &RunArgs, out: &mut dyn Write) -> Result<()> {
             RoundRoute::Memory {
                 fallback: Some(why),
             } => writeln!(out, "  in memory, not streamed: {why}"),
-            RoundRoute::Memory { fallback: None } => Ok(()),
+            RoundRoute::Memory { fallback: None } | RoundRoute::Merged { .. } => Ok(()),
         }
         .map_err(CliError::Output)?;
         for d in &r.derivations {
