@@ -65,6 +65,17 @@
 //!    source, illustrative), the reference group of each dimension, and the register as
 //!    displayed. The report ([`crate::report`]) reads nothing else.
 //!
+//! # In batches
+//!
+//! Built from the survey's columns ([`PipelineBuilder::schema`]) instead of its rows, a
+//! pipeline takes the rows in batches ([`Pipeline::stream`], [`PipelineStream`],
+//! [`Pipeline::run_streamed`]): steps 1 and 3 come from partial sums per (PSU, domain
+//! cell) — two passes with PSUs, each stratum's variance computed when its rows are all
+//! read; a gap's difference and ratio are variance targets of the same pass, so the two
+//! domains' covariance enters their standard errors as in memory — and steps 2, 4–7 are
+//! [`Pipeline::results_from`], as in memory. What partial sums cannot carry is refused
+//! ([`Pipeline::stream_refusal`], [`PipelineError::NotStreamable`]).
+//!
 //! # Missing columns
 //!
 //! An indicator that reads a column absent from the data is an error naming the indicator

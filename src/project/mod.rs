@@ -12,6 +12,8 @@
 //! withhold = true                # optional: withhold unpublished values (default true)
 //! reference = "native_born"      # optional: reference group of migratory_status
 //! synthetic = true               # optional: every output says the data are synthetic
+//! stream = "auto"                # optional: auto | always | never, rounds read in batches
+//! batch_rows = 500000            # optional: rows per batch when streaming
 //! [report]                       # optional: the report's header (title, country, survey)
 //! country = "Mexico"
 //! [design]                       # the keys of a design file (hri compute --design)
@@ -65,6 +67,15 @@
 //!
 //! Everything is written into a temporary folder next to `out` that replaces `out` only
 //! when the whole run succeeded: a failed run leaves the previous outputs untouched.
+//!
+//! # Streaming and partitions
+//!
+//! With `stream` (or [`RunOptions::stream`], `hri run --stream`) a round is read in batches
+//! and never held whole; the numbers are the in-memory run's (see the `stream` submodule's
+//! table of what streams and what is refused, [`StreamMode`], [`RoundRoute`]).
+//! [`Project::partial`] sums one partition of a round's rows into a file
+//! ([`RoundPartial::write`]) and [`Project::merge_partials`] adds every round's partitions
+//! into the run the whole data gives (`hri run --partial`, `hri merge --project`).
 //!
 //! # Errors
 //!
