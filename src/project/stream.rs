@@ -290,6 +290,7 @@ impl Project {
             path,
             csv,
             schema: None,
+            columns: None,
         };
         let schema = scan
             .lazy()?
@@ -376,6 +377,15 @@ impl Project {
             &spec.period,
             previous,
         )?;
+        let mut scan = scan;
+        self.project_columns(
+            &mut scan,
+            &pipeline,
+            catalogue,
+            &round_catalogue,
+            &design,
+            &schema,
+        );
         if let Some(PipelineError::NotStreamable { indicator, reason }) = pipeline.stream_refusal()
         {
             return Ok(Err(ProjectError::NotStreamable {
@@ -396,6 +406,95 @@ impl Project {
             design,
             scan,
         }))
+    }
+
+    /// Makes `scan` read only the file's columns the round uses: those the `[derive]` table
+    /// names anywhere (every text of it that is a column of the file, so defaults count),
+    /// those its recodes' SQL reads, the design's, the indicators' and the dimensions'.
+    /// Kept only when the derivations run on those columns alone give the columns the
+    /// pipeline reads (`derived` is the round's columns derived from all of the file's);
+    /// otherwise every column is read.
+    fn project_columns(
+        &self,
+        scan: &mut RoundScan,
+        pipeline: &Pipeline,
+        base: &Catalogue,
+        catalogue: &Catalogue,
+        design: &Design,
+        derived: &RoundData,
+    ) {
+        let names = scan.names();
+        let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        fn texts(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+            match v {
+                serde_json::Value::String(s) => {
+                    out.insert(s.clone());
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| texts(x, out)),
+                serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| {
+                    out.insert(k.clone());
+                    texts(x, out)
+                }),
+                _ => {}
+            }
+        }
+        if let Ok(v) = serde_json::to_value(&self.file.derive) {
+            texts(&v, &mut used);
+        }
+        for r in &self.file.derive.recode {
+            let sql = r.sql.clone();
+            match crate::sql::on_sql_stack("recode", move || polars::sql::sql_expr(&sql)) {
+                Ok(expr) => {
+                    for e in &expr {
+                        if let Expr::Column(c) = e {
+                            used.insert(c.to_string());
+                        }
+                    }
+                }
+                Err(_) => return,
+            }
+        }
+        used.extend(design.columns());
+        match crate::estimate::request_columns(&pipeline.request(), design) {
+            Ok(c) => used.extend(c),
+            Err(_) => return,
+        }
+        used.extend(catalogue.dimensions.values().cloned());
+        let keep: Vec<String> = names.into_iter().filter(|n| used.contains(n)).collect();
+        let mut trial = RoundScan {
+            path: scan.path.clone(),
+            csv: scan.csv.clone(),
+            schema: scan.schema.clone(),
+            columns: Some(keep.clone()),
+        };
+        // The derivations on the kept columns must give every derived column the round has.
+        let check = || -> Result<bool, ProjectError> {
+            let mut round = RoundData {
+                period: derived.period.clone(),
+                files: derived.files.clone(),
+                data: trial.empty()?,
+                columns: derived.columns.clone(),
+            };
+            let _ = self.derive(&mut round)?;
+            self.label_dimensions(base, &mut round)?;
+            let needed = crate::estimate::request_columns(&pipeline.request(), design).map_err(
+                |source| ProjectError::Stream {
+                    path: trial.path.clone(),
+                    period: derived.period.clone(),
+                    source: Box::new(source),
+                },
+            )?;
+            Ok(needed.iter().all(|c| round.data.column(c).is_ok())
+                && catalogue
+                    .dimensions
+                    .values()
+                    .filter(|c| derived.data.column(c).is_ok())
+                    .all(|c| round.data.column(c).is_ok()))
+        };
+        if matches!(check(), Ok(true)) {
+            trial.columns = None;
+            scan.keep(keep);
+        }
     }
 
     /// Reads the round of `setup` into `stream`, pass after pass, until the stream needs
@@ -525,6 +624,8 @@ pub(crate) struct RoundScan {
     path: std::path::PathBuf,
     csv: Option<CsvOptions>,
     schema: Option<SchemaRef>,
+    /// The columns read (all when `None`).
+    columns: Option<Vec<String>>,
 }
 
 impl RoundScan {
@@ -535,8 +636,30 @@ impl RoundScan {
         }
     }
 
-    /// A lazy scan of the file (every column).
+    /// A lazy scan of the file: the columns kept by [`RoundScan::keep`], or every one.
     pub(crate) fn lazy(&self) -> Result<LazyFrame, ProjectError> {
+        let lf = self.lazy_all()?;
+        Ok(match &self.columns {
+            Some(c) => lf.select(c.iter().map(|c| col(c.as_str())).collect::<Vec<_>>()),
+            None => lf,
+        })
+    }
+
+    /// Reads only these columns from now on (in the file's order).
+    fn keep(&mut self, columns: Vec<String>) {
+        self.columns = Some(columns);
+    }
+
+    /// The file's column names.
+    fn names(&self) -> Vec<String> {
+        self.schema
+            .as_ref()
+            .map(|s| s.iter_names().map(|n| n.to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    /// A lazy scan of every column of the file.
+    fn lazy_all(&self) -> Result<LazyFrame, ProjectError> {
         let text = PlRefPath::from(self.path.to_string_lossy().as_ref());
         let lf = match &self.csv {
             None => LazyFrame::scan_parquet(text, ScanArgsParquet::default()),
