@@ -2239,7 +2239,10 @@ impl PipelineStream<'_> {
                 ));
             }
         };
-        if matches!(self.state, StreamState::OnePass(_) | StreamState::First(_)) {
+        if matches!(
+            self.state,
+            StreamState::OnePass(_) | StreamState::First(_) | StreamState::Nothing
+        ) {
             self.rows += batch.height() as u64;
         }
         result.map_err(|e| p.engine_error(e))
