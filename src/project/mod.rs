@@ -1226,11 +1226,14 @@ pub fn run_with_options(
             )?,
         };
         let mut fallback = None;
+        // A round that tried to stream has announced its first step already.
+        let mut tried = false;
         if streams {
             if let Some((place, reason)) = refusal {
                 fallback = Some(format!("{place}: {reason}"));
             } else {
                 step(format!("round {}: streaming {}", spec.period, spec.data));
+                tried = true;
                 let streamed =
                     project.run_streamed(i, &catalogue, &settings, previous.clone(), batch_rows)?;
                 match streamed {
@@ -1255,7 +1258,9 @@ pub fn run_with_options(
         let derivations = project.derive(&mut round)?;
         let round_catalogue = project.label_dimensions(&catalogue, &mut round)?;
         let design = project.design(i, &round)?;
-        step(format!("round {}: computing", spec.period));
+        if !tried {
+            step(format!("round {}: computing", spec.period));
+        }
         let rows = round.data.height();
         let columns = round.data.clear();
         let p = project.round_pipeline(
