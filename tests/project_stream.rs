@@ -260,6 +260,17 @@ fn always_refuses_what_cannot_stream_naming_it() {
             ),
         }
     };
+    // The project file's `stream` key does what the option does.
+    let mut keyed = base.clone();
+    keyed.file.stream = Some(StreamMode::Always);
+    let text = toml::to_string(&keyed.file).unwrap();
+    assert!(text.contains("stream = \"always\""), "{text}");
+    let keyed = Project::from_toml_str(&text, &keyed.path).unwrap();
+    assert_eq!(keyed.file.stream, Some(StreamMode::Always));
+    assert!(matches!(
+        hri::project::run_with(&keyed, false, |_| {}),
+        Err(ProjectError::NotStreamable { .. })
+    ));
     // Round 2015 (CSV) would stream, but the catalogue has a quantile.
     let (period, place, reason) = refused(&base);
     assert_eq!(period, "2015");
