@@ -494,6 +494,46 @@ fn project_partitions_merge_to_the_whole_run() {
             other.map(|r| r.rounds.len())
         ),
     }
+    // A partition whose column has another type than the others' (the SPSS round's PSU
+    // ids are floats; here integers) is refused.
+    let mut int_psu = r2020
+        .filter(&(0..r2020.height()).map(|i| i % 2 == 0).collect())
+        .unwrap();
+    int_psu
+        .with_column(
+            int_psu
+                .column("psu")
+                .unwrap()
+                .cast(&DataType::Int64)
+                .unwrap(),
+        )
+        .unwrap();
+    let odd = dir.join("hims_2020.int.parquet");
+    ParquetWriter::new(std::fs::File::create(&odd).unwrap())
+        .finish(&mut int_psu)
+        .unwrap();
+    let odd_sums = dir.join("hims_2020.int.sums.parquet");
+    project
+        .partial(Some("2020"), Some(&odd), 301)
+        .unwrap()
+        .write(&odd_sums)
+        .unwrap();
+    let mut with_odd: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| !f.to_string_lossy().contains("part0"))
+        .cloned()
+        .collect();
+    with_odd.push(odd_sums.clone());
+    match project.merge_partials(&with_odd, false) {
+        Err(ProjectError::PartialMismatch { file, what, .. }) => {
+            assert_eq!(file, odd_sums);
+            assert!(what.contains("column `psu`"), "{what}");
+        }
+        other => panic!(
+            "expected PartialMismatch, got {:?}",
+            other.map(|r| r.rounds.len())
+        ),
+    }
     // A round without files is named.
     let only_2015: Vec<PathBuf> = files
         .iter()

@@ -22,7 +22,9 @@
 //!
 //! Merging refuses ([`ProjectError::PartialMismatch`]) a file of another format version,
 //! of other settings than the project file given to `hri merge`, of a round the project
-//! does not have; a round without any file is an error naming it. Partitions are rows of a
+//! does not have, or whose columns have other types than another partition's of the same
+//! round (labels are the values' text: an integer `1` and a float `1.0` would name one PSU
+//! two ways); a round without any file is an error naming it. Partitions are rows of a
 //! round cut anyhow (a PSU may be spread over several): the sums are per (PSU, cell) and
 //! add up exactly. The derivation reports are added up in the order the files are given.
 //! What cannot be streamed cannot be summed either (see the `stream` module).
@@ -220,6 +222,30 @@ impl Project {
                         part.period
                     ),
                 });
+            }
+            // Labels are text of the values: a column typed differently in two partitions
+            // (an integer 1 and a float 1.0) would name one PSU or group two ways.
+            if let Some(first) = by_round.get(&part.period).and_then(|v| v.first()) {
+                for c in part.columns.columns() {
+                    let theirs = first
+                        .columns
+                        .column(c.name())
+                        .ok()
+                        .map(|x| x.dtype().clone());
+                    if theirs.as_ref() != Some(c.dtype()) {
+                        return Err(ProjectError::PartialMismatch {
+                            file: path.clone(),
+                            project: self.path.clone(),
+                            what: format!(
+                                "have column `{}` as {} where `{}` has {}: give the column one type in every partition",
+                                c.name(),
+                                c.dtype(),
+                                first.data,
+                                theirs.map_or("no such column".to_string(), |t| t.to_string())
+                            ),
+                        });
+                    }
+                }
             }
             by_round.entry(part.period.clone()).or_default().push(part);
         }
