@@ -57,6 +57,20 @@
 //! used on its own. From there, [`pipeline::Pipeline`] computes a whole [`catalogue::Catalogue`] with quality
 //! flags, benchmarks and scores, [`export`] writes the files, and [`pilot`] runs the Mexico
 //! and Tunisia pilots end to end.
+//!
+//! # Data larger than memory
+//!
+//! A pipeline built from the data's columns ([`pipeline::PipelineBuilder::schema`]) takes
+//! its rows in batches ([`pipeline::Pipeline::stream`], or [`pipeline::Pipeline::run_streamed`]
+//! over a lazy query): partial sums per (PSU, domain cell) in two passes, gaps from the same
+//! sums, the same results as [`pipeline::Pipeline::run`] to rounding. A project streams
+//! its rounds with [`project::RunOptions::stream`] (read, recoded and derived batch by
+//! batch) and sums partitions of a round on several machines with
+//! [`project::Project::partial`] and [`project::Project::merge_partials`]. Quantiles, the
+//! logit interval, replicate weights, calibration, a second-stage fpc and lonely-PSU
+//! `average` need the rows: they are refused with an error naming the indicator
+//! ([`pipeline::PipelineError::NotStreamable`]), or computed in memory under
+//! [`project::StreamMode::Auto`]. The README's "Census scale" section has the details.
 
 pub use hri_survey::{design, estimate, interval, io, partial_file, sql, stream};
 

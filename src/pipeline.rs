@@ -65,6 +65,17 @@
 //!    source, illustrative), the reference group of each dimension, and the register as
 //!    displayed. The report ([`crate::report`]) reads nothing else.
 //!
+//! # In batches
+//!
+//! Built from the survey's columns ([`PipelineBuilder::schema`]) instead of its rows, a
+//! pipeline takes the rows in batches ([`Pipeline::stream`], [`PipelineStream`],
+//! [`Pipeline::run_streamed`]): steps 1 and 3 come from partial sums per (PSU, domain
+//! cell) — two passes with PSUs, each stratum's variance computed when its rows are all
+//! read; a gap's difference and ratio are variance targets of the same pass, so the two
+//! domains' covariance enters their standard errors as in memory — and steps 2, 4–7 are
+//! [`Pipeline::results_from`], as in memory. What partial sums cannot carry is refused
+//! ([`Pipeline::stream_refusal`], [`PipelineError::NotStreamable`]).
+//!
 //! # Missing columns
 //!
 //! An indicator that reads a column absent from the data is an error naming the indicator
@@ -134,12 +145,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use polars::prelude::{DataFrame, Expr, IntoLazy, PolarsError};
 
+use crate::design::LonelyPsu;
+
 use crate::benchmark::{self, BenchmarkError, Round};
 use crate::catalogue::{Catalogue, ValidationReport};
 use crate::design::Design;
 use crate::estimate::{
-    CiMethod, DfMethod, EstimateRow, Estimates, GapRow, GapSpec, MeasureSpec, Request, Statistic,
-    Survey,
+    CiMethod, DfMethod, EstimateRow, Estimates, GapRow, GapSpec, Gaps, KeyedSums, MeasureSpec,
+    Request, Statistic, StratumPass, Survey,
 };
 use crate::framework::{
     Dimension, Direction, Indicator, IndicatorKind, Measure, Normalisation, Target, Unit,
@@ -287,6 +300,19 @@ pub enum PipelineError {
     /// Building a results table failed.
     #[error("building the results tables: {0}")]
     Polars(#[from] PolarsError),
+    /// The computation cannot be done from partial sums read in batches: the indicator
+    /// concerned (none when it is the design) and why.
+    #[error("cannot stream{}: {reason}", indicator.as_ref().map(|i| format!(" indicator '{i}'")).unwrap_or_default())]
+    NotStreamable {
+        /// The indicator that needs the whole data, if one does.
+        indicator: Option<String>,
+        /// Why, and what to do instead.
+        reason: String,
+    },
+    /// A pipeline was run the other way than it was built: from a schema it runs with
+    /// [`Pipeline::stream`], from data with [`Pipeline::run`].
+    #[error("{0}")]
+    WrongRoute(&'static str),
 }
 
 /// The survey columns an indicator's measure reads: its variables and every column named in
@@ -435,6 +461,8 @@ pub struct PipelineBuilder {
     previous: Option<Results>,
     missing: MissingColumns,
     withhold: bool,
+    /// The data come later, in batches ([`Pipeline::stream`]).
+    streamed: bool,
 }
 
 impl Default for PipelineBuilder {
@@ -466,6 +494,7 @@ impl Default for PipelineBuilder {
             previous: None,
             missing: MissingColumns::Error,
             withhold: true,
+            streamed: false,
         }
     }
 }
@@ -481,6 +510,7 @@ impl PipelineBuilder {
     pub fn survey(mut self, survey: Survey) -> Self {
         self.survey = Some(survey);
         self.data = None;
+        self.streamed = false;
         self
     }
 
@@ -488,6 +518,18 @@ impl PipelineBuilder {
     pub fn data(mut self, data: DataFrame, design: Design) -> Self {
         self.data = Some((data, design));
         self.survey = None;
+        self.streamed = false;
+        self
+    }
+
+    /// The survey's columns (a frame whose rows are ignored: give one with none) and its
+    /// design, for a pipeline whose rows come later in batches ([`Pipeline::stream`]);
+    /// [`build`](Self::build) checks every setting against these columns as it does
+    /// against whole data, and [`Pipeline::run`] refuses to run it.
+    pub fn schema(mut self, columns: DataFrame, design: Design) -> Self {
+        self.data = Some((columns.clear(), design));
+        self.survey = None;
+        self.streamed = true;
         self
     }
 
@@ -767,6 +809,7 @@ impl PipelineBuilder {
             ref_area,
             previous: self.previous,
             withhold: self.withhold,
+            streamed: self.streamed,
             references: self.references,
             disaggs,
             dimensions,
@@ -917,6 +960,8 @@ pub struct Pipeline {
     ref_area: String,
     previous: Option<Results>,
     withhold: bool,
+    /// Built from a schema: the rows come through [`Pipeline::stream`].
+    streamed: bool,
     references: BTreeMap<Dimension, String>,
     disaggs: Vec<Disagg>,
     dimensions: Vec<Dimension>,
@@ -1016,6 +1061,17 @@ impl Pipeline {
 
     /// Runs the whole computation (see the [module documentation](self)).
     pub fn run(&self) -> Result<Results, PipelineError> {
+        self.results_from(&self.estimate()?)
+    }
+
+    /// The estimates and gaps of the round from the data in memory (the first three steps
+    /// of [`Pipeline::run`]); [`Pipeline::results_from`] does the rest.
+    pub fn estimate(&self) -> Result<Estimated, PipelineError> {
+        if self.streamed {
+            return Err(PipelineError::WrongRoute(
+                "this pipeline was built from a schema: feed its rows with Pipeline::stream",
+            ));
+        }
         let request = self.request();
         let estimates = if request.measures.is_empty() {
             None
@@ -1028,7 +1084,16 @@ impl Pipeline {
         };
         let table = Table::new(self, estimates.as_ref());
         let gaps = self.gaps(&request, &table)?;
+        Ok(Estimated { estimates, gaps })
+    }
 
+    /// The results of a round from its estimates and gaps ([`Pipeline::estimate`] or
+    /// [`PipelineStream::finish`]): quality flags, benchmarks, progress, scores and
+    /// metadata. A pipeline with the same catalogue and data but another previous round
+    /// reuses the same [`Estimated`].
+    pub fn results_from(&self, estimated: &Estimated) -> Result<Results, PipelineError> {
+        let table = Table::new(self, estimated.estimates.as_ref());
+        let gaps = &estimated.gaps;
         let mut rows = Vec::new();
         for (ind, plan) in self.catalogue.indicators.iter().zip(&self.plans) {
             match plan {
@@ -1051,7 +1116,7 @@ impl Pipeline {
                                 estimate,
                                 assessment: &table.assessments[i],
                                 table: &table,
-                                gaps: &gaps,
+                                gaps,
                             };
                             rows.push(self.survey_row(&inputs)?);
                         }
@@ -1130,6 +1195,23 @@ impl Pipeline {
         }
         gap_request.disaggregations.clear();
         // Every (disaggregation, group) comparison in one pass over the rows.
+        let (specs, owners) = self.gap_specs(|k, pos| table.labels(k, pos))?;
+        let all = self
+            .survey
+            .gaps(&gap_request, &specs)
+            .map_err(|e| self.engine_error(e))?;
+        out.extend(self.gap_map(all, &owners));
+        Ok(out)
+    }
+
+    /// Every gap comparison of the round: for each disaggregation with a gap dimension,
+    /// each group of that dimension (`labels(k, pos)`: the groups of the `pos`-th column
+    /// of disaggregation `k` with an estimate) against its reference, with the
+    /// disaggregation each belongs to.
+    fn gap_specs(
+        &self,
+        labels: impl Fn(usize, usize) -> BTreeSet<String>,
+    ) -> Result<(Vec<GapSpec>, Vec<usize>), PipelineError> {
         let mut specs: Vec<GapSpec> = Vec::new();
         let mut owners: Vec<usize> = Vec::new();
         for (k, d) in self.disaggs.iter().enumerate() {
@@ -1137,7 +1219,7 @@ impl Pipeline {
                 continue;
             };
             let column = &d.columns[*pos];
-            let labels = table.labels(k, *pos);
+            let labels = labels(k, *pos);
             if labels.is_empty() {
                 continue;
             }
@@ -1159,11 +1241,13 @@ impl Pipeline {
                 owners.push(k);
             }
         }
-        let all = self
-            .survey
-            .gaps(&gap_request, &specs)
-            .map_err(|e| self.engine_error(e))?;
-        for (gaps, &k) in all.into_iter().zip(&owners) {
+        Ok((specs, owners))
+    }
+
+    /// The engine's gap tables keyed by (measure, disaggregation, group values).
+    fn gap_map(&self, all: Vec<Gaps>, owners: &[usize]) -> HashMap<DomainKey, GapRow> {
+        let mut out = HashMap::new();
+        for (gaps, &k) in all.into_iter().zip(owners) {
             let d = &self.disaggs[k];
             let positions: Vec<Option<usize>> = d
                 .columns
@@ -1180,7 +1264,7 @@ impl Pipeline {
                 }
             }
         }
-        Ok(out)
+        out
     }
 
     fn base_row(&self, ind: &Indicator, disaggregation: &str, group: &str) -> IndicatorRow {
@@ -1897,6 +1981,342 @@ fn gap_flag(
     } else {
         GapFlag::SignificantlyWorse
     })
+}
+
+/// The estimates and gaps of a round: what [`Pipeline::estimate`] (in memory) and
+/// [`PipelineStream::finish`] (from batches) give, and [`Pipeline::results_from`] turns into
+/// results.
+#[derive(Debug, Clone)]
+pub struct Estimated {
+    /// Every survey indicator in every domain (none without survey indicators).
+    estimates: Option<Estimates>,
+    /// Every gap, keyed by (measure, disaggregation, group values).
+    gaps: HashMap<DomainKey, GapRow>,
+}
+
+impl Estimated {
+    /// The engine's table of estimates (none without survey indicators).
+    pub fn estimates(&self) -> Option<&Estimates> {
+        self.estimates.as_ref()
+    }
+}
+
+/// Where a [`PipelineStream`] is.
+enum StreamState {
+    /// One pass of full keyed sums (a design without PSUs: each row its own unit).
+    OnePass(KeyedSums),
+    /// The first of two passes: cell totals and the names of strata and PSUs.
+    First(KeyedSums),
+    /// The second pass: each stratum's variance as soon as its rows are read; the gap
+    /// specifications' disaggregations.
+    Second(Box<StratumPass>, Vec<usize>),
+    /// No survey indicator: nothing to read.
+    Nothing,
+    /// Between states (a failed step leaves it here).
+    Spent,
+}
+
+/// A round's rows fed in batches to a pipeline built from a schema
+/// ([`PipelineBuilder::schema`]), by [`Pipeline::stream`]: [`add`](Self::add) every batch
+/// of the data, then [`end_pass`](Self::end_pass); while it returns `true`, read the data
+/// once more from the start, [`add`](Self::add) every batch again (the same rows, in the
+/// same order) and end that pass; then [`finish`](Self::finish).
+///
+/// Memory holds the partial sums, never the rows: with PSUs, two passes (cell totals, then
+/// the (PSU, cell) sums of the strata not yet complete — one or two strata when the rows
+/// come grouped by stratum, as survey files do); without PSUs, one pass whose sums hold
+/// one entry per row and cell. The results equal [`Pipeline::run`] on the whole data to
+/// rounding (1e-12 relative in the tests), gaps included: their standard errors come
+/// from the same (PSU, cell) sums, with the covariance of the two domains.
+pub struct PipelineStream<'a> {
+    pipeline: &'a Pipeline,
+    state: StreamState,
+    rows: u64,
+}
+
+impl std::fmt::Debug for PipelineStream<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.state {
+            StreamState::OnePass(_) => "one pass",
+            StreamState::First(_) => "first pass",
+            StreamState::Second(..) => "second pass",
+            StreamState::Nothing => "nothing to read",
+            StreamState::Spent => "spent",
+        };
+        f.debug_struct("PipelineStream")
+            .field("state", &state)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+impl Pipeline {
+    /// Why this pipeline cannot be computed from partial sums read in batches, if it
+    /// cannot: a quantile indicator (an exact quantile needs every value of its domain),
+    /// the logit interval (R's glm fit on the rows), replicate weights, calibrated
+    /// weights, a second-stage fpc, or the lonely-PSU policy `average`
+    /// ([`hri_survey::KeyedSums::new`]).
+    pub fn stream_refusal(&self) -> Option<PipelineError> {
+        let request = self.request();
+        let refuse = |indicator: Option<String>, reason: String| {
+            Some(PipelineError::NotStreamable { indicator, reason })
+        };
+        if let Some(m) = request
+            .measures
+            .iter()
+            .find(|m| matches!(m.statistic, Statistic::Quantile { .. }))
+        {
+            return refuse(
+                Some(m.id.clone()),
+                "a quantile: an exact quantile needs every value of its domain, so it is computed in memory".into(),
+            );
+        }
+        if request.ci == CiMethod::Logit
+            && let Some(m) = request
+                .measures
+                .iter()
+                .find(|m| matches!(m.statistic, Statistic::Proportion { .. }))
+        {
+            return refuse(
+                Some(m.id.clone()),
+                "the logit interval (ci = logit) fits R's glm on the rows; use beta, xlogit or wilson, or compute in memory".into(),
+            );
+        }
+        let design = self.survey.design();
+        let reason = if design.replicates().is_some() {
+            Some("replicate-weight designs are computed in memory")
+        } else if design.calibration().is_some() {
+            Some("calibrated weights need every row before any estimate: computed in memory")
+        } else if design.stages().len() >= 2 && design.fpc().len() >= 2 {
+            Some("a second-stage fpc is computed in memory")
+        } else if design.lonely_psu() == LonelyPsu::Average {
+            Some("the lonely-PSU policy `average` is computed in memory")
+        } else {
+            None
+        };
+        if let Some(r) = reason {
+            return refuse(None, r.to_string());
+        }
+        if request.measures.is_empty() {
+            return None;
+        }
+        match KeyedSums::new(&request, design) {
+            Ok(_) => None,
+            Err(hri_survey::Error::NotMergeable { what }) => refuse(None, what),
+            Err(e) => Some(self.engine_error(e)),
+        }
+    }
+
+    /// Starts feeding this pipeline's rows in batches (see [`PipelineStream`]). The
+    /// pipeline must be built from a schema ([`PipelineBuilder::schema`]); one that cannot
+    /// be streamed is a [`PipelineError::NotStreamable`] naming the indicator and why.
+    pub fn stream(&self) -> Result<PipelineStream<'_>, PipelineError> {
+        if !self.streamed {
+            return Err(PipelineError::WrongRoute(
+                "this pipeline holds its data: run it with Pipeline::run",
+            ));
+        }
+        if let Some(e) = self.stream_refusal() {
+            return Err(e);
+        }
+        let request = self.request();
+        let state = if request.measures.is_empty() {
+            StreamState::Nothing
+        } else {
+            let design = self.survey.design();
+            let sums = KeyedSums::new(&request, design).map_err(|e| self.engine_error(e))?;
+            if design.stages().is_empty() {
+                StreamState::OnePass(sums)
+            } else {
+                StreamState::First(sums.first_pass())
+            }
+        };
+        Ok(PipelineStream {
+            pipeline: self,
+            state,
+            rows: 0,
+        })
+    }
+
+    /// As [`Pipeline::stream`], keeping every (PSU, cell) sum in one pass: the partial sums
+    /// of a partition of the rows, to be written ([`PipelineStream::into_sums`],
+    /// [`crate::partial_file`]) and merged with other partitions' before
+    /// [`Pipeline::estimated_from_sums`].
+    pub fn stream_sums(&self) -> Result<PipelineStream<'_>, PipelineError> {
+        let mut s = self.stream()?;
+        if matches!(s.state, StreamState::First(_)) {
+            let sums = KeyedSums::new(&self.request(), self.survey.design())
+                .map_err(|e| self.engine_error(e))?;
+            s.state = StreamState::OnePass(sums);
+        }
+        Ok(s)
+    }
+
+    /// The estimates and gaps of the rows whose partial sums are `sums` (one pass, merged
+    /// partitions): what [`PipelineStream::finish`] gives. The sums must be of this
+    /// pipeline's request ([`Pipeline::request`]) and design.
+    pub fn estimated_from_sums(&self, sums: KeyedSums) -> Result<Estimated, PipelineError> {
+        if *sums.request() != self.request() || sums.design() != self.survey.design() {
+            return Err(PipelineError::WrongRoute(
+                "the partial sums are of another request or design than this pipeline's",
+            ));
+        }
+        let (specs, owners) = self.stream_gap_specs(&sums)?;
+        let (estimates, all) = sums
+            .finish_with_gaps(&specs)
+            .map_err(|e| self.engine_error(e))?;
+        Ok(Estimated {
+            estimates: Some(estimates),
+            gaps: self.gap_map(all, &owners),
+        })
+    }
+
+    /// Runs a pipeline built from a schema on the rows of a lazy query read in batches of
+    /// `batch_rows` ([`crate::stream::for_each_batch`]; `query` is called once per pass):
+    /// [`Pipeline::run`]'s results without the rows in memory (see [`PipelineStream`]).
+    pub fn run_streamed(
+        &self,
+        query: impl Fn() -> Result<polars::prelude::LazyFrame, PolarsError>,
+        batch_rows: usize,
+    ) -> Result<Results, PipelineError> {
+        let mut stream = self.stream()?;
+        loop {
+            let mut failed = None;
+            let read = crate::stream::for_each_batch(query()?, batch_rows, |batch, first_row| {
+                stream.add(batch, first_row).map_err(|e| {
+                    failed = Some(e);
+                    hri_survey::Error::InvalidRequest("stopped".into())
+                })
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            read.map_err(PipelineError::Estimation)?;
+            if !stream.end_pass()? {
+                break;
+            }
+        }
+        self.results_from(&stream.finish()?)
+    }
+
+    /// The labels of each disaggregation's columns among the groups met by keyed sums.
+    fn stream_gap_specs(
+        &self,
+        sums: &KeyedSums,
+    ) -> Result<(Vec<GapSpec>, Vec<usize>), PipelineError> {
+        let groups: Vec<Vec<Vec<String>>> = self
+            .disaggs
+            .iter()
+            .map(|d| {
+                if d.gap.is_some() {
+                    sums.groups(&d.columns)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        self.gap_specs(|k, pos| {
+            groups[k]
+                .iter()
+                .filter_map(|g| g.get(pos).cloned())
+                .collect()
+        })
+    }
+}
+
+impl PipelineStream<'_> {
+    /// Adds a batch of rows (numbered from `first_row` in the whole data: errors name rows
+    /// by it). The batch must hold the schema's columns.
+    pub fn add(&mut self, batch: &DataFrame, first_row: u64) -> Result<(), PipelineError> {
+        let p = self.pipeline;
+        let result = match &mut self.state {
+            StreamState::OnePass(s) | StreamState::First(s) => s.add(batch, first_row),
+            StreamState::Second(s, _) => s.add(batch, first_row),
+            StreamState::Nothing => Ok(()),
+            StreamState::Spent => {
+                return Err(PipelineError::WrongRoute(
+                    "a batch was added after the stream failed or finished",
+                ));
+            }
+        };
+        if matches!(
+            self.state,
+            StreamState::OnePass(_) | StreamState::First(_) | StreamState::Nothing
+        ) {
+            self.rows += batch.height() as u64;
+        }
+        result.map_err(|e| p.engine_error(e))
+    }
+
+    /// Ends a pass over the data: `true` when the data must be read once more (every
+    /// batch added again), `false` when [`finish`](Self::finish) can be called.
+    pub fn end_pass(&mut self) -> Result<bool, PipelineError> {
+        match std::mem::replace(&mut self.state, StreamState::Spent) {
+            StreamState::First(first) => {
+                let (specs, owners) = self.pipeline.stream_gap_specs(&first)?;
+                let pass = StratumPass::with_gaps(first, &specs)
+                    .map_err(|e| self.pipeline.engine_error(e))?;
+                self.state = StreamState::Second(Box::new(pass), owners);
+                Ok(true)
+            }
+            other => {
+                self.state = other;
+                Ok(false)
+            }
+        }
+    }
+
+    /// The partial sums of a one-pass stream ([`Pipeline::stream_sums`], or a design
+    /// without PSUs) once its pass has ended; `None` in a two-pass stream or without survey
+    /// indicators.
+    pub fn into_sums(self) -> Option<KeyedSums> {
+        match self.state {
+            StreamState::OnePass(sums) => Some(sums),
+            _ => None,
+        }
+    }
+
+    /// Rows read in the first pass.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The passes over the data this stream takes: 2 with PSUs, 1 without (or without
+    /// survey indicators).
+    pub fn passes(&self) -> usize {
+        match self.state {
+            StreamState::First(_) | StreamState::Second(..) => 2,
+            _ => 1,
+        }
+    }
+
+    /// The estimates and gaps, once every pass has ended; [`Pipeline::results_from`] turns
+    /// them into the round's results.
+    pub fn finish(self) -> Result<Estimated, PipelineError> {
+        let p = self.pipeline;
+        let (estimates, gaps) = match self.state {
+            StreamState::Nothing => {
+                return Ok(Estimated {
+                    estimates: None,
+                    gaps: HashMap::new(),
+                });
+            }
+            StreamState::OnePass(sums) => return p.estimated_from_sums(sums),
+            StreamState::Second(pass, owners) => {
+                let (estimates, all) = pass.finish_with_gaps().map_err(|e| p.engine_error(e))?;
+                (estimates, p.gap_map(all, &owners))
+            }
+            StreamState::First(_) | StreamState::Spent => {
+                return Err(PipelineError::WrongRoute(
+                    "finish a stream after end_pass has returned false",
+                ));
+            }
+        };
+        Ok(Estimated {
+            estimates: Some(estimates),
+            gaps,
+        })
+    }
 }
 
 /// What one row of a survey indicator is computed from.

@@ -684,6 +684,55 @@ disaggregations = [["region"]]
     }
     println!("hri compute: {checked} numbers equal to R");
 
+    // Read in batches of 37 rows (a design without PSUs: one pass of keyed sums), the same
+    // table to 1e-12, gaps included.
+    let streamed_out = dir.join("out-streamed");
+    let mut streamed = args.clone();
+    streamed[8] = streamed_out.to_str().unwrap().to_string();
+    streamed.extend(["--stream", "always", "--batch-rows", "37"].map(str::to_string));
+    let (ok, stdout, err) = hri(&streamed);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("read in batches of 37 rows"), "{stdout}");
+    let read = |p: std::path::PathBuf| {
+        use polars::prelude::SerReader;
+        polars::prelude::CsvReadOptions::default()
+            .with_infer_schema_length(None)
+            .try_into_reader_with_file_path(Some(p))
+            .unwrap()
+            .finish()
+            .unwrap()
+    };
+    let numbers = crate::project_stream::same_frame(
+        &read(streamed_out.join("indicators.csv")),
+        &read(out.join("indicators.csv")),
+        1e-12,
+        "hri compute --stream always",
+    );
+    assert!(numbers > 50, "{numbers}");
+    // A quantile cannot be streamed: always names it (exit 2), auto computes in memory.
+    let quantile_catalogue = dir.join("catalogue-quantile.toml");
+    std::fs::write(
+        &quantile_catalogue,
+        std::fs::read_to_string(&catalogue).unwrap().replace(
+            "measure = { type = \"mean\", variable = \"api00\" }",
+            "measure = { type = \"quantile\", variable = \"api00\", p = 0.5 }",
+        ),
+    )
+    .unwrap();
+    let mut quantile = streamed.clone();
+    quantile[2] = quantile_catalogue.to_str().unwrap().to_string();
+    let (status, err) = hri_status(&quantile);
+    assert_eq!(status, Some(2), "{err}");
+    assert!(
+        err.contains("indicator 'api00'") && err.contains("quantile"),
+        "{err}"
+    );
+    let n = quantile.len();
+    quantile[n - 3] = "auto".into();
+    let (ok, stdout, err) = hri(&quantile);
+    assert!(ok, "{err}");
+    assert!(!stdout.contains("in batches"), "{stdout}");
+
     // --quality takes a preset (or a file); an unknown one is a usage error (exit 2).
     let nchs_out = dir.join("out-nchs");
     let mut nchs = args.clone();

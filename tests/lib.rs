@@ -10,6 +10,7 @@ mod pilot_catalogues;
 mod pilot_files;
 mod pipeline;
 mod project;
+mod project_stream;
 mod quality;
 #[path = "../crates/survey/tests/reference.rs"]
 mod reference;

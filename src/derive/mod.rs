@@ -174,6 +174,99 @@ impl DeriveReport {
     pub fn flag(&self, column: &str) -> Option<&FlagCount> {
         self.flags.iter().find(|f| f.column == column)
     }
+
+    /// The report of a derivation run on consecutive batches of rows (`parts`, in row
+    /// order) as it is on the whole data: rows, groups, reasons for `unknown` and flags
+    /// added up (reasons in order of first appearance, as on the whole data). Notes that
+    /// count rows (a note that starts with the count, or `domain …: N missing answers`)
+    /// are added up; any other note is kept when every batch has it (a note such as "no
+    /// row has a home-country code" holds of the whole data only if it holds of every
+    /// batch). `None` without parts.
+    pub fn merge_batches(parts: &[DeriveReport]) -> Option<DeriveReport> {
+        let first = parts.first()?;
+        let mut out = DeriveReport {
+            output: first.output.clone(),
+            standard: first.standard.clone(),
+            rows: 0,
+            groups: Vec::new(),
+            unknown: Vec::new(),
+            flags: Vec::new(),
+            notes: Vec::new(),
+        };
+        fn add(list: &mut Vec<Count>, c: &Count) {
+            match list.iter_mut().find(|x| x.label == c.label) {
+                Some(x) => x.rows += c.rows,
+                None => list.push(c.clone()),
+            }
+        }
+        // Notes: (key, count, batches with it), in order of first appearance.
+        let mut notes: Vec<(String, Option<u64>, usize)> = Vec::new();
+        for part in parts {
+            out.rows += part.rows;
+            part.groups.iter().for_each(|c| add(&mut out.groups, c));
+            part.unknown.iter().for_each(|c| add(&mut out.unknown, c));
+            for f in &part.flags {
+                match out.flags.iter_mut().find(|x| x.column == f.column) {
+                    Some(x) => {
+                        x.yes += f.yes;
+                        x.no += f.no;
+                        x.unknown += f.unknown;
+                    }
+                    None => out.flags.push(f.clone()),
+                }
+            }
+            for note in &part.notes {
+                let (key, count) = match count_note(note) {
+                    Some((key, n)) => (key, Some(n)),
+                    None => (note.clone(), None),
+                };
+                match notes.iter_mut().find(|(k, _, _)| *k == key) {
+                    Some((_, c, seen)) => {
+                        *seen += 1;
+                        if let (Some(c), Some(n)) = (c.as_mut(), count) {
+                            *c += n;
+                        }
+                    }
+                    None => notes.push((key, count, 1)),
+                }
+            }
+        }
+        out.notes = notes
+            .into_iter()
+            .filter_map(|(key, count, seen)| match count {
+                Some(n) => Some(key.replacen(COUNT_MARK, &n.to_string(), 1)),
+                None => (seen == parts.len()).then_some(key),
+            })
+            .collect();
+        Some(out)
+    }
+}
+
+/// Where the count stands in the key of a counting note.
+const COUNT_MARK: &str = "\u{1f}N\u{1f}";
+
+/// A note that counts rows, as (the note with its count replaced by [`COUNT_MARK`], the
+/// count): one that starts with the count (`12 stateless rows ...`), or
+/// `domain <name>: <count> missing answers`.
+fn count_note(note: &str) -> Option<(String, u64)> {
+    let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+    let lead = digits(note);
+    if lead > 0 && note[lead..].starts_with(' ') {
+        let n = note[..lead].parse().ok()?;
+        return Some((format!("{COUNT_MARK}{}", &note[lead..]), n));
+    }
+    if note.starts_with("domain ") && note.ends_with(" missing answers") {
+        let colon = note.find(": ")? + 2;
+        let len = digits(&note[colon..]);
+        if len > 0 && note[colon + len..] == *" missing answers" {
+            let n = note[colon..colon + len].parse().ok()?;
+            return Some((
+                format!("{}{COUNT_MARK}{}", &note[..colon], &note[colon + len..]),
+                n,
+            ));
+        }
+    }
+    None
 }
 
 /// What to do with a code that is neither mapped nor declared missing.

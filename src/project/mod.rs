@@ -12,6 +12,8 @@
 //! withhold = true                # optional: withhold unpublished values (default true)
 //! reference = "native_born"      # optional: reference group of migratory_status
 //! synthetic = true               # optional: every output says the data are synthetic
+//! stream = "auto"                # optional: auto | always | never, rounds read in batches
+//! batch_rows = 500000            # optional: rows per batch when streaming
 //! [report]                       # optional: the report's header (title, country, survey)
 //! country = "Mexico"
 //! [design]                       # the keys of a design file (hri compute --design)
@@ -66,12 +68,27 @@
 //! Everything is written into a temporary folder next to `out` that replaces `out` only
 //! when the whole run succeeded: a failed run leaves the previous outputs untouched.
 //!
+//! # Streaming and partitions
+//!
+//! With `stream` (or [`RunOptions::stream`], `hri run --stream`) a round is read in batches
+//! and never held whole; the numbers are the in-memory run's (see the `stream` submodule's
+//! table of what streams and what is refused, [`StreamMode`], [`RoundRoute`]).
+//! [`Project::partial`] sums one partition of a round's rows into a file
+//! ([`RoundPartial::write`]) and [`Project::merge_partials`] adds every round's partitions
+//! into the run the whole data gives (`hri run --partial`, `hri merge --project`).
+//!
 //! # Errors
 //!
 //! Every error is a [`ProjectError`] naming the project file or the data file and the
 //! place: the key and line of a TOML error (unknown keys included), the round, the
 //! derivation, recode, join or design key of an unknown column, a duplicated join key
 //! value, a weight that is missing or negative with its row.
+
+mod partial;
+mod stream;
+
+pub use partial::{PROJECT_FORMAT_VERSION, RoundPartial, read_partial};
+pub use stream::{RoundRoute, STREAM_CSV_BYTES, STREAM_ROWS, StreamMode};
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -237,6 +254,13 @@ pub struct ProjectFile {
     /// The header of the HTML report.
     #[serde(default)]
     pub report: Option<ReportKeys>,
+    /// Whether rounds are read in batches (`auto`, `always`, `never`; default `auto`; see
+    /// [`StreamMode`]). `hri run --stream` overrides it.
+    #[serde(default)]
+    pub stream: Option<StreamMode>,
+    /// Rows per batch when streaming (default [`crate::stream::DEFAULT_BATCH_ROWS`]).
+    #[serde(default)]
+    pub batch_rows: Option<usize>,
     /// The design of every round.
     #[serde(default)]
     pub design: DesignKeys,
@@ -418,6 +442,48 @@ pub enum ProjectError {
         /// The pipeline's error.
         #[source]
         source: Box<PipelineError>,
+    },
+    /// Reading a round's file in batches failed.
+    #[error("{path}, round {period}: reading in batches: {source}")]
+    Stream {
+        /// The file.
+        path: PathBuf,
+        /// The round.
+        period: String,
+        /// The reader's error.
+        #[source]
+        source: Box<hri_survey::Error>,
+    },
+    /// A partial-sums file that does not belong to the project it is merged into.
+    #[error("{file}: partial sums {what}, not of {project}")]
+    PartialMismatch {
+        /// The file.
+        file: PathBuf,
+        /// The project file.
+        project: PathBuf,
+        /// What differs.
+        what: String,
+    },
+    /// A file that is not a project's partial-sums file of the version this program reads.
+    #[error("{path}: {problem}")]
+    PartialFormat {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A round cannot be read in batches (streaming `always`): where and why.
+    #[error("{project}, round {period}: cannot stream {place}: {reason}")]
+    NotStreamable {
+        /// The project file.
+        project: PathBuf,
+        /// The round.
+        period: String,
+        /// What stops it: the data file, a join, a derivation, a recode, an indicator, or
+        /// the design.
+        place: String,
+        /// Why, and what to do instead.
+        reason: String,
     },
     /// Writing the outputs.
     #[error(transparent)]
@@ -853,7 +919,7 @@ impl Project {
                 });
             }
         }
-        check_weights(round, &weight)?;
+        check_weights(round, &weight, 0)?;
         let design = DesignSpec {
             weight,
             strata: keys.strata,
@@ -957,13 +1023,13 @@ fn check_unique(df: &DataFrame, keys: &[String], path: &Path) -> Result<(), Proj
     })
 }
 
-/// Errors with the first missing or negative weight.
-fn check_weights(round: &RoundData, weight: &str) -> Result<(), ProjectError> {
+/// Errors with the first missing or negative weight (rows numbered from `first_row`).
+fn check_weights(round: &RoundData, weight: &str, first_row: usize) -> Result<(), ProjectError> {
     let bad = |row: usize, problem: String| ProjectError::Weight {
         data: round.files.clone(),
         period: round.period.clone(),
         column: weight.to_string(),
-        row,
+        row: first_row + row,
         problem,
     };
     let c = round
@@ -1001,6 +1067,9 @@ pub struct RoundRun {
     pub results: Results,
     /// Its derivation reports, in the order run.
     pub derivations: Vec<DeriveReport>,
+    /// Whether it was computed in memory or read in batches, and why not when it was
+    /// expected to be.
+    pub route: RoundRoute,
 }
 
 /// What a project run produced.
@@ -1069,8 +1138,59 @@ pub fn run(project: &Project) -> Result<ProjectRun, ProjectError> {
 pub fn run_with(
     project: &Project,
     write: bool,
+    on_step: impl FnMut(ProjectStep),
+) -> Result<ProjectRun, ProjectError> {
+    let options = RunOptions {
+        write,
+        ..RunOptions::default()
+    };
+    run_with_options(project, &options, on_step)
+}
+
+/// How a project is run: written or not, and whether its rounds are read in batches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Write the outputs into the project's `out` folder.
+    pub write: bool,
+    /// Streaming, over the project file's `stream` key (default [`StreamMode::Auto`]).
+    pub stream: Option<StreamMode>,
+    /// Rows per batch, over the project file's `batch_rows` key.
+    pub batch_rows: Option<usize>,
+    /// The sizes from which [`StreamMode::Auto`] streams a round: Parquet rows and CSV
+    /// bytes (default [`STREAM_ROWS`] and [`STREAM_CSV_BYTES`]).
+    pub auto_from: Option<(usize, u64)>,
+}
+
+/// A round's pipeline settings shared by every route: what the project file says.
+pub(crate) struct Settings {
+    register: Option<Register>,
+    ci: Option<CiMethod>,
+    quality: Option<crate::quality::QualityPolicy>,
+}
+
+/// What the last round leaves for the last-against-first comparison: its catalogue, its
+/// columns (no rows), design and estimates.
+pub(crate) type LastRound = (Catalogue, DataFrame, Design, crate::pipeline::Estimated);
+
+/// As [`run_with`], with the streaming options (see [`StreamMode`] and the `stream`
+/// module's table of what streams).
+pub fn run_with_options(
+    project: &Project,
+    options: &RunOptions,
     mut on_step: impl FnMut(ProjectStep),
 ) -> Result<ProjectRun, ProjectError> {
+    let write = options.write;
+    let mode = options.stream.or(project.file.stream).unwrap_or_default();
+    let batch_rows = options
+        .batch_rows
+        .or(project.file.batch_rows)
+        .unwrap_or(crate::stream::DEFAULT_BATCH_ROWS);
+    if batch_rows == 0 {
+        return Err(ProjectError::Invalid {
+            path: project.path.clone(),
+            message: "batch_rows must be at least 1".into(),
+        });
+    }
     let n = project.file.rounds.len();
     let count = 2 * n + usize::from(n > 2) + usize::from(write);
     let mut done = 0;
@@ -1079,115 +1199,122 @@ pub fn run_with(
         done += 1;
     };
     let catalogue = project.catalogue()?;
-    let register = project.register()?;
-    let ci = project
-        .file
-        .ci
-        .as_deref()
-        .map(|c| c.parse::<CiMethod>())
-        .transpose()
-        .map_err(|e| ProjectError::Invalid {
-            path: project.path.clone(),
-            message: format!("ci: {e}"),
-        })?;
-    let quality = project
-        .file
-        .quality
-        .as_deref()
-        .map(|q| {
-            let base = project.path.parent().unwrap_or(Path::new("."));
-            let path = base.join(q);
-            match crate::quality::QualityPolicy::preset(q) {
-                Ok(p) => Ok(p),
-                Err(_) if path.is_file() => {
-                    crate::quality::QualityPolicy::from_name_or_path(&path.to_string_lossy())
-                }
-                Err(e) => Err(e),
-            }
-        })
-        .transpose()
-        .map_err(|e| ProjectError::Invalid {
-            path: project.path.clone(),
-            message: format!("quality: {e}"),
-        })?;
+    let settings = project.settings()?;
     let mut rounds: Vec<RoundRun> = Vec::with_capacity(n);
-    let mut first_data = false;
-    let mut last_data: Option<(Catalogue, DataFrame, Design)> = None;
-    let pipeline = |catalogue: &Catalogue,
-                    data: DataFrame,
-                    design: Design,
-                    period: &str,
-                    previous: Option<Results>|
-     -> Result<Results, ProjectError> {
-        let mut b = Pipeline::builder()
-            .catalogue(catalogue.clone())
-            .data(data, design)
-            .time_period(period.to_string());
-        if let Some(r) = &register {
-            b = b.register(r.clone());
-        }
-        if let Some(a) = &project.file.ref_area {
-            b = b.ref_area(a.clone());
-        }
-        if let Some(c) = ci {
-            b = b.ci(c);
-        }
-        if let Some(q) = &quality {
-            b = b.quality(q.clone());
-        }
-        if let Some(w) = project.file.withhold {
-            b = b.withhold(w);
-        }
-        if let Some(r) = &project.file.reference {
-            b = b.reference(Dimension::MigratoryStatus, r.clone());
-        }
-        if let Some(p) = previous {
-            b = b.previous(p);
-        }
-        let pipeline_error = |source| ProjectError::Pipeline {
-            period: period.to_string(),
-            source: Box::new(source),
-        };
-        b.build()
-            .map_err(pipeline_error)?
-            .run()
-            .map_err(pipeline_error)
-    };
+    let mut last: Option<LastRound> = None;
     for i in 0..n {
         let spec = &project.file.rounds[i];
+        let previous = rounds.last().map(|r| r.results.clone());
+        let refusal = match mode {
+            StreamMode::Never => None,
+            _ => project.stream_refusal(i, None),
+        };
+        let streams = match (mode, &refusal) {
+            (StreamMode::Never, _) => false,
+            (StreamMode::Always, Some((place, reason))) => {
+                return Err(ProjectError::NotStreamable {
+                    project: project.path.clone(),
+                    period: spec.period.clone(),
+                    place: place.clone(),
+                    reason: reason.clone(),
+                });
+            }
+            (StreamMode::Always, None) => true,
+            (StreamMode::Auto, _) => project.large_round(
+                i,
+                options.auto_from.unwrap_or((STREAM_ROWS, STREAM_CSV_BYTES)),
+            )?,
+        };
+        let mut fallback = None;
+        // A round that tried to stream has announced its first step already.
+        let mut tried = false;
+        if streams {
+            if let Some((place, reason)) = refusal {
+                fallback = Some(format!("{place}: {reason}"));
+            } else {
+                step(format!("round {}: streaming {}", spec.period, spec.data));
+                tried = true;
+                let streamed =
+                    project.run_streamed(i, &catalogue, &settings, previous.clone(), batch_rows)?;
+                match streamed {
+                    Ok((run, kept)) => {
+                        step(format!("round {}: computed", spec.period));
+                        if n > 2 && i == n - 1 {
+                            last = Some(kept);
+                        }
+                        rounds.push(run);
+                        continue;
+                    }
+                    Err(refused) if mode == StreamMode::Always => return Err(refused),
+                    Err(ProjectError::NotStreamable { place, reason, .. }) => {
+                        fallback = Some(format!("{place}: {reason}"));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
         step(format!("round {}: reading {}", spec.period, spec.data));
         let mut round = project.read_round(i)?;
         let derivations = project.derive(&mut round)?;
-        let catalogue = project.label_dimensions(&catalogue, &mut round)?;
+        let round_catalogue = project.label_dimensions(&catalogue, &mut round)?;
         let design = project.design(i, &round)?;
-        step(format!("round {}: computing", spec.period));
+        if !tried {
+            step(format!("round {}: computing", spec.period));
+        }
         let rows = round.data.height();
-        if n > 2 && i == 0 {
-            first_data = true;
-        }
+        let columns = round.data.clear();
+        let p = project.round_pipeline(
+            &round_catalogue,
+            Pipeline::builder().data(round.data, design.clone()),
+            &settings,
+            &spec.period,
+            previous,
+        )?;
+        let estimated = p.estimate().map_err(|e| pipeline_error(&spec.period, e))?;
+        let results = p
+            .results_from(&estimated)
+            .map_err(|e| pipeline_error(&spec.period, e))?;
         if n > 2 && i == n - 1 {
-            last_data = Some((catalogue.clone(), round.data.clone(), design.clone()));
+            last = Some((round_catalogue, columns, design, estimated));
         }
-        let previous = rounds.last().map(|r| r.results.clone());
-        let results = pipeline(&catalogue, round.data, design, &spec.period, previous)?;
         rounds.push(RoundRun {
             period: spec.period.clone(),
             rows,
             results,
             derivations,
+            route: RoundRoute::Memory { fallback },
         });
     }
-    let first_to_last = match (first_data, last_data) {
-        (true, Some((catalogue, data, design))) => {
+    finish_run(project, rounds, last, &settings, write, &mut step)
+}
+
+/// What follows the rounds: the last round against the first (with more than two rounds),
+/// the stacked table, and the files when `write`.
+fn finish_run(
+    project: &Project,
+    rounds: Vec<RoundRun>,
+    last: Option<LastRound>,
+    settings: &Settings,
+    write: bool,
+    step: &mut impl FnMut(String),
+) -> Result<ProjectRun, ProjectError> {
+    let n = rounds.len();
+    // The last round against the first: the last round's estimates, another previous.
+    let first_to_last = match last {
+        Some((catalogue, columns, design, estimated)) if n > 2 => {
             step("the last round against the first".to_string());
-            let last = &rounds[n - 1];
-            Some(pipeline(
+            let period = rounds[n - 1].period.clone();
+            let p = project.round_pipeline(
                 &catalogue,
-                data,
-                design,
-                &last.period,
+                Pipeline::builder().schema(columns, design),
+                settings,
+                &period,
                 Some(rounds[0].results.clone()),
-            )?)
+            )?;
+            Some(
+                p.results_from(&estimated)
+                    .map_err(|e| pipeline_error(&period, e))?,
+            )
         }
         _ => None,
     };
@@ -1206,6 +1333,92 @@ pub fn run_with(
         run.out = Some(out);
     }
     Ok(run)
+}
+
+/// A pipeline error of a round.
+pub(crate) fn pipeline_error(period: &str, source: PipelineError) -> ProjectError {
+    ProjectError::Pipeline {
+        period: period.to_string(),
+        source: Box::new(source),
+    }
+}
+
+impl Project {
+    /// The settings of every round's pipeline: the register, interval and quality policy.
+    pub(crate) fn settings(&self) -> Result<Settings, ProjectError> {
+        let ci = self
+            .file
+            .ci
+            .as_deref()
+            .map(|c| c.parse::<CiMethod>())
+            .transpose()
+            .map_err(|e| ProjectError::Invalid {
+                path: self.path.clone(),
+                message: format!("ci: {e}"),
+            })?;
+        let quality = self
+            .file
+            .quality
+            .as_deref()
+            .map(|q| {
+                let base = self.path.parent().unwrap_or(Path::new("."));
+                let path = base.join(q);
+                match crate::quality::QualityPolicy::preset(q) {
+                    Ok(p) => Ok(p),
+                    Err(_) if path.is_file() => {
+                        crate::quality::QualityPolicy::from_name_or_path(&path.to_string_lossy())
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .transpose()
+            .map_err(|e| ProjectError::Invalid {
+                path: self.path.clone(),
+                message: format!("quality: {e}"),
+            })?;
+        Ok(Settings {
+            register: self.register()?,
+            ci,
+            quality,
+        })
+    }
+
+    /// The pipeline of a round: the project's settings over `b` (which holds the data or
+    /// the columns and the design).
+    pub(crate) fn round_pipeline(
+        &self,
+        catalogue: &Catalogue,
+        b: crate::pipeline::PipelineBuilder,
+        settings: &Settings,
+        period: &str,
+        previous: Option<Results>,
+    ) -> Result<Pipeline, ProjectError> {
+        let mut b = b
+            .catalogue(catalogue.clone())
+            .time_period(period.to_string());
+        if let Some(r) = &settings.register {
+            b = b.register(r.clone());
+        }
+        if let Some(a) = &self.file.ref_area {
+            b = b.ref_area(a.clone());
+        }
+        if let Some(c) = settings.ci {
+            b = b.ci(c);
+        }
+        if let Some(q) = &settings.quality {
+            b = b.quality(q.clone());
+        }
+        if let Some(w) = self.file.withhold {
+            b = b.withhold(w);
+        }
+        if let Some(r) = &self.file.reference {
+            b = b.reference(Dimension::MigratoryStatus, r.clone());
+        }
+        if let Some(p) = previous {
+            b = b.previous(p);
+        }
+        b.build().map_err(|e| pipeline_error(period, e))
+    }
 }
 
 /// The indicator tables of every round, one after the other.

@@ -253,3 +253,42 @@ proptest! {
         }
     }
 }
+
+/// The reports of the derivation run on consecutive batches of rows, merged
+/// (`DeriveReport::merge_batches`, what a streamed project does), equal the report of the
+/// whole data, for every cut of the sample in two and in three: group and reason counts
+/// added, the counting notes (`domain …: N missing answers`, `N rows with disability
+/// despite missing domains`) added, in the whole data's order.
+#[test]
+fn reports_of_batches_merge_into_the_whole_report() {
+    let df = sample();
+    let spec = DisabilitySpec::default();
+    let whole = disability(&df, &spec).unwrap().report;
+    let n = df.height();
+    let report = |from: usize, to: usize| {
+        disability(&df.slice(from as i64, to - from), &spec)
+            .unwrap()
+            .report
+    };
+    let mut cuts = 0;
+    for a in 1..n {
+        let two = [report(0, a), report(a, n)];
+        assert_eq!(
+            hri::derive::DeriveReport::merge_batches(&two).as_ref(),
+            Some(&whole),
+            "cut at {a}"
+        );
+        for b in a + 1..n {
+            let three = [report(0, a), report(a, b), report(b, n)];
+            assert_eq!(
+                hri::derive::DeriveReport::merge_batches(&three).as_ref(),
+                Some(&whole),
+                "cuts at {a}, {b}"
+            );
+            cuts += 1;
+        }
+    }
+    assert!(cuts > 10);
+    assert!(whole.notes.iter().any(|n| n.ends_with(" missing answers")));
+    assert_eq!(hri::derive::DeriveReport::merge_batches(&[]), None);
+}

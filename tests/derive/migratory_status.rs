@@ -376,3 +376,53 @@ fn home_code_that_cannot_match_integer_codes_is_a_spec_error() {
             .any(|n| n.starts_with("no row has a home-country code"))
     );
 }
+
+/// The reports of batches merged equal the whole data's report for every cut in two and
+/// three, with `years_abroad_null_means_never` (a counting note) and batches without any
+/// home-country row (whose "no row has a home-country code" note the whole data does not
+/// have, so the merge drops it).
+#[test]
+fn reports_of_batches_merge_into_the_whole_report() {
+    let df = sample();
+    let mut spec = spec();
+    spec.years_abroad_null_means_never = true;
+    let whole = migratory_status(&df, &spec).unwrap().report;
+    let n = df.height();
+    let report = |from: usize, to: usize| {
+        migratory_status(&df.slice(from as i64, to - from), &spec)
+            .unwrap()
+            .report
+    };
+    let mut without_home = 0;
+    for a in 1..n {
+        let two = [report(0, a), report(a, n)];
+        assert_eq!(
+            hri::derive::DeriveReport::merge_batches(&two).as_ref(),
+            Some(&whole),
+            "cut at {a}"
+        );
+        for b in a + 1..n {
+            let parts = [report(0, a), report(a, b), report(b, n)];
+            without_home += parts
+                .iter()
+                .filter(|r| {
+                    r.notes
+                        .iter()
+                        .any(|x| x.starts_with("no row has a home-country"))
+                })
+                .count();
+            assert_eq!(
+                hri::derive::DeriveReport::merge_batches(&parts).as_ref(),
+                Some(&whole),
+                "cuts at {a}, {b}"
+            );
+        }
+    }
+    assert!(without_home > 0, "no batch without a home-country row");
+    assert!(
+        whole
+            .notes
+            .iter()
+            .any(|x| x.contains("taken as never abroad"))
+    );
+}

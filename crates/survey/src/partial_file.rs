@@ -51,11 +51,26 @@ fn format_error(path: &Path, problem: impl Into<String>) -> Error {
 
 /// Write partial sums to a Parquet file in the format above.
 pub fn write(sums: &mut KeyedSums, path: &Path) -> Result<()> {
+    write_with_metadata(sums, path, Vec::new())
+}
+
+/// As [`write`], with further key-value metadata (what a caller needs to say of the sums'
+/// origin; keys in a namespace of its own, not `hri.partial.`). [`metadata`] reads them.
+pub fn write_with_metadata(
+    sums: &mut KeyedSums,
+    path: &Path,
+    extra: Vec<(String, String)>,
+) -> Result<()> {
+    if let Some((k, _)) = extra.iter().find(|(k, _)| k.starts_with("hri.partial.")) {
+        return Err(Error::InvalidRequest(format!(
+            "metadata key `{k}` is the partial-sums format's own"
+        )));
+    }
     let file = std::fs::File::create(path).map_err(|e| Error::Io {
         path: path.display().to_string(),
         source: e,
     })?;
-    write_to(sums, file)
+    write_to(sums, file, extra)
 }
 
 /// Partial sums as the bytes of a Parquet file in the format above, held in memory: the
@@ -63,12 +78,16 @@ pub fn write(sums: &mut KeyedSums, path: &Path) -> Result<()> {
 /// to its final phase. [`from_bytes`] reads them back.
 pub fn to_bytes(sums: &mut KeyedSums) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    write_to(sums, &mut out)?;
+    write_to(sums, &mut out, Vec::new())?;
     Ok(out)
 }
 
-/// Write partial sums in the format above to any writer.
-fn write_to(sums: &mut KeyedSums, out: impl std::io::Write) -> Result<()> {
+/// Write partial sums in the format above, with `extra` key-value metadata, to any writer.
+fn write_to(
+    sums: &mut KeyedSums,
+    out: impl std::io::Write,
+    extra: Vec<(String, String)>,
+) -> Result<()> {
     sums.consolidate();
     let m = sums.request.measures.len();
     let ex = sums.width_extra();
@@ -179,6 +198,7 @@ fn write_to(sums: &mut KeyedSums, out: impl std::io::Write) -> Result<()> {
         ),
         ("hri.partial.by_columns".to_string(), json(&sums.columns)),
     ];
+    let kv: Vec<(String, String)> = kv.into_iter().chain(extra).collect();
     ParquetWriter::new(out)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
         .finish(&mut df)?;
@@ -188,6 +208,26 @@ fn write_to(sums: &mut KeyedSums, out: impl std::io::Write) -> Result<()> {
 /// A value as JSON text (for the file's metadata).
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The key-value metadata of a Parquet file (a partial-sums file's format keys and any
+/// written by [`write_with_metadata`]), in the file's order.
+pub fn metadata(path: &Path) -> Result<Vec<(String, String)>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    let mut reader = ParquetReader::new(file);
+    let meta = reader.get_metadata()?.clone();
+    Ok(meta
+        .key_value_metadata()
+        .as_ref()
+        .map(|v| {
+            v.iter()
+                .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// Read a partial-sums file written by [`write`] (format version 1). A file of another

@@ -522,3 +522,125 @@ fn partial_bytes_merge_to_the_whole() {
         other => panic!("expected a format error, got {other:?}"),
     }
 }
+
+/// Every number and label of two lists of gap tables agrees (numbers to `tol` relative).
+fn same_gaps(a: &[hri_survey::Gaps], b: &[hri_survey::Gaps], tol: f64) -> Result<(), String> {
+    if a.len() != b.len() {
+        return Err(format!("{} gap tables vs {}", a.len(), b.len()));
+    }
+    for (ta, tb) in a.iter().zip(b) {
+        if (&ta.by_columns, &ta.column, ta.rows.len())
+            != (&tb.by_columns, &tb.column, tb.rows.len())
+        {
+            return Err(format!("gap tables differ in shape: {ta:?} vs {tb:?}"));
+        }
+        for (x, y) in ta.rows.iter().zip(&tb.rows) {
+            if (&x.measure, &x.groups, &x.reference) != (&y.measure, &y.groups, &y.reference) {
+                return Err(format!("gap labels: {x:?} vs {y:?}"));
+            }
+            let scale = x.estimate.map_or(0.0, f64::abs).max(1.0);
+            let fields: [(&str, Option<f64>, Option<f64>, f64); 11] = [
+                ("estimate", x.estimate, y.estimate, 0.0),
+                ("se", x.se, y.se, scale),
+                ("ci_low", x.ci_low, y.ci_low, scale),
+                ("ci_high", x.ci_high, y.ci_high, scale),
+                ("ratio", x.ratio, y.ratio, 0.0),
+                ("ratio_se", x.ratio_se, y.ratio_se, 1.0),
+                ("df", x.df, y.df, 0.0),
+                ("p_value", x.p_value, y.p_value, 1e-300),
+                ("group_estimate", x.group_estimate, y.group_estimate, 0.0),
+                (
+                    "reference_estimate",
+                    x.reference_estimate,
+                    y.reference_estimate,
+                    0.0,
+                ),
+                ("ratio_ci_low", x.ratio_ci_low, y.ratio_ci_low, 1.0),
+            ];
+            for (name, p, q, floor) in fields {
+                if !close(p, q, tol, floor) {
+                    return Err(format!("gap {name}: {x:?} vs {y:?}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Gaps between domains computed from keyed sums, in one pass or in the second of two
+/// passes, equal those of the whole data in memory (`Survey::gaps`, the covariance of the
+/// two domains from the rows) to 1e-12: difference, ratio, their se, intervals, df and
+/// p-value, for a marginal and a crossed disaggregation.
+#[test]
+fn gaps_from_sums_equal_in_memory() {
+    use hri_survey::estimate::{GapSpec, StratumPass};
+    let df = sample(6, 5, 14, 23);
+    let req = request();
+    let specs = vec![
+        GapSpec {
+            by: vec!["region".into()],
+            column: "region".into(),
+            group: "north".into(),
+            reference: "south".into(),
+        },
+        GapSpec {
+            by: vec!["region".into(), "sex".into()],
+            column: "region".into(),
+            group: "east".into(),
+            reference: "south".into(),
+        },
+        GapSpec {
+            by: vec!["region".into(), "sex".into()],
+            column: "sex".into(),
+            group: "2".into(),
+            reference: "1".into(),
+        },
+    ];
+    let survey = Survey::new(df.clone(), design()).unwrap();
+    let whole = survey.estimate(&req).unwrap();
+    let mut gap_req = req.clone();
+    gap_req.disaggregations.clear();
+    let whole_gaps = survey.gaps(&gap_req, &specs).unwrap();
+    assert!(whole_gaps.iter().all(|g| !g.rows.is_empty()));
+    let n = df.height();
+    // one pass
+    let sums = in_batches(&df, &[n / 3, n / 2], &req, &design());
+    assert_eq!(
+        sums.groups(&["region".to_string()]),
+        vec![
+            vec!["east".to_string()],
+            vec!["north".into()],
+            vec!["south".into()]
+        ]
+    );
+    let (estimates, gaps) = sums.finish_with_gaps(&specs).unwrap();
+    same_table(&estimates, &whole, 1e-12).unwrap();
+    same_gaps(&gaps, &whole_gaps, 1e-12).unwrap();
+    // two passes: cell totals, then the strata's sums with the gaps as variance targets
+    let mut first = KeyedSums::new(&req, &design()).unwrap().first_pass();
+    first.add(&df.slice(0, n / 2), 0).unwrap();
+    first
+        .add(&df.slice((n / 2) as i64, n - n / 2), (n / 2) as u64)
+        .unwrap();
+    let mut second = StratumPass::with_gaps(first, &specs).unwrap();
+    for (from, to) in [(0, n / 5), (n / 5, n - 3), (n - 3, n)] {
+        second
+            .add(&df.slice(from as i64, to - from), from as u64)
+            .unwrap();
+    }
+    let (estimates, gaps) = second.finish_with_gaps().unwrap();
+    same_table(&estimates, &whole, 1e-12).unwrap();
+    same_gaps(&gaps, &whole_gaps, 1e-12).unwrap();
+    // a gap whose by-columns are not a disaggregation of the request is refused
+    let bad = GapSpec {
+        by: vec!["sex".into(), "region".into()],
+        column: "sex".into(),
+        group: "2".into(),
+        reference: "1".into(),
+    };
+    let sums = in_batches(&df, &[], &req, &design());
+    assert!(matches!(
+        sums.finish_with_gaps(&[bad]),
+        Err(Error::InvalidRequest(m)) if m.contains("not a disaggregation")
+    ));
+}

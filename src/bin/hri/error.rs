@@ -67,6 +67,7 @@ impl CliError {
                 hri::Error::Survey(_) | hri::Error::Io { .. } => 3,
                 hri::Error::Catalogue(_) | hri::Error::Register(_) => 4,
                 hri::Error::Export(_) => 6,
+                hri::Error::Pipeline(PipelineError::NotStreamable { .. }) => 2,
                 hri::Error::Pipeline(PipelineError::Estimation(_))
                 | hri::Error::Pipeline(PipelineError::Polars(_)) => 3,
                 hri::Error::Pilot(PilotError::Export(_)) => 6,
@@ -74,7 +75,9 @@ impl CliError {
                 hri::Error::Project(p) => match p {
                     ProjectError::Catalogue { .. } | ProjectError::Register { .. } => 4,
                     ProjectError::Export(_) | ProjectError::Io { .. } => 6,
-                    ProjectError::Parse { .. } | ProjectError::Invalid { .. } => 2,
+                    ProjectError::Parse { .. }
+                    | ProjectError::Invalid { .. }
+                    | ProjectError::NotStreamable { .. } => 2,
                     ProjectError::Derive { .. } => 5,
                     ProjectError::Pipeline { source, .. }
                         if matches!(**source, PipelineError::InvalidCatalogue(_)) =>

@@ -25,9 +25,17 @@ pub struct PartialArgs {
 /// `hri merge` arguments.
 #[derive(Debug, Clone, Args)]
 pub struct MergeArgs {
-    /// Partial-sums files written by `hri partial` (same request and design).
+    /// Partial-sums files written by `hri partial` (same request and design), or by
+    /// `hri run PROJECT --partial` (with --project).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// The project file the files were made with (`hri run PROJECT --partial`): every
+    /// round computed from its files and written as `hri run` writes it.
+    #[arg(long)]
+    pub project: Option<PathBuf>,
+    /// With --project: the output folder (default the project's `out`).
+    #[arg(long, requires = "project")]
+    pub out: Option<PathBuf>,
     /// Output format: csv, json or parquet (Parquet bytes on standard output).
     #[arg(long, default_value = "csv")]
     pub format: String,
@@ -57,6 +65,34 @@ pub(crate) fn run_merge(a: &MergeArgs, out: &mut dyn std::io::Write) -> Result<(
             "unknown --format `{}` (csv, json or parquet)",
             a.format
         )));
+    }
+    if let Some(p) = &a.project {
+        let mut project = hri::project::Project::from_path(p)?;
+        if let Some(o) = &a.out {
+            project.file.out = std::path::absolute(o)
+                .unwrap_or_else(|_| o.clone())
+                .display()
+                .to_string();
+        }
+        let run = project.merge_partials(&a.files, true)?;
+        for r in &run.rounds {
+            let files = match r.route {
+                hri::project::RoundRoute::Merged { files } => files,
+                _ => 0,
+            };
+            writeln!(
+                out,
+                "round {}: {} survey rows from {files} partial-sums file(s), {} indicator rows",
+                r.period,
+                r.rows,
+                r.results.rows().len()
+            )
+            .map_err(CliError::Output)?;
+        }
+        if let Some(dir) = &run.out {
+            writeln!(out, "written to {}", dir.display()).map_err(CliError::Output)?;
+        }
+        return Ok(());
     }
     let sums = hri::partial_file::merge_files(&a.files)?;
     let several = sums.request().measures.len() > 1;

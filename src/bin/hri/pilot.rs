@@ -17,6 +17,7 @@ use hri::pilot::{Country, PilotOptions};
 use hri::pipeline::Pipeline;
 use hri::quality::QualityPolicy;
 use hri::structural::Register;
+use polars::prelude::{ParquetReader, PolarsError, SerReader};
 
 use crate::error::{CliError, Result};
 
@@ -76,6 +77,14 @@ pub struct ComputeArgs {
     /// nchs_2017, flag_only) or a policy file (TOML).
     #[arg(long, default_value = "cv_bands_15_30")]
     pub quality: String,
+    /// Read the data in batches: auto (Parquet files of at least 20 million rows or CSV
+    /// files of at least 2 GB, when the catalogue and design can be streamed; otherwise in
+    /// memory, saying why), always (an error names what cannot be streamed), never.
+    #[arg(long, default_value = "auto")]
+    pub stream: String,
+    /// Rows per batch when streaming.
+    #[arg(long, default_value_t = hri::stream::DEFAULT_BATCH_ROWS)]
+    pub batch_rows: usize,
 }
 
 /// Run `hri pilot`.
@@ -95,6 +104,29 @@ pub(crate) fn run_pilot(a: &PilotArgs, out: &mut dyn Write) -> Result<()> {
     }
     let run = crate::progress::run_pilot_with_bar(&options)?;
     write!(out, "{}", hri::pilot::summary(&run)).map_err(CliError::Output)
+}
+
+/// Whether `hri compute --stream auto` streams a data file: Parquet of at least
+/// [`hri::project::STREAM_ROWS`] rows, CSV of at least [`hri::project::STREAM_CSV_BYTES`]
+/// bytes.
+fn large_file(path: &std::path::Path) -> Result<bool> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext == "parquet" || ext == "pq" {
+        let file = std::fs::File::open(path).map_err(|e| hri_survey::Error::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        let rows = ParquetReader::new(file)
+            .num_rows()
+            .map_err(hri_survey::Error::from)?;
+        Ok(rows >= hri::project::STREAM_ROWS)
+    } else {
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        Ok(bytes >= hri::project::STREAM_CSV_BYTES)
+    }
 }
 
 /// Run `hri compute`.
@@ -118,16 +150,20 @@ pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
         })?),
         None => None,
     };
-    let data = hri::io::read(&a.data)?;
-    let rows = data.height();
-    let survey = Survey::new(data, design)?;
-    bar.set_message(format!(
-        "computing {} indicators on {rows} rows",
-        catalogue.indicators.len()
-    ));
+    let mode = a
+        .stream
+        .parse::<hri::project::StreamMode>()
+        .map_err(|e| CliError::Usage(format!("--stream: {e}")))?;
+    if a.batch_rows == 0 {
+        return Err(CliError::Usage("--batch-rows must be at least 1".into()));
+    }
+    let large = match mode {
+        hri::project::StreamMode::Never => false,
+        hri::project::StreamMode::Always => true,
+        hri::project::StreamMode::Auto => large_file(&a.data)?,
+    };
     let mut b = Pipeline::builder()
-        .catalogue(catalogue)
-        .survey(survey)
+        .catalogue(catalogue.clone())
         .time_period(a.time_period.clone())
         .ci(a.ci.parse::<CiMethod>()?)
         .quality(
@@ -143,15 +179,64 @@ pub(crate) fn run_compute(a: &ComputeArgs, out: &mut dyn Write) -> Result<()> {
     if let Some(reference) = &a.reference {
         b = b.reference(Dimension::MigratoryStatus, reference.clone());
     }
-    let results = b.build()?.run()?;
+    let mut note = None;
+    let mut streamed = None;
+    if large {
+        let columns = hri::io::scan(&a.data)?
+            .limit(0)
+            .collect()
+            .map_err(hri_survey::Error::from)?;
+        let p = b.clone().schema(columns, design.clone()).build()?;
+        match p.stream_refusal() {
+            Some(e) if mode == hri::project::StreamMode::Always => return Err(e.into()),
+            Some(e) => note = Some(format!("in memory, not streamed: {e}")),
+            None => {
+                bar.set_message(format!(
+                    "computing {} indicators, reading {} in batches of {} rows",
+                    catalogue.indicators.len(),
+                    a.data.display(),
+                    a.batch_rows
+                ));
+                let scan = || {
+                    hri::io::scan(&a.data)
+                        .map_err(|e| PolarsError::ComputeError(e.to_string().into()))
+                };
+                streamed = Some(p.run_streamed(scan, a.batch_rows)?);
+            }
+        }
+    }
+    let (results, rows) = match streamed {
+        Some(r) => (r, None),
+        None => {
+            let data = hri::io::read(&a.data)?;
+            let rows = data.height();
+            let survey = Survey::new(data, design)?;
+            bar.set_message(format!(
+                "computing {} indicators on {rows} rows",
+                catalogue.indicators.len()
+            ));
+            (b.survey(survey).build()?.run()?, Some(rows))
+        }
+    };
     bar.set_message("writing files");
     let written = write_all_with(&results, &a.out, &ExportOptions::new())?;
     bar.finish_and_clear();
-    writeln!(
-        out,
-        "{} indicator rows for {rows} survey rows written to:",
-        results.rows().len()
-    )
+    if let Some(n) = note {
+        writeln!(out, "{n}").map_err(CliError::Output)?;
+    }
+    match rows {
+        Some(rows) => writeln!(
+            out,
+            "{} indicator rows for {rows} survey rows written to:",
+            results.rows().len()
+        ),
+        None => writeln!(
+            out,
+            "{} indicator rows, the survey read in batches of {} rows, written to:",
+            results.rows().len(),
+            a.batch_rows
+        ),
+    }
     .map_err(CliError::Output)?;
     for p in written.paths() {
         writeln!(out, "  {}", p.display()).map_err(CliError::Output)?;

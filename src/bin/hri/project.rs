@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use hri::project::{Project, run_with};
+use hri::project::{Project, RoundRoute, RunOptions, StreamMode, run_with_options};
 use hri::source::{CsvOptions, TextEncoding, profile, read};
 
 use crate::error::{CliError, Result};
@@ -17,6 +17,27 @@ use crate::error::{CliError, Result};
 pub struct RunArgs {
     /// The project file (TOML: catalogue, out, [design], [[rounds]], [derive]).
     pub project: PathBuf,
+    /// Read rounds in batches: auto (rounds of at least 20 million Parquet rows or 2 GB of
+    /// CSV, when they can be streamed), always (an error names what cannot be), never.
+    /// Default: the project file's `stream` key, else auto.
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Rows per batch when streaming (default: the project file's `batch_rows`, else
+    /// 500000).
+    #[arg(long)]
+    pub batch_rows: Option<usize>,
+    /// Instead of running: write the partial sums of one round (`--round`), over its file
+    /// or a partition of its rows (`--part`), to this Parquet file; `hri merge --project`
+    /// adds the partitions up and writes what `hri run` writes on the whole data.
+    #[arg(long, value_name = "SUMS.parquet")]
+    pub partial: Option<PathBuf>,
+    /// With --partial: the round (its period; not needed when the project has one round).
+    #[arg(long, requires = "partial")]
+    pub round: Option<String>,
+    /// With --partial: the file holding this partition of the round's rows (Parquet or
+    /// UTF-8 CSV with the columns of the round's file); default the round's own file.
+    #[arg(long, requires = "partial")]
+    pub part: Option<PathBuf>,
 }
 
 /// `hri inspect` arguments.
@@ -44,12 +65,49 @@ pub struct InspectArgs {
 /// Run `hri run`.
 pub(crate) fn run_project(a: &RunArgs, out: &mut dyn Write) -> Result<()> {
     let project = Project::from_path(&a.project)?;
+    if let Some(sums_path) = &a.partial {
+        let batch_rows = a
+            .batch_rows
+            .or(project.file.batch_rows)
+            .unwrap_or(hri::stream::DEFAULT_BATCH_ROWS);
+        if batch_rows == 0 {
+            return Err(CliError::Usage("--batch-rows must be at least 1".into()));
+        }
+        let mut part = project.partial(a.round.as_deref(), a.part.as_deref(), batch_rows)?;
+        part.write(sums_path)?;
+        return writeln!(
+            out,
+            "{}: partial sums of round {} from {} ({} rows, {} sampling units, {} unit × cell entries)",
+            sums_path.display(),
+            part.period,
+            part.data,
+            part.sums.rows(),
+            part.sums.units(),
+            part.sums.entries()
+        )
+        .map_err(CliError::Output);
+    }
+    let stream = a
+        .stream
+        .as_deref()
+        .map(|s| s.parse::<StreamMode>())
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--stream: {e}")))?;
+    if a.batch_rows == Some(0) {
+        return Err(CliError::Usage("--batch-rows must be at least 1".into()));
+    }
+    let options = RunOptions {
+        write: true,
+        stream,
+        batch_rows: a.batch_rows,
+        auto_from: None,
+    };
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let run = run_with(&project, true, |step| {
+    let run = run_with_options(&project, &options, |step| {
         bar.set_length(step.count as u64);
         bar.set_position(step.done as u64);
         bar.set_message(step.what);
@@ -64,6 +122,18 @@ pub(crate) fn run_project(a: &RunArgs, out: &mut dyn Write) -> Result<()> {
             r.rows,
             r.results.rows().len()
         )
+        .map_err(CliError::Output)?;
+        match &r.route {
+            RoundRoute::Streamed { passes, batch_rows } => writeln!(
+                out,
+                "  read in batches of {batch_rows} rows ({passes} pass{})",
+                if *passes == 1 { "" } else { "es" }
+            ),
+            RoundRoute::Memory {
+                fallback: Some(why),
+            } => writeln!(out, "  in memory, not streamed: {why}"),
+            RoundRoute::Memory { fallback: None } | RoundRoute::Merged { .. } => Ok(()),
+        }
         .map_err(CliError::Output)?;
         for d in &r.derivations {
             let unknown = d.unknown_rows();

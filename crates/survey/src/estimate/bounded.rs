@@ -16,9 +16,20 @@ use super::taylor::{PARALLEL_MIN, Target, VarianceSpec, variances};
 use crate::error::{Error, Result};
 use polars::prelude::DataFrame;
 
-/// The second pass of streaming in bounded memory.
-pub(crate) struct StratumPass {
+/// The second pass of streaming in bounded memory: start it from the first pass's sums
+/// ([`KeyedSums::first_pass`]), [`add`](StratumPass::add) every batch of the stream again,
+/// in any order of batches whose rows come grouped by stratum, then
+/// [`finish`](StratumPass::finish). Gaps between domains ([`StratumPass::with_gaps`]) are
+/// variance targets of the same pass.
+pub struct StratumPass {
     first: KeyedSums,
+    /// The gap pairs and, per specification, its grouping and pairs.
+    gaps: Vec<super::GapSpec>,
+    pairs: Vec<super::request::GapPair>,
+    #[allow(clippy::type_complexity)]
+    per_spec: Vec<(usize, Vec<(usize, super::request::GapPair)>)>,
+    /// Variance targets of the domain × measure estimates (the gap targets follow).
+    n_dm: usize,
     sk: Skeleton,
     channels: Vec<super::taylor::Channel>,
     targets: Vec<Target>,
@@ -38,9 +49,27 @@ pub(crate) struct StratumPass {
     pub(crate) peak_entries: usize,
 }
 
+impl std::fmt::Debug for StratumPass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StratumPass")
+            .field("strata", &self.done.len())
+            .field("done", &self.done.iter().filter(|d| **d).count())
+            .field("open_entries", &self.keys.len())
+            .field("gaps", &self.gaps.len())
+            .finish()
+    }
+}
+
 impl StratumPass {
     /// Start the second pass from the first pass's sums.
-    pub(crate) fn new(mut first: KeyedSums) -> Result<Self> {
+    pub fn new(first: KeyedSums) -> Result<Self> {
+        StratumPass::with_gaps(first, &[])
+    }
+
+    /// Start the second pass from the first pass's sums, with the gaps of `specs` (each
+    /// `by` one of the request's disaggregations; see [`crate::Survey::gaps`]) computed in
+    /// the same pass.
+    pub fn with_gaps(mut first: KeyedSums, specs: &[super::GapSpec]) -> Result<Self> {
         if first.units.iter().any(|u| u.psu.is_none()) {
             return Err(Error::NotMergeable {
                 what: "a design without PSUs in two passes (each row is its own unit)".into(),
@@ -48,12 +77,27 @@ impl StratumPass {
         }
         let sk = first.skeleton()?;
         let tot = domain_totals(&sk.p, &sk.sums);
-        let (_, channels) = super::finish::linearise(&sk.p, &tot);
-        let targets = (0..channels.len())
+        let (theta, channels) = super::finish::linearise(&sk.p, &tot);
+        let n_dm = channels.len();
+        let mut targets: Vec<Target> = (0..n_dm)
             .map(|dm| Target {
                 terms: vec![(dm as u32, 1.0)],
             })
             .collect();
+        let m = sk.p.measures.len();
+        let (pairs, per_spec) = super::gap_pairs(&sk.p, &first.request.groupings(), specs, m)?;
+        // The difference and the ratio of each pair, as `finish` linearises them.
+        for gp in &pairs {
+            let a = gp.a * m + gp.measure;
+            let b = gp.b * m + gp.measure;
+            targets.push(Target {
+                terms: vec![(a as u32, 1.0), (b as u32, -1.0)],
+            });
+            let (ta, tb) = (theta[a], theta[b]);
+            targets.push(Target {
+                terms: vec![(a as u32, 1.0 / tb), (b as u32, -ta / (tb * tb))],
+            });
+        }
         let Some(s) = &sk.p.structure else {
             return Err(Error::InvalidDesign("no sampling structure".into()));
         };
@@ -71,16 +115,20 @@ impl StratumPass {
                 total_rows[k] += first.stratum_rows[h];
             }
         }
-        let n_dm = channels.len();
+        let n_targets = targets.len();
         Ok(StratumPass {
             first,
+            gaps: specs.to_vec(),
+            pairs,
+            per_spec,
+            n_dm,
             stratum_index,
             total_rows,
             seen_rows: vec![0; n_strata],
             done: vec![false; n_strata],
             keys: Vec::new(),
             values: Vec::new(),
-            var: vec![0.0; n_dm],
+            var: vec![0.0; n_targets],
             psus: vec![0; n_dm],
             strata: vec![0; n_dm],
             peak_entries: 0,
@@ -96,7 +144,7 @@ impl StratumPass {
     }
 
     /// Add a batch (rows numbered from `first_row` in the stream).
-    pub(crate) fn add(&mut self, batch: &DataFrame, first_row: u64) -> Result<()> {
+    pub fn add(&mut self, batch: &DataFrame, first_row: u64) -> Result<()> {
         let mut b = KeyedSums::new(&self.first.request, &self.first.design)?;
         b.add(batch, first_row)?;
         b.consolidate();
@@ -202,7 +250,14 @@ impl StratumPass {
     }
 
     /// The estimates, once every row has been added.
-    pub(crate) fn finish(mut self) -> Result<Estimates> {
+    pub fn finish(self) -> Result<Estimates> {
+        Ok(self.finish_with_gaps()?.0)
+    }
+
+    /// The estimates and the gaps asked for ([`StratumPass::with_gaps`]), once every row
+    /// has been added: the tables [`crate::Survey::estimate`] and [`crate::Survey::gaps`]
+    /// give on the whole data, to rounding.
+    pub fn finish_with_gaps(mut self) -> Result<(Estimates, Vec<super::Gaps>)> {
         let open: Vec<usize> = (0..self.done.len()).filter(|&k| !self.done[k]).collect();
         if let Some(&k) = open
             .iter()
@@ -223,13 +278,21 @@ impl StratumPass {
             .map(|(&p, &s)| f64::from(p) - f64::from(s))
             .collect();
         let var = std::mem::take(&mut self.var);
+        debug_assert_eq!(var.len(), self.n_dm + 2 * self.pairs.len());
         let computed: Computed = finish(
             &self.sk.p,
             &self.sk.sums,
             VarianceFrom::Given(var, df),
             &self.first.request,
-            &[],
+            &self.pairs,
         )?;
-        Ok(self.first.estimates(&self.sk.p, &computed))
+        let gaps = super::keyed::gap_tables(
+            &self.sk.p,
+            &computed,
+            &self.first.request,
+            &self.gaps,
+            &self.per_spec,
+        );
+        Ok((self.first.estimates(&self.sk.p, &computed), gaps))
     }
 }

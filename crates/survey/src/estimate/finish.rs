@@ -15,6 +15,10 @@ use super::taylor::{Channel, Correction, PARALLEL_MIN, Target, VarianceSpec, var
 use crate::error::{Error, Result};
 use crate::interval;
 
+/// Relative size, against the squares summed, under which the centred sum of squares of
+/// a design effect's denominator is rounding and taken as 0.
+const SPREAD_ROUNDING: f64 = 1e-12;
+
 /// One computed row, before formatting.
 #[derive(Debug, Clone)]
 pub(crate) struct RawRow {
@@ -254,23 +258,35 @@ pub(crate) fn finish(
                     let psum = sl[SW];
                     let e = &ex[1 + mi * EXTRAS..1 + (mi + 1) * EXTRAS];
                     let (swy2, nobs, swxy, swx2) = (e[0], e[1], e[2], e[3]);
-                    // Σ w (v - v̄)² / Σ w · n / (n - 1) for v = y, or v = r for ratios
-                    let s2 = |sum: f64, sum2: f64| {
+                    // Σ w (v - v̄)² / Σ w · n / (n - 1) for v = y, or v = r for ratios. The
+                    // centred sum is a difference of sums of squares: a spread below their
+                    // rounding (`scale` is the size of the squares summed) is none — a
+                    // constant value, whose variance R computes as exactly 0 — so that the
+                    // design effect of such a domain is undefined whatever the order in
+                    // which the rows were added (in memory, in batches, merged).
+                    let s2 = |sum: f64, sum2: f64, scale: f64| {
                         let mean = sum / psum;
-                        (sum2 - psum * mean * mean) / psum * nobs / (nobs - 1.0)
+                        let centred = sum2 - psum * mean * mean;
+                        let centred = if centred.abs() <= SPREAD_ROUNDING * scale.abs() {
+                            0.0
+                        } else {
+                            centred
+                        };
+                        centred / psum * nobs / (nobs - 1.0)
                     };
                     let vsrs = match md.kind {
                         Kind::Mean | Kind::Proportion => {
-                            s2(sl[SWY], swy2) * (psum - nobs) / (psum * nobs)
+                            s2(sl[SWY], swy2, swy2) * (psum - nobs) / (psum * nobs)
                         }
                         Kind::Total => {
-                            s2(sl[SWY], swy2) * psum * psum / nobs * (psum - nobs) / psum
+                            s2(sl[SWY], swy2, swy2) * psum * psum / nobs * (psum - nobs) / psum
                         }
                         Kind::Ratio => {
                             let (r, xt) = (est, sl[SWX]);
                             let sum = (sl[SWY] - r * xt) / xt;
                             let sum2 = (swy2 - 2.0 * r * swxy + r * r * swx2) / (xt * xt);
-                            s2(sum, sum2) * psum * psum / nobs * (psum - nobs) / psum
+                            let scale = (swy2 + r * r * swx2) / (xt * xt);
+                            s2(sum, sum2, scale) * psum * psum / nobs * (psum - nobs) / psum
                         }
                     };
                     Some(var[dm] / vsrs)

@@ -16,7 +16,7 @@ use super::partial::{EXTRAS, PartialSums};
 use super::prepare::Structure;
 use super::prepared::Prepared;
 use super::request::{CiMethod, Request, Statistic};
-use super::table::{self, Estimates};
+use super::table::{self, Estimates, Gaps};
 use super::values::Values;
 use crate::design::{Design, LonelyPsu};
 use crate::error::{Error, Result};
@@ -134,6 +134,35 @@ impl KeyedSums {
             stratum_rows: Vec::new(),
             cells_only: false,
         })
+    }
+
+    /// These sums as the first of two passes over a stream ([`super::StratumPass`]): cell
+    /// totals and the names of strata and PSUs only, every unit's entries added into one.
+    pub fn first_pass(mut self) -> Self {
+        self.cells_only = true;
+        self
+    }
+
+    /// The groups met of a disaggregation `by` (one of the request's): each domain's labels
+    /// in `by`'s order, rows with a missing by-value left out, sorted and each once. This
+    /// is what the finished table will have a row for, known before the variance.
+    pub fn groups(&self, by: &[String]) -> Vec<Vec<String>> {
+        let idx: Vec<Option<usize>> = by
+            .iter()
+            .map(|c| self.columns.iter().position(|x| x == c))
+            .collect();
+        let mut out: Vec<Vec<String>> = self
+            .cells
+            .iter()
+            .filter_map(|cell| {
+                idx.iter()
+                    .map(|j| j.and_then(|j| cell[j].clone()))
+                    .collect::<Option<Vec<String>>>()
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Name the source of these sums (a file), used in merge errors.
@@ -517,6 +546,26 @@ impl KeyedSums {
         Ok(self.estimates(&sk.p, &computed))
     }
 
+    /// As [`KeyedSums::finish`], with the gaps of `specs` (each `by` one of the request's
+    /// disaggregations) from the same sums: the tables [`super::Survey::estimate`] and
+    /// [`super::Survey::gaps`] give on all the rows (to rounding), the gaps' standard
+    /// errors with the covariance of their two domains.
+    pub fn finish_with_gaps(mut self, specs: &[super::GapSpec]) -> Result<(Estimates, Vec<Gaps>)> {
+        let sk = self.skeleton()?;
+        let groupings = self.request.groupings();
+        let (pairs, per_spec) =
+            super::gap_pairs(&sk.p, &groupings, specs, self.request.measures.len())?;
+        let computed = finish(
+            &sk.p,
+            &sk.sums,
+            VarianceFrom::Table(&sk.sums),
+            &self.request,
+            &pairs,
+        )?;
+        let gaps = gap_tables(&sk.p, &computed, &self.request, specs, &per_spec);
+        Ok((self.estimates(&sk.p, &computed), gaps))
+    }
+
     /// The estimates from what [`finish`] computed, in the request's measure order (each
     /// id once), as `Survey::estimate` gives them.
     pub(crate) fn estimates(&self, p: &Prepared, computed: &Computed) -> Estimates {
@@ -742,6 +791,21 @@ impl KeyedSums {
             new_cell,
         })
     }
+}
+
+/// The gap tables of `specs`, from what [`finish`] computed with their pairs.
+pub(crate) fn gap_tables(
+    p: &Prepared,
+    computed: &Computed,
+    request: &Request,
+    specs: &[super::GapSpec],
+    per_spec: &[(usize, Vec<(usize, super::request::GapPair)>)],
+) -> Vec<Gaps> {
+    specs
+        .iter()
+        .zip(per_spec)
+        .map(|(s, (g, mine))| table::gaps(p, computed, mine, request, *g, &s.column))
+        .collect()
 }
 
 /// What [`KeyedSums::skeleton`] gives.

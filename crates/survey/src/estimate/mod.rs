@@ -47,7 +47,7 @@ mod table;
 mod taylor;
 mod values;
 
-pub(crate) use bounded::StratumPass;
+pub use bounded::StratumPass;
 pub use keyed::KeyedSums;
 pub(crate) use keyed::sorted as keyed_sorted;
 pub use named::{NamedRequest, STATISTICS, columns_to_read, request_columns};
@@ -382,51 +382,7 @@ impl Survey {
             return Ok(Vec::new());
         }
         let prepared = Prepared::new(&self.data, &self.design, &request.measures, &groupings)?;
-        let mut pairs: Vec<GapPair> = Vec::new();
-        let mut per_spec: Vec<(usize, Vec<(usize, GapPair)>)> = Vec::new();
-        for s in specs {
-            let g = groupings.iter().position(|x| *x == s.by).unwrap_or(0);
-            let col = prepared
-                .cells
-                .columns
-                .iter()
-                .position(|c| *c == s.column)
-                .unwrap_or(0);
-            let labels = &prepared.cells.labels[col];
-            let find = |v: &str| {
-                labels
-                    .iter()
-                    .position(|l| l == v)
-                    .ok_or_else(|| Error::UnknownGroup {
-                        column: s.column.clone(),
-                        group: v.to_string(),
-                    })
-            };
-            let (ga, gb) = (find(&s.group)? as u32, find(&s.reference)? as u32);
-            let grouping = &prepared.cells.groupings[g];
-            let offset = prepared.dom_offset[g] as usize;
-            let pos = grouping.columns.iter().position(|&c| c == col).unwrap_or(0);
-            let mut mine = Vec::new();
-            for (a, dom) in grouping.domains.iter().enumerate() {
-                if dom[pos] != ga {
-                    continue;
-                }
-                let mut other = dom.clone();
-                other[pos] = gb;
-                if let Ok(b) = grouping.domains.binary_search(&other) {
-                    for m in 0..request.measures.len() {
-                        let gp = GapPair {
-                            measure: m,
-                            a: offset + a,
-                            b: offset + b,
-                        };
-                        mine.push((pairs.len(), gp));
-                        pairs.push(gp);
-                    }
-                }
-            }
-            per_spec.push((g, mine));
-        }
+        let (pairs, per_spec) = gap_pairs(&prepared, &groupings, specs, request.measures.len())?;
         let ps = prepared.accumulate_cells_all(request.deff);
         let computed = finish(&prepared, &ps, VarianceFrom::Rows, request, &pairs)?;
         Ok(specs
@@ -435,6 +391,82 @@ impl Survey {
             .map(|(s, (g, mine))| table::gaps(&prepared, &computed, mine, request, *g, &s.column))
             .collect())
     }
+}
+
+/// The domain pairs of gap specifications on prepared domains whose groupings are
+/// `groupings`: every pair in one list, and per specification its grouping and its pairs
+/// (index in the list, pair). A `by` that is not among `groupings` is an
+/// [`Error::InvalidRequest`]; a group or reference not among the column's labels an
+/// [`Error::UnknownGroup`].
+#[allow(clippy::type_complexity)]
+pub(crate) fn gap_pairs(
+    prepared: &Prepared,
+    groupings: &[Vec<String>],
+    specs: &[GapSpec],
+    n_measures: usize,
+) -> Result<(Vec<GapPair>, Vec<(usize, Vec<(usize, GapPair)>)>)> {
+    let mut pairs: Vec<GapPair> = Vec::new();
+    let mut per_spec: Vec<(usize, Vec<(usize, GapPair)>)> = Vec::new();
+    for s in specs {
+        if !s.by.contains(&s.column) {
+            return Err(Error::InvalidRequest(format!(
+                "the gap column `{}` must be one of the by-columns {:?}",
+                s.column, s.by
+            )));
+        }
+        let g = groupings.iter().position(|x| *x == s.by).ok_or_else(|| {
+            Error::InvalidRequest(format!(
+                "the gap's by-columns {:?} are not a disaggregation of the request",
+                s.by
+            ))
+        })?;
+        let col = prepared
+            .cells
+            .columns
+            .iter()
+            .position(|c| *c == s.column)
+            .ok_or_else(|| {
+                Error::InvalidRequest(format!(
+                    "the gap column `{}` must be one of the by-columns {:?}",
+                    s.column, s.by
+                ))
+            })?;
+        let labels = &prepared.cells.labels[col];
+        let find = |v: &str| {
+            labels
+                .iter()
+                .position(|l| l == v)
+                .ok_or_else(|| Error::UnknownGroup {
+                    column: s.column.clone(),
+                    group: v.to_string(),
+                })
+        };
+        let (ga, gb) = (find(&s.group)? as u32, find(&s.reference)? as u32);
+        let grouping = &prepared.cells.groupings[g];
+        let offset = prepared.dom_offset[g] as usize;
+        let pos = grouping.columns.iter().position(|&c| c == col).unwrap_or(0);
+        let mut mine = Vec::new();
+        for (a, dom) in grouping.domains.iter().enumerate() {
+            if dom[pos] != ga {
+                continue;
+            }
+            let mut other = dom.clone();
+            other[pos] = gb;
+            if let Ok(b) = grouping.domains.binary_search(&other) {
+                for m in 0..n_measures {
+                    let gp = GapPair {
+                        measure: m,
+                        a: offset + a,
+                        b: offset + b,
+                    };
+                    mine.push((pairs.len(), gp));
+                    pairs.push(gp);
+                }
+            }
+        }
+        per_spec.push((g, mine));
+    }
+    Ok((pairs, per_spec))
 }
 
 /// The columns an SQL condition reads (for reading only the columns a request needs).
