@@ -4,7 +4,8 @@
 //! of a stream, or of partitions read on different machines, therefore merge exactly, and
 //! finish into the table that the whole data gives in memory.
 
-use std::collections::HashMap;
+/// Hash maps of labels (foldhash: several times faster than the default on short text).
+type HashMap<K, V> = foldhash::HashMap<K, V>;
 
 use polars::prelude::*;
 
@@ -121,12 +122,12 @@ impl KeyedSums {
             source: String::new(),
             columns,
             strata: Vec::new(),
-            stratum_index: HashMap::new(),
+            stratum_index: HashMap::default(),
             fpc: Vec::new(),
             units: Vec::new(),
-            unit_index: HashMap::new(),
+            unit_index: HashMap::default(),
             cells: Vec::new(),
-            cell_index: HashMap::new(),
+            cell_index: HashMap::default(),
             cell_extra: Vec::new(),
             table: PartialSums::empty(m, 0),
             stragglers: PartialSums::empty(m, 0),
