@@ -352,8 +352,8 @@ impl OpenEntries {
             }
         }
         let mut kept = 0;
-        for i in 0..n {
-            if is_picked[i] {
+        for (i, &gone) in is_picked.iter().enumerate() {
+            if gone {
                 continue;
             }
             if kept != i {
