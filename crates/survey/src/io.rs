@@ -40,7 +40,7 @@ fn format(path: &Path) -> Result<Format> {
 
 /// Whether an existing file is Parquet (`.parquet`, `.pq`) rather than CSV, by its
 /// extension (an unknown extension or a missing file is an error).
-pub(crate) fn is_parquet(path: &Path) -> Result<bool> {
+pub fn is_parquet(path: &Path) -> Result<bool> {
     Ok(format(path)? == Format::Parquet)
 }
 

@@ -48,6 +48,9 @@ impl StratumPass {
             });
         }
         let sk = first.skeleton()?;
+        // The units' labels were needed for the skeleton's order; the second pass finds
+        // units through the label index only.
+        first.units = Vec::new();
         let tot = domain_totals(&sk.p, &sk.sums);
         let (_, channels) = super::finish::linearise(&sk.p, &tot);
         let targets = (0..channels.len())
