@@ -65,8 +65,9 @@ enum Command {
         /// Output CSV (indicator, disaggregation, group, estimate, se, n).
         #[arg(long)]
         out: PathBuf,
-        /// Stream the file in two passes in bounded memory (`hri::stream::estimate_lazy`)
-        /// instead of reading its columns into memory.
+        /// Stream the file in two passes in bounded memory (`hri::stream::estimate_file`:
+        /// Parquet by whole row groups, CSV through polars' streaming engine) instead of
+        /// reading its columns into memory.
         #[arg(long)]
         stream: bool,
         /// Rows per batch when streaming.
@@ -74,13 +75,14 @@ enum Command {
         batch_rows: usize,
     },
     /// The baseline of streaming: a plain polars scan of the table's 16 columns, either
-    /// collected into memory (`--mode collect`) or read in batches by the streaming engine
-    /// and dropped (`--mode batches`).
+    /// collected into memory (`--mode collect`), read in batches by the streaming engine
+    /// and dropped (`--mode batches`), or read by whole row groups as `run --stream`
+    /// reads Parquet (`--mode row-groups`, `hri::stream::for_each_parquet_batch`).
     Scan {
         /// Workload file.
         #[arg(long)]
         data: PathBuf,
-        /// collect or batches.
+        /// collect, batches or row-groups.
         #[arg(long, default_value = "batches")]
         mode: String,
         /// Rows per batch.
@@ -174,6 +176,11 @@ fn scan(data: PathBuf, mode: &str, batch_rows: usize) -> Result<(), String> {
             .and_then(|lf| Ok(lf.collect()?))
             .map_err(|e| e.to_string())?
             .height() as u64,
+        "row-groups" => {
+            let columns: Vec<String> = pilot_table::COLUMNS.iter().map(|c| c.to_string()).collect();
+            hri::stream::for_each_parquet_batch(&data, &columns, batch_rows, |_, _| Ok(()))
+                .map_err(|e| e.to_string())?
+        }
         _ => hri::stream::for_each_batch(
             scan_columns(&data).map_err(|e| e.to_string())?,
             batch_rows,
@@ -194,7 +201,7 @@ fn run(data: PathBuf, out: PathBuf, stream: bool, batch_rows: usize) -> Result<(
     let (estimates, rows, t1) = if stream {
         let design = pilot_table::taylor_design().map_err(|e| e.to_string())?;
         let t1 = Instant::now();
-        let e = hri::stream::estimate_lazy(|| scan_columns(&data), &request, &design, batch_rows)
+        let e = hri::stream::estimate_file(&data, &request, &design, batch_rows)
             .map_err(|e| e.to_string())?;
         (e, 0, t1)
     } else {

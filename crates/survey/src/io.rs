@@ -38,6 +38,12 @@ fn format(path: &Path) -> Result<Format> {
     }
 }
 
+/// Whether an existing file is Parquet (`.parquet`, `.pq`) rather than CSV, by its
+/// extension (an unknown extension or a missing file is an error).
+pub fn is_parquet(path: &Path) -> Result<bool> {
+    Ok(format(path)? == Format::Parquet)
+}
+
 /// A lazy scan of a `.csv` or `.parquet` file (by extension). CSV files have a header row;
 /// empty fields are missing values.
 pub fn scan(path: &Path) -> Result<LazyFrame> {

@@ -644,3 +644,111 @@ fn gaps_from_sums_equal_in_memory() {
         Err(Error::InvalidRequest(m)) if m.contains("not a disaggregation")
     ));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+    /// Streaming in two passes (`estimate_lazy` through polars' streaming engine, and
+    /// `estimate_file` on a Parquet file read by row groups) gives the in-memory table to
+    /// 1e-12 whatever the batch size, the row-group size, the order of the strata and the
+    /// order of the rows within each stratum (PSUs cut across batches included).
+    #[test]
+    fn batch_size_and_row_order_change_nothing(
+        seed in any::<u64>(),
+        strata in 1usize..5,
+        psus in 2usize..5,
+        batch in 1usize..200,
+        row_group in 1usize..150,
+    ) {
+        let df = sample(strata, psus, 8, seed);
+        let n = df.height();
+        let req = request();
+        let d = design();
+        let whole = Survey::new(df.clone(), d.clone()).unwrap().estimate(&req).unwrap();
+        // strata in a random order, rows in a random order within each stratum
+        let mix = |x: u64| (x ^ seed).wrapping_mul(0x9E3779B97F4A7C15) >> 20;
+        let strata_col = df.column("stratum").unwrap().i32().unwrap().clone();
+        let stratum_key: Vec<u64> = strata_col.into_no_null_iter().map(|h| mix(h as u64)).collect();
+        let row_key: Vec<u64> = (0..n as u64).map(|i| mix(i + 1_000_003)).collect();
+        let mut keyed = df.clone();
+        keyed.with_column(Column::new("sk".into(), stratum_key)).unwrap();
+        keyed.with_column(Column::new("rk".into(), row_key)).unwrap();
+        let mut mixed = keyed
+            .sort(["sk", "rk"], SortMultipleOptions::default())
+            .unwrap()
+            .drop_many(["sk", "rk"]);
+        let lazy = hri_survey::stream::estimate_lazy(|| Ok(mixed.clone().lazy()), &req, &d, batch).unwrap();
+        prop_assert!(same_table(&lazy, &whole, 1e-12).is_ok(), "{:?}", same_table(&lazy, &whole, 1e-12));
+        let dir = temp_dir(&format!("order-{seed}"));
+        let path = dir.join("mixed.parquet");
+        ParquetWriter::new(std::fs::File::create(&path).unwrap())
+            .with_row_group_size(Some(row_group))
+            .finish(&mut mixed)
+            .unwrap();
+        let file = hri_survey::stream::estimate_file(&path, &req, &d, batch).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        prop_assert!(same_table(&file, &whole, 1e-12).is_ok(), "{:?}", same_table(&file, &whole, 1e-12));
+    }
+}
+
+/// The Parquet reader by row groups gives every row once, in the file's order, in batches
+/// of whole row groups (at least `batch_rows` rows each but the last), with their first
+/// row numbers; an unknown column names it.
+#[test]
+fn parquet_batches_are_whole_row_groups_in_order() {
+    let dir = temp_dir("row-groups");
+    let mut df = sample(3, 3, 10, 7);
+    let n = df.height();
+    let path = dir.join("s.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .with_row_group_size(Some(10))
+        .finish(&mut df)
+        .unwrap();
+    let columns = vec!["w".to_string(), "psu".to_string()];
+    for batch_rows in [1, 10, 25, n + 1] {
+        let mut seen: Vec<(u64, usize)> = Vec::new();
+        let mut w: Vec<f64> = Vec::new();
+        let rows =
+            hri_survey::stream::for_each_parquet_batch(&path, &columns, batch_rows, |b, first| {
+                let names: Vec<&str> = b.get_column_names().iter().map(|c| c.as_str()).collect();
+                assert_eq!(names, ["w", "psu"]);
+                seen.push((first, b.height()));
+                w.extend(b.column("w").unwrap().f64().unwrap().into_no_null_iter());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(rows, n as u64);
+        let whole: Vec<f64> = df
+            .column("w")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(w, whole, "batch_rows {batch_rows}");
+        let mut next = 0u64;
+        for (k, &(first, len)) in seen.iter().enumerate() {
+            assert_eq!(first, next);
+            if k + 1 < seen.len() {
+                assert_eq!(len % 10, 0, "batch {k} of {len} rows: whole row groups");
+                assert!(len >= batch_rows, "batch {k} of {len} rows");
+            } else {
+                assert_eq!(first + len as u64, n as u64);
+            }
+            next += len as u64;
+        }
+    }
+    let bad = vec!["nope".to_string()];
+    assert!(matches!(
+        hri_survey::stream::for_each_parquet_batch(&path, &bad, 10, |_, _| Ok(())),
+        Err(Error::UnknownColumn { column, .. }) if column == "nope"
+    ));
+    // an error of the callback stops the reading and is returned
+    let mut calls = 0;
+    let stopped = hri_survey::stream::for_each_parquet_batch(&path, &columns, 10, |_, _| {
+        calls += 1;
+        Err(Error::InvalidRequest("stop".into()))
+    });
+    assert!(matches!(stopped, Err(Error::InvalidRequest(m)) if m == "stop"));
+    assert_eq!(calls, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -472,9 +472,25 @@ fn stream_query(a: &EstimateArgs, req: &Request, d: &Design) -> Result<LazyFrame
     Ok(lf)
 }
 
+/// Whether `hri estimate`'s file is streamed by whole row groups
+/// (`hri::stream::estimate_file`: a Parquet file with a weight column), rather than
+/// through polars' streaming engine (CSV files, or a weight of 1 added to the rows).
+fn by_row_groups(a: &EstimateArgs) -> Result<bool> {
+    if a.batch_rows == 0 {
+        return Err(Error::InvalidRequest(
+            "--batch-rows must be at least 1".into(),
+        ));
+    }
+    let weighted = a.design.weight.is_some() || a.design.design_file.is_some();
+    Ok(weighted && hri::io::is_parquet(&a.design.data)?)
+}
+
 /// Partial sums of the file of `hri estimate`'s arguments, read in batches (one pass).
 pub(crate) fn stream_sums(a: &EstimateArgs, req: &Request) -> Result<hri::estimate::KeyedSums> {
     let d = a.design.design()?;
+    if by_row_groups(a)? {
+        return hri::stream::sums_of_file(&a.design.data, req, &d, a.batch_rows);
+    }
     Ok(
         hri::stream::sums_of_lazy(stream_query(a, req, &d)?, req, &d, a.batch_rows)?
             .with_source(a.design.data.display().to_string()),
@@ -494,7 +510,11 @@ pub(crate) fn run_estimate(
     let (req, vars) = estimate_request(a)?;
     let d = a.design.design()?;
     let t = if streams(a, &req, &d)? {
-        hri::stream::estimate_lazy(|| stream_query(a, &req, &d), &req, &d, a.batch_rows)?
+        if by_row_groups(a)? {
+            hri::stream::estimate_file(&a.design.data, &req, &d, a.batch_rows)?
+        } else {
+            hri::stream::estimate_lazy(|| stream_query(a, &req, &d), &req, &d, a.batch_rows)?
+        }
     } else {
         load(&a.design, &a.measure, &a.by)?.estimate(&req)?
     };

@@ -8,11 +8,13 @@
 //! strata, so the table equals the in-memory one to rounding. Memory: the open strata's
 //! sums, which is one or two strata for a file grouped by stratum (as survey files are).
 
+use super::encode::NONE;
 use super::finish::{Computed, VarianceFrom, finish};
 use super::keyed::{KeyedSums, Skeleton};
-use super::prepared::domain_totals;
+use super::prepared::{RowEntries, domain_totals};
+use super::request::Statistic;
 use super::table::Estimates;
-use super::taylor::{PARALLEL_MIN, Target, VarianceSpec, variances};
+use super::taylor::{CellSums, Entries, PARALLEL_MIN, Target, VarianceSpec, mask_words, variances};
 use crate::error::{Error, Result};
 use polars::prelude::DataFrame;
 
@@ -39,9 +41,8 @@ pub struct StratumPass {
     total_rows: Vec<u64>,
     seen_rows: Vec<u64>,
     done: Vec<bool>,
-    /// Open entries: keys `unit * n_cells + cell` of the skeleton, and their values.
-    keys: Vec<u64>,
-    values: Vec<f64>,
+    /// Open entries: the (unit, cell) sums of the strata not yet complete.
+    open: OpenEntries,
     var: Vec<f64>,
     psus: Vec<u32>,
     strata: Vec<u32>,
@@ -54,7 +55,7 @@ impl std::fmt::Debug for StratumPass {
         f.debug_struct("StratumPass")
             .field("strata", &self.done.len())
             .field("done", &self.done.iter().filter(|d| **d).count())
-            .field("open_entries", &self.keys.len())
+            .field("open_entries", &self.open.keys.len())
             .field("gaps", &self.gaps.len())
             .finish()
     }
@@ -76,6 +77,9 @@ impl StratumPass {
             });
         }
         let sk = first.skeleton()?;
+        // The units' labels were needed for the skeleton's order; the second pass finds
+        // units through the label index only.
+        first.units = Vec::new();
         let tot = domain_totals(&sk.p, &sk.sums);
         let (theta, channels) = super::finish::linearise(&sk.p, &tot);
         let n_dm = channels.len();
@@ -116,6 +120,7 @@ impl StratumPass {
             }
         }
         let n_targets = targets.len();
+        let slots = if request_has_ratio(&first) { 3 } else { 2 };
         Ok(StratumPass {
             first,
             gaps: specs.to_vec(),
@@ -126,8 +131,7 @@ impl StratumPass {
             total_rows,
             seen_rows: vec![0; n_strata],
             done: vec![false; n_strata],
-            keys: Vec::new(),
-            values: Vec::new(),
+            open: OpenEntries::new(slots, sk.p.measures.len(), sk.p.cells.n_cells),
             var: vec![0.0; n_targets],
             psus: vec![0; n_dm],
             strata: vec![0; n_dm],
@@ -143,52 +147,103 @@ impl StratumPass {
         self.stratum_index.get(label).copied()
     }
 
-    /// Add a batch (rows numbered from `first_row` in the stream).
+    /// Add a batch (rows numbered from `first_row` in the stream): per (unit, cell) of
+    /// its rows, the sums the variance pass reads (no more), added to the open entries;
+    /// the strata complete with it go through the variance pass.
     pub fn add(&mut self, batch: &DataFrame, first_row: u64) -> Result<()> {
-        let mut b = KeyedSums::new(&self.first.request, &self.first.design)?;
-        b.add(batch, first_row)?;
-        b.consolidate();
+        if batch.height() == 0 {
+            return Ok(());
+        }
+        let p = self.first.prepare_batch(batch, first_row)?;
+        let Some(s) = &p.structure else {
+            return Err(Error::InvalidDesign("no sampling structure".into()));
+        };
         let changed = |what: String| {
             Error::InvalidRequest(format!(
                 "the data changed between the two passes of streaming: {what} was not in the first"
             ))
         };
-        let nc = self.sk.p.cells.n_cells as u64;
-        let mut unit_map = Vec::with_capacity(b.units.len());
-        for u in &b.units {
-            let stratum = &b.strata[u.stratum as usize];
-            let psu = u.psu.as_deref().unwrap_or_default();
-            let g = self
-                .first
-                .find_unit(stratum, psu)
-                .ok_or_else(|| changed(format!("PSU `{psu}`")))?;
-            unit_map.push(u64::from(self.sk.new_unit[g as usize]));
-        }
-        let mut cell_map = Vec::with_capacity(b.cells.len());
-        for c in &b.cells {
-            let g = self
-                .first
-                .find_cell(c)
-                .ok_or_else(|| changed(format!("group {c:?}")))?;
-            cell_map.push(u64::from(self.sk.new_cell[g as usize]));
-        }
-        let mut touched = Vec::new();
-        for (h, label) in b.strata.iter().enumerate() {
+        // The batch's strata, units and cells in the skeleton.
+        let mut strata = Vec::with_capacity(s.stratum_labels.len());
+        for label in &s.stratum_labels {
             self.first
                 .find_stratum(label)
                 .ok_or_else(|| changed(format!("stratum `{label}`")))?;
             let k = self
                 .stratum_of(label)
                 .ok_or_else(|| changed(format!("stratum `{label}`")))?;
-            self.seen_rows[k] += b.stratum_rows[h];
-            touched.push(k);
+            strata.push(k);
         }
-        for &k in &b.table.keys {
-            let (u, c) = ((k >> 32) as usize, (k & 0xffff_ffff) as usize);
-            self.keys.push(unit_map[u] * nc + cell_map[c]);
+        let (unit_rows, labels) = self.first.batch_units(batch, s)?;
+        let mut unit_map = Vec::with_capacity(labels.len());
+        for (u, label) in labels.iter().enumerate() {
+            let hb = s.psu_stratum[s.unit_psu[u] as usize] as usize;
+            let psu = label.as_deref().unwrap_or_default();
+            let g = self
+                .first
+                .find_unit(&s.stratum_labels[hb], psu)
+                .ok_or_else(|| changed(format!("PSU `{psu}`")))?;
+            unit_map.push(u64::from(self.sk.new_unit[g as usize]));
+            self.seen_rows[strata[hb]] += unit_rows[u];
         }
-        self.values.extend_from_slice(&b.table.values);
-        self.peak_entries = self.peak_entries.max(self.keys.len());
+        let touched = strata;
+        let mut cell_map = Vec::with_capacity(p.cells.n_cells);
+        for lv in &p.cells.cell_levels {
+            let labels: Vec<Option<String>> = lv
+                .iter()
+                .enumerate()
+                .map(|(j, &code)| (code != NONE).then(|| p.cells.labels[j][code as usize].clone()))
+                .collect();
+            let g = self
+                .first
+                .find_cell(&labels)
+                .ok_or_else(|| changed(format!("group {labels:?}")))?;
+            cell_map.push(u64::from(self.sk.new_cell[g as usize]));
+        }
+        // The batch's rows per (unit, cell), one unit at a time, with the variance
+        // pass's own accumulation (rows in row order within each unit).
+        let rows = RowEntries::new(&p, s);
+        let (width, words) = (self.open.width, self.open.words);
+        let nc_batch = p.cells.n_cells;
+        let mut acc = vec![0.0; nc_batch * width];
+        let mut univ = vec![0u64; nc_batch * words];
+        let mut seen = vec![false; nc_batch];
+        let mut cells_touched: Vec<usize> = Vec::new();
+        let nc = self.sk.p.cells.n_cells as u64;
+        let (mut lo, n) = (0, rows.len());
+        while lo < n {
+            let hi = rows.unit_end(lo, n);
+            let unit = unit_map[rows.unit(lo)];
+            for e in lo..hi {
+                let c = rows.cell(e);
+                if !seen[c] {
+                    seen[c] = true;
+                    cells_touched.push(c);
+                }
+            }
+            rows.add_unit(
+                lo,
+                hi,
+                CellSums {
+                    acc: &mut acc,
+                    univ: &mut univ,
+                    width,
+                    words,
+                },
+            );
+            cells_touched.sort_unstable();
+            for &c in &cells_touched {
+                seen[c] = false;
+                let sums = &mut acc[c * width..(c + 1) * width];
+                let mask = &mut univ[c * words..(c + 1) * words];
+                self.open.push(unit * nc + cell_map[c], sums, mask);
+                sums.fill(0.0);
+                mask.fill(0);
+            }
+            cells_touched.clear();
+            lo = hi;
+        }
+        self.peak_entries = self.peak_entries.max(self.open.keys.len());
         let complete: Vec<usize> = touched
             .into_iter()
             .filter(|&k| !self.done[k] && self.seen_rows[k] >= self.total_rows[k])
@@ -211,25 +266,9 @@ impl StratumPass {
             is_complete[k] = true;
             self.done[k] = true;
         }
-        let width = self.sk.sums.width();
-        let (mut keys, mut values) = (Vec::new(), Vec::new());
-        let (mut kept_keys, mut kept_values) = (Vec::new(), Vec::new());
-        for (i, &key) in self.keys.iter().enumerate() {
-            let unit = (key / nc) as usize;
-            let h = s.psu_stratum[s.unit_psu[unit] as usize] as usize;
-            let v = &self.values[i * width..(i + 1) * width];
-            if is_complete[h] {
-                keys.push(key);
-                values.extend_from_slice(v);
-            } else {
-                kept_keys.push(key);
-                kept_values.extend_from_slice(v);
-            }
-        }
-        self.keys = kept_keys;
-        self.values = kept_values;
-        let mut table = super::keyed::sorted(keys, values, self.sk.p.measures.len(), 0);
-        table.n_cells = nc as usize;
+        let table = self.open.take(|key| {
+            is_complete[s.psu_stratum[s.unit_psu[(key / nc) as usize] as usize] as usize]
+        });
         let spec = VarianceSpec {
             correction: None,
             structure: s,
@@ -294,5 +333,131 @@ impl StratumPass {
             &self.per_spec,
         );
         Ok((self.first.estimates(&self.sk.p, &computed), gaps))
+    }
+}
+
+/// Whether a request has a ratio (three sums per measure in the variance pass, else two:
+/// [`super::prepared::Prepared::score_slots`]).
+fn request_has_ratio(sums: &KeyedSums) -> bool {
+    sums.request
+        .measures
+        .iter()
+        .any(|m| matches!(m.statistic, Statistic::Ratio { .. }))
+}
+
+/// (unit, cell) entries with only what the variance pass reads: per measure Σw, Σwy (and
+/// Σwx with ratios), and the universe mask. Keys are `unit * n_cells + cell` of the
+/// skeleton, in the order they were added (a key may repeat: a unit cut by the end of a
+/// batch); [`OpenEntries::take`] sorts them and adds up repeats.
+pub(crate) struct OpenEntries {
+    keys: Vec<u64>,
+    values: Vec<f64>,
+    masks: Vec<u64>,
+    /// Sums per measure.
+    slots: usize,
+    /// Sums per entry.
+    width: usize,
+    /// Mask words per entry.
+    words: usize,
+    /// Cells of the skeleton (for [`Entries`]).
+    n_cells: u64,
+}
+
+impl OpenEntries {
+    fn new(slots: usize, n_measures: usize, n_cells: usize) -> Self {
+        OpenEntries {
+            keys: Vec::new(),
+            values: Vec::new(),
+            masks: Vec::new(),
+            slots,
+            width: slots * n_measures,
+            words: mask_words(n_measures),
+            n_cells: n_cells.max(1) as u64,
+        }
+    }
+
+    fn push(&mut self, key: u64, sums: &[f64], mask: &[u64]) {
+        self.keys.push(key);
+        self.values.extend_from_slice(sums);
+        self.masks.extend_from_slice(mask);
+    }
+
+    /// Move out the entries whose key `chosen` picks, sorted by key, repeats added up in
+    /// the order they came; the others stay, in their order.
+    fn take(&mut self, chosen: impl Fn(u64) -> bool) -> OpenEntries {
+        let (w, words) = (self.width, self.words);
+        let n = self.keys.len();
+        let is_picked: Vec<bool> = self.keys.iter().map(|&k| chosen(k)).collect();
+        let mut picked: Vec<u32> = (0..n as u32).filter(|&i| is_picked[i as usize]).collect();
+        // stable: repeats of a key stay in the order they came
+        picked.sort_by_key(|&i| self.keys[i as usize]);
+        let mut out = OpenEntries {
+            keys: Vec::with_capacity(picked.len()),
+            values: Vec::with_capacity(picked.len() * w),
+            masks: Vec::with_capacity(picked.len() * words),
+            ..*self
+        };
+        for &i in &picked {
+            let i = i as usize;
+            let (v, m) = (
+                &self.values[i * w..(i + 1) * w],
+                &self.masks[i * words..(i + 1) * words],
+            );
+            if out.keys.last() == Some(&self.keys[i]) {
+                let at = out.keys.len() - 1;
+                for (a, b) in out.values[at * w..].iter_mut().zip(v) {
+                    *a += b;
+                }
+                for (a, b) in out.masks[at * words..].iter_mut().zip(m) {
+                    *a |= b;
+                }
+            } else {
+                out.keys.push(self.keys[i]);
+                out.values.extend_from_slice(v);
+                out.masks.extend_from_slice(m);
+            }
+        }
+        let mut kept = 0;
+        for (i, &gone) in is_picked.iter().enumerate() {
+            if gone {
+                continue;
+            }
+            if kept != i {
+                self.keys[kept] = self.keys[i];
+                self.values.copy_within(i * w..(i + 1) * w, kept * w);
+                self.masks
+                    .copy_within(i * words..(i + 1) * words, kept * words);
+            }
+            kept += 1;
+        }
+        self.keys.truncate(kept);
+        self.values.truncate(kept * w);
+        self.masks.truncate(kept * words);
+        out
+    }
+}
+
+impl Entries for OpenEntries {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+    fn slots(&self) -> usize {
+        self.slots
+    }
+    fn unit(&self, i: usize) -> usize {
+        (self.keys[i] / self.n_cells) as usize
+    }
+    fn cell(&self, i: usize) -> usize {
+        (self.keys[i] % self.n_cells) as usize
+    }
+    fn add_to(&self, i: usize, acc: &mut [f64], univ: &mut [u64]) {
+        let w = self.width;
+        for (a, b) in acc.iter_mut().zip(&self.values[i * w..(i + 1) * w]) {
+            *a += b;
+        }
+        let words = self.words;
+        for (a, b) in univ.iter_mut().zip(&self.masks[i * words..(i + 1) * words]) {
+            *a |= b;
+        }
     }
 }

@@ -4,7 +4,8 @@
 //! of a stream, or of partitions read on different machines, therefore merge exactly, and
 //! finish into the table that the whole data gives in memory.
 
-use std::collections::HashMap;
+/// Hash maps of labels (foldhash: several times faster than the default on short text).
+type HashMap<K, V> = foldhash::HashMap<K, V>;
 
 use polars::prelude::*;
 
@@ -121,12 +122,12 @@ impl KeyedSums {
             source: String::new(),
             columns,
             strata: Vec::new(),
-            stratum_index: HashMap::new(),
+            stratum_index: HashMap::default(),
             fpc: Vec::new(),
             units: Vec::new(),
-            unit_index: HashMap::new(),
+            unit_index: HashMap::default(),
             cells: Vec::new(),
-            cell_index: HashMap::new(),
+            cell_index: HashMap::default(),
             cell_extra: Vec::new(),
             table: PartialSums::empty(m, 0),
             stragglers: PartialSums::empty(m, 0),
@@ -312,15 +313,11 @@ impl KeyedSums {
         c
     }
 
-    /// Add the rows of a batch: `first_row` is the number of its first row in the whole
-    /// stream (errors name rows by it).
-    pub fn add(&mut self, batch: &DataFrame, first_row: u64) -> Result<()> {
-        if batch.height() == 0 {
-            return Ok(());
-        }
-        // The batch's own structure: one stage, no fpc, no lonely-PSU check (a batch may
-        // hold one PSU of a stratum); the whole design's rules apply at the end.
-        let d = self.design.clone();
+    /// A batch prepared under its own structure: one stage, no fpc, no lonely-PSU check
+    /// (a batch may hold one PSU of a stratum); the whole design's rules apply at the end.
+    /// Errors name rows by their number in the stream (`first_row` is the batch's first).
+    pub(crate) fn prepare_batch(&self, batch: &DataFrame, first_row: u64) -> Result<Prepared> {
+        let d = &self.design;
         let mut b = Design::builder(d.weight())
             .nest(d.nest())
             .lonely_psu(LonelyPsu::Remove);
@@ -346,32 +343,59 @@ impl KeyedSums {
             &self.request.groupings(),
         )
         .map_err(|e| shift_rows(e, first_row))?;
+        if p.structure.is_none() {
+            return Err(Error::InvalidDesign("no sampling structure".into()));
+        }
+        Ok(p)
+    }
+
+    /// Per unit of a batch's structure `s`: its rows, and its PSU label (the value of its
+    /// first row as text; `None` in a design without PSUs). Only one value per unit is
+    /// turned into text, not the whole column.
+    pub(crate) fn batch_units(
+        &self,
+        batch: &DataFrame,
+        s: &Structure,
+    ) -> Result<(Vec<u64>, Vec<Option<String>>)> {
+        let n_units = s.unit_psu.len();
+        let mut first_of_unit = vec![IdxSize::MAX; n_units];
+        let mut unit_rows = vec![0u64; n_units];
+        for (i, &u) in s.unit.iter().enumerate() {
+            let u = u as usize;
+            if first_of_unit[u] == IdxSize::MAX {
+                first_of_unit[u] = i as IdxSize;
+            }
+            unit_rows[u] += 1;
+        }
+        let labels = match self.design.stages().first() {
+            Some(name) => {
+                let firsts = batch.column(name)?.take_slice(&first_of_unit)?;
+                let text = firsts.cast(&DataType::String)?;
+                text.str()?.iter().map(|l| l.map(str::to_string)).collect()
+            }
+            None => vec![None; n_units],
+        };
+        Ok((unit_rows, labels))
+    }
+
+    /// Add the rows of a batch: `first_row` is the number of its first row in the whole
+    /// stream (errors name rows by it).
+    pub fn add(&mut self, batch: &DataFrame, first_row: u64) -> Result<()> {
+        if batch.height() == 0 {
+            return Ok(());
+        }
+        let d = self.design.clone();
+        let p = self.prepare_batch(batch, first_row)?;
         let Some(s) = &p.structure else {
             return Err(Error::InvalidDesign("no sampling structure".into()));
         };
         // Strata and units.
         let strata: Vec<u32> = s.stratum_labels.iter().map(|l| self.stratum(l)).collect();
-        let n_units = s.unit_psu.len();
-        let mut first_of_unit = vec![u32::MAX; n_units];
-        for (i, &u) in s.unit.iter().enumerate() {
-            if first_of_unit[u as usize] == u32::MAX {
-                first_of_unit[u as usize] = i as u32;
-            }
-        }
-        let psu_text = match d.stages().first() {
-            Some(name) => Some(batch.column(name)?.cast(&DataType::String)?),
-            None => None,
-        };
-        let psu_text = psu_text.as_ref().map(|c| c.str()).transpose()?;
-        let mut unit_rows = vec![0u64; n_units];
-        for &u in &s.unit {
-            unit_rows[u as usize] += 1;
-        }
-        let mut unit_map = Vec::with_capacity(n_units);
-        for u in 0..n_units {
+        let (unit_rows, labels) = self.batch_units(batch, s)?;
+        let mut unit_map = Vec::with_capacity(labels.len());
+        for (u, label) in labels.iter().enumerate() {
             let h = strata[s.psu_stratum[s.unit_psu[u] as usize] as usize];
-            let label = psu_text.and_then(|t| t.get(first_of_unit[u] as usize));
-            unit_map.push(self.unit(h, label)?);
+            unit_map.push(self.unit(h, label.as_deref())?);
             self.stratum_rows[h as usize] += unit_rows[u];
         }
         if self.cells_only {
@@ -407,7 +431,13 @@ impl KeyedSums {
                 self.cell(labels)
             })
             .collect();
-        let ps = p.accumulate_all();
+        // The first pass of two needs cell totals only: the totals pass (keys are the
+        // cells, unit 0), without the (unit, cell) table.
+        let ps = if self.cells_only {
+            p.accumulate_cells_all(true)
+        } else {
+            p.accumulate_all()
+        };
         let ex = self.width_extra();
         for (c, &g) in cell_map.iter().enumerate() {
             let from = &ps.cell_extra[c * ex..(c + 1) * ex];
