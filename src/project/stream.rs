@@ -513,35 +513,40 @@ impl Project {
         let mut first_pass = true;
         loop {
             let mut failed: Option<ProjectError> = None;
-            let read = crate::stream::for_each_batch(
-                setup.scan.lazy()?,
-                batch_rows,
-                |batch, first_row| {
-                    if batch.height() == 0 {
-                        return Ok(());
-                    }
-                    let prepared = self
-                        .prepare_batch(batch.clone(), &setup.schema, catalogue, &weight, first_row)
-                        .and_then(|(data, r)| {
-                            stream
-                                .add(&data, first_row)
-                                .map_err(|e| pipeline_error(period, e))?;
-                            Ok(r)
-                        });
-                    match prepared {
-                        Ok(r) => {
-                            if first_pass {
-                                reports.push(r);
+            let read =
+                setup
+                    .scan
+                    .for_each_batch(batch_rows, |batch: &DataFrame, first_row: u64| {
+                        if batch.height() == 0 {
+                            return Ok(());
+                        }
+                        let prepared = self
+                            .prepare_batch(
+                                batch.clone(),
+                                &setup.schema,
+                                catalogue,
+                                &weight,
+                                first_row,
+                            )
+                            .and_then(|(data, r)| {
+                                stream
+                                    .add(&data, first_row)
+                                    .map_err(|e| pipeline_error(period, e))?;
+                                Ok(r)
+                            });
+                        match prepared {
+                            Ok(r) => {
+                                if first_pass {
+                                    reports.push(r);
+                                }
+                                Ok(())
                             }
-                            Ok(())
+                            Err(e) => {
+                                failed = Some(e);
+                                Err(hri_survey::Error::InvalidRequest("stopped".into()))
+                            }
                         }
-                        Err(e) => {
-                            failed = Some(e);
-                            Err(hri_survey::Error::InvalidRequest("stopped".into()))
-                        }
-                    }
-                },
-            );
+                    })?;
             if let Some(e) = failed {
                 return Err(e);
             }
@@ -642,6 +647,24 @@ impl RoundScan {
         Ok(match &self.columns {
             Some(c) => lf.select(c.iter().map(|c| col(c.as_str())).collect::<Vec<_>>()),
             None => lf,
+        })
+    }
+
+    /// Calls `each` on every batch of about `batch_rows` rows of the kept columns: a
+    /// Parquet file by whole row groups on one reader thread
+    /// ([`crate::stream::for_each_parquet_batch`], whose read-ahead is one batch), a CSV
+    /// file by polars' streaming engine ([`crate::stream::for_each_batch`]).
+    fn for_each_batch(
+        &self,
+        batch_rows: usize,
+        each: impl FnMut(&DataFrame, u64) -> hri_survey::Result<()>,
+    ) -> Result<hri_survey::Result<u64>, ProjectError> {
+        Ok(match &self.csv {
+            None => {
+                let columns = self.columns.clone().unwrap_or_else(|| self.names());
+                crate::stream::for_each_parquet_batch(&self.path, &columns, batch_rows, each)
+            }
+            Some(_) => crate::stream::for_each_batch(self.lazy()?, batch_rows, each),
         })
     }
 
