@@ -1,5 +1,5 @@
 //! `metadata.json`: one metadata sheet per indicator, in the spirit of the SDG metadata
-//! repository, built from the catalogue through [`ResultsMeta::indicators`].
+//! repository, built from the catalogue through [`ResultsMeta::indicators`](crate::results::ResultsMeta::indicators).
 //!
 //! ```json
 //! {

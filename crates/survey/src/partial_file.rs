@@ -1,4 +1,4 @@
-//! Partial sums as a Parquet file ([`write`], [`read`], [`merge_files`]; in memory
+//! Partial sums as a Parquet file ([`write`](fn@write), [`read`], [`merge_files`]; in memory
 //! [`to_bytes`] and [`from_bytes`]): the
 //! [`KeyedSums`] of one partition of the data, with the request and the design in the file's
 //! metadata and a format version, so that partitions summed on different machines merge
@@ -54,7 +54,7 @@ pub fn write(sums: &mut KeyedSums, path: &Path) -> Result<()> {
     write_with_metadata(sums, path, Vec::new())
 }
 
-/// As [`write`], with further key-value metadata (what a caller needs to say of the sums'
+/// As [`write`](fn@write), with further key-value metadata (what a caller needs to say of the sums'
 /// origin; keys in a namespace of its own, not `hri.partial.`). [`metadata`] reads them.
 pub fn write_with_metadata(
     sums: &mut KeyedSums,
@@ -230,7 +230,7 @@ pub fn metadata(path: &Path) -> Result<Vec<(String, String)>> {
         .unwrap_or_default())
 }
 
-/// Read a partial-sums file written by [`write`] (format version 1). A file of another
+/// Read a partial-sums file written by [`write`](fn@write) (format version 1). A file of another
 /// format or version, or with a column or metadata key missing, is an
 /// [`Error::PartialFormat`] naming the file.
 pub fn read(path: &Path) -> Result<KeyedSums> {
@@ -241,7 +241,7 @@ pub fn read(path: &Path) -> Result<KeyedSums> {
     read_from(file, path)
 }
 
-/// Read partial sums from the bytes of a file written by [`to_bytes`] (or [`write`]);
+/// Read partial sums from the bytes of a file written by [`to_bytes`] (or [`write`](fn@write));
 /// `source` names them in errors ([`Error::PartialFormat`]) and in merge mismatches.
 pub fn from_bytes(bytes: &[u8], source: &str) -> Result<KeyedSums> {
     read_from(std::io::Cursor::new(bytes), Path::new(source))
