@@ -8,7 +8,6 @@
 //! strata, so the table equals the in-memory one to rounding. Memory: the open strata's
 //! sums, which is one or two strata for a file grouped by stratum (as survey files are).
 
-use super::encode::NONE;
 use super::finish::{Computed, VarianceFrom, finish};
 use super::keyed::{KeyedSums, Skeleton};
 use super::prepared::{RowEntries, domain_totals};
@@ -188,12 +187,8 @@ impl StratumPass {
         }
         let touched = strata;
         let mut cell_map = Vec::with_capacity(p.cells.n_cells);
-        for lv in &p.cells.cell_levels {
-            let labels: Vec<Option<String>> = lv
-                .iter()
-                .enumerate()
-                .map(|(j, &code)| (code != NONE).then(|| p.cells.labels[j][code as usize].clone()))
-                .collect();
+        for c in 0..p.cells.n_cells {
+            let labels = p.cells.cell_labels(c);
             let g = self
                 .first
                 .find_cell(&labels)

@@ -26,6 +26,17 @@ pub(crate) struct Cells {
     pub cell_levels: Vec<Vec<u32>>,
 }
 
+impl Cells {
+    /// The labels of cell `c`, one per by-column (`None`: missing).
+    pub(crate) fn cell_labels(&self, c: usize) -> Vec<Option<String>> {
+        self.cell_levels[c]
+            .iter()
+            .enumerate()
+            .map(|(j, &code)| (code != NONE).then(|| self.labels[j][code as usize].clone()))
+            .collect()
+    }
+}
+
 /// One disaggregation's domains.
 #[derive(Debug, Clone)]
 pub(crate) struct Grouping {

@@ -416,20 +416,8 @@ impl KeyedSums {
             }
         }
         // Cells.
-        let cell_map: Vec<u32> = p
-            .cells
-            .cell_levels
-            .iter()
-            .map(|lv| {
-                let labels = lv
-                    .iter()
-                    .enumerate()
-                    .map(|(j, &code)| {
-                        (code != NONE).then(|| p.cells.labels[j][code as usize].clone())
-                    })
-                    .collect();
-                self.cell(labels)
-            })
+        let cell_map: Vec<u32> = (0..p.cells.n_cells)
+            .map(|c| self.cell(p.cells.cell_labels(c)))
             .collect();
         // The first pass of two needs cell totals only: the totals pass (keys are the
         // cells, unit 0), without the (unit, cell) table.
@@ -944,24 +932,12 @@ fn stratum_factors(
     let Some(name) = design.fpc().first() else {
         return Ok(f);
     };
-    let fractions = fpc.iter().all(|x| *x <= 1.0);
+    let populations = super::prepare::stage1_populations(name, fpc, npsu, labels)?;
     for h in 0..npsu.len() {
-        let nh = f64::from(npsu[h]);
-        if nh == 0.0 {
-            continue;
+        if npsu[h] > 0 {
+            let nh = f64::from(npsu[h]);
+            f[h] = (populations[h] - nh) / populations[h];
         }
-        let big_n = if fractions { nh / fpc[h] } else { fpc[h] };
-        if big_n.is_nan() || big_n <= 0.0 || big_n < nh {
-            return Err(Error::InvalidFpc {
-                column: name.clone(),
-                stage: 1,
-                reason: format!(
-                    "stratum `{}`: population {} is smaller than the {} sampled PSUs",
-                    labels[h], big_n, nh
-                ),
-            });
-        }
-        f[h] = (big_n - nh) / big_n;
     }
     Ok(f)
 }

@@ -160,25 +160,12 @@ pub(crate) fn structure(df: &DataFrame, design: &Design) -> Result<Structure> {
     if let Some(name) = fpc.first() {
         let v = numeric(df, name, "fpc")?;
         let per = constant_within(&v, &strata.codes, n_strata, name, 1, &strata.labels)?;
-        let fractions = per.iter().all(|x| *x <= 1.0);
+        popsize1 = stage1_populations(name, &per, &stratum_npsu, &strata.labels)?;
         for h in 0..n_strata {
-            let nh = stratum_npsu[h] as f64;
-            if nh == 0.0 {
-                continue;
+            if stratum_npsu[h] > 0 {
+                let nh = f64::from(stratum_npsu[h]);
+                stratum_f[h] = (popsize1[h] - nh) / popsize1[h];
             }
-            let big_n = if fractions { nh / per[h] } else { per[h] };
-            if big_n.is_nan() || big_n <= 0.0 || big_n < nh {
-                return Err(Error::InvalidFpc {
-                    column: name.clone(),
-                    stage: 1,
-                    reason: format!(
-                        "stratum `{}`: population {} is smaller than the {} sampled PSUs",
-                        strata.labels[h], big_n, nh
-                    ),
-                });
-            }
-            popsize1[h] = big_n;
-            stratum_f[h] = (big_n - nh) / big_n;
         }
     }
     // Stage 2, only when its fpc is given (otherwise the ultimate-cluster variance).
@@ -473,4 +460,37 @@ pub(crate) fn condition_columns(sql: &str, role: &str) -> Result<Vec<String>> {
                 message: e.to_string(),
             })
     })
+}
+
+/// Per stratum, the stage-1 population size N_h from the stratum's fpc value `fpc[h]`
+/// (population counts, or sampling fractions n_h / N_h when every value is ≤ 1), infinite
+/// for a stratum without PSUs. A population smaller than the sampled PSUs (or not a
+/// positive number) is an [`Error::InvalidFpc`] naming `column` and the stratum's label.
+pub(crate) fn stage1_populations(
+    column: &str,
+    fpc: &[f64],
+    npsu: &[u32],
+    labels: &[String],
+) -> Result<Vec<f64>> {
+    let fractions = fpc.iter().all(|x| *x <= 1.0);
+    let mut populations = vec![f64::INFINITY; npsu.len()];
+    for h in 0..npsu.len() {
+        let nh = f64::from(npsu[h]);
+        if nh == 0.0 {
+            continue;
+        }
+        let big_n = if fractions { nh / fpc[h] } else { fpc[h] };
+        if big_n.is_nan() || big_n <= 0.0 || big_n < nh {
+            return Err(Error::InvalidFpc {
+                column: column.to_string(),
+                stage: 1,
+                reason: format!(
+                    "stratum `{}`: population {} is smaller than the {} sampled PSUs",
+                    labels[h], big_n, nh
+                ),
+            });
+        }
+        populations[h] = big_n;
+    }
+    Ok(populations)
 }
